@@ -1,0 +1,168 @@
+import { connect } from "amqplib"
+import type { ChannelModel, ConfirmChannel, Message } from "amqplib"
+import type { QueueType } from "../../domain/config/settings.ts"
+import { declareQueues } from "./queue-declaration.ts"
+
+/**
+ * One live connection with its single confirm channel, shared by every publisher,
+ * plus the bookkeeping they share: the write gate ('drain'), the close signal,
+ * messages the broker returned as unroutable, and how many batches are in flight.
+ */
+export interface Link {
+  readonly channel: ConfirmChannel
+  isOpen(): boolean
+  /** the broker's reason while it blocks publishers (resource alarm), else undefined */
+  blockedReason(): string | undefined
+  /** `f` runs on every block (with the reason) and unblock (undefined); returns a cancel */
+  onBlockedChange(f: (reason: string | undefined) => void): () => void
+  /** runs `f` once the channel takes writes again (at once if it does now); returns a cancel */
+  whenWritable(f: () => void): () => void
+  /** sendToQueue returned false: hold every writer until 'drain' */
+  markFull(): void
+  /** `f` runs once when the link dies; returns a cancel */
+  onClose(f: (reason: string) => void): () => void
+  /** true (once) if the broker returned this message as unroutable */
+  takeReturned(messageId: string): boolean
+  inFlight: number
+  /** closes channel and connection; never rejects, never hangs longer than `timeoutMs` */
+  dispose(timeoutMs: number): Promise<void>
+}
+
+export interface LinkOptions {
+  readonly url: string
+  readonly queues: ReadonlyArray<string>
+  readonly queueType: QueueType
+  readonly connectTimeoutMs: number
+}
+
+export const openLink = async (options: LinkOptions): Promise<Link> => {
+  const connection = await connect(options.url, { noDelay: true, timeout: options.connectTimeoutMs })
+  // listeners before anything else can fail: an 'error' without one would throw
+  let lastError: string | undefined
+  connection.on("error", (error: Error) => {
+    lastError = error.message
+  })
+  try {
+    await declareQueues(connection, options.queues, options.queueType)
+    const channel = await connection.createConfirmChannel()
+    return makeLink(connection, channel, () => lastError)
+  } catch (error) {
+    await disposeConnection(connection, options.connectTimeoutMs)
+    throw error
+  }
+}
+
+/** exported for tests, which drive it with fake emitters */
+export const makeLink = (connection: ChannelModel, channel: ConfirmChannel, lastError: () => string | undefined): Link => {
+  let open = true
+  let writable = true
+  let blocked: string | undefined
+  const writeWaiters = new Set<() => void>()
+  const closeListeners = new Set<(reason: string) => void>()
+  const returned = new Set<string>()
+  const blockListeners = new Set<(reason: string | undefined) => void>()
+
+  let markClosed = () => {}
+  const closed = new Promise<void>((resolve) => {
+    markClosed = resolve
+  })
+  const die = (reason: string) => {
+    if (!open) return
+    open = false
+    markClosed()
+    writeWaiters.clear()
+    for (const f of [...closeListeners]) f(reason)
+    closeListeners.clear()
+  }
+
+  channel.on("error", () => {}) // followed by 'close', handled below
+  // prepended: amqplib's own 'close' listener fails the pending confirms, and by then the link must read as dead
+  channel.prependListener("close", () => {
+    die(lastError() ?? "channel closed")
+    // a channel closed by the broker leaves the connection up; it is useless to us
+    void disposeConnection(connection, 2000)
+  })
+  connection.on("close", (error?: Error) => die(error?.message ?? lastError() ?? "connection closed"))
+  connection.on("blocked", (reason: string) => {
+    blocked = reason || "blocked"
+    for (const f of [...blockListeners]) f(blocked)
+  })
+  connection.on("unblocked", () => {
+    blocked = undefined
+    for (const f of [...blockListeners]) f(undefined)
+  })
+  channel.on("drain", () => {
+    writable = true
+    for (const f of [...writeWaiters]) {
+      if (!writable) break
+      writeWaiters.delete(f)
+      f()
+    }
+  })
+  channel.on("return", (message: Message) => {
+    if (typeof message.properties.messageId === "string") returned.add(message.properties.messageId)
+  })
+
+  return {
+    channel,
+    isOpen: () => open,
+    blockedReason: () => blocked,
+    onBlockedChange: (f) => {
+      blockListeners.add(f)
+      return () => {
+        blockListeners.delete(f)
+      }
+    },
+    whenWritable: (f) => {
+      if (writable && writeWaiters.size === 0) {
+        f()
+        return () => {}
+      }
+      writeWaiters.add(f)
+      return () => {
+        writeWaiters.delete(f)
+      }
+    },
+    markFull: () => {
+      writable = false
+    },
+    onClose: (f) => {
+      if (!open) {
+        f("connection closed")
+        return () => {}
+      }
+      closeListeners.add(f)
+      return () => {
+        closeListeners.delete(f)
+      }
+    },
+    takeReturned: (messageId) => returned.delete(messageId),
+    inFlight: 0,
+    dispose: async (timeoutMs) => {
+      // channel.close() never settles if the connection dies before the broker's CloseOk
+      if (open) await withTimeout(() => Promise.race([channel.close(), closed]), timeoutMs)
+      await disposeConnection(connection, timeoutMs)
+    }
+  }
+}
+
+const disposeConnection = async (connection: ChannelModel, timeoutMs: number): Promise<void> => {
+  const closed = await withTimeout(() => connection.close(), timeoutMs)
+  // close() waits for the broker's CloseOk, which a dead peer never sends
+  if (!closed) destroySocket(connection)
+}
+
+const destroySocket = (connection: ChannelModel): void => {
+  const stream = (connection.connection as unknown as { stream?: { destroy?: () => void } }).stream
+  stream?.destroy?.()
+}
+
+/** true if the operation settled (either way, even by throwing at once) in time */
+const withTimeout = (operation: () => Promise<unknown>, ms: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms)
+    Promise.resolve().then(operation).then(
+      () => resolve(true),
+      () => resolve(true)
+    ).finally(() => clearTimeout(timer))
+  })

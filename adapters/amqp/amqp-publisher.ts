@@ -1,0 +1,172 @@
+import { Deferred, Effect, Layer } from "effect"
+import { Publisher, PublishFailed } from "../../application/ports/publisher.ts"
+import type { Delivery } from "../../application/ports/publisher.ts"
+import type { QueueType } from "../../domain/config/settings.ts"
+import { openLink } from "./amqp-link.ts"
+import type { Link } from "./amqp-link.ts"
+import { parseBrokerAddress } from "./broker-address.ts"
+import type { BrokerAddress } from "./broker-address.ts"
+import { confirmBatch } from "./confirm-batch.ts"
+import { QueueMismatch } from "./queue-declaration.ts"
+
+export interface AmqpPublisherOptions {
+  readonly url: string
+  readonly queues: ReadonlyArray<string>
+  readonly queueType: QueueType
+  /** how long to wait for the broker's confirm of a publish; default 10 000 */
+  readonly confirmTimeoutMs?: number
+}
+
+const BACKOFF_START_MS = 100
+const BACKOFF_CAP_MS = 5_000
+const CONNECT_TIMEOUT_MS = 5_000
+/** at start, give the first connection attempt this long before serving (with 451s if it is not done) */
+const STARTUP_WAIT_MS = 3_000
+/** on close, how long outstanding confirms may take before the connection is closed under them */
+const DRAIN_ON_CLOSE_MS = 2_000
+const DISPOSE_TIMEOUT_MS = 2_000
+
+interface State {
+  link: Link | undefined
+  closing: boolean
+}
+
+const make = (options: AmqpPublisherOptions) =>
+  Effect.gen(function*() {
+    const address = parseBrokerAddress(options.url)
+    const confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000
+    const declared = new Set(options.queues)
+    const state: State = { link: undefined, closing: false }
+    const firstAttempt = yield* Deferred.make<void>()
+
+    // added before the supervisor is forked, so it runs after the supervisor is interrupted
+    yield* Effect.addFinalizer(() => shutdown(state, address))
+    yield* Effect.forkScoped(supervise(options, address, state, firstAttempt))
+    yield* Deferred.await(firstAttempt).pipe(Effect.timeoutOption(STARTUP_WAIT_MS))
+
+    const failed = (message: string) => Effect.fail(new PublishFailed({ message: address.redact(message) }))
+
+    const publish = (deliveries: ReadonlyArray<Delivery>): Effect.Effect<void, PublishFailed> =>
+      Effect.suspend(() => {
+        const link = state.link
+        if (link === undefined || !link.isOpen()) return failed("broker not connected")
+        const blocked = link.blockedReason()
+        if (blocked !== undefined) return failed(`broker is blocking publishers: ${blocked}`)
+        const stray = deliveries.find((d) => !declared.has(d.queue))
+        // only declared queues are known to be durable
+        if (stray !== undefined) return failed(`queue "${stray.queue}" is not among the declared queues`)
+        return confirmBatch(link, deliveries, confirmTimeoutMs).pipe(
+          Effect.mapError((error) => new PublishFailed({ message: address.redact(error.message) }))
+        )
+      })
+
+    const isReady = Effect.sync(() => {
+      const link = state.link
+      return link !== undefined && link.isOpen() && link.blockedReason() === undefined
+    })
+
+    return Publisher.of({ publish, isReady })
+  })
+
+/** Connects, and reconnects with exponential backoff for as long as the layer lives. */
+const supervise = (
+  options: AmqpPublisherOptions,
+  address: BrokerAddress,
+  state: State,
+  firstAttempt: Deferred.Deferred<void>
+) =>
+  Effect.gen(function*() {
+    const context = yield* Effect.context<never>()
+    const logFromCallback = (effect: Effect.Effect<void>) => void Effect.runForkWith(context)(effect)
+    let delay = BACKOFF_START_MS
+    let everConnected = false
+    for (;;) {
+      const attempt = yield* Effect.result(connectOnce(options, address, state))
+      if (attempt._tag === "Failure") {
+        yield* logConnectFailure(address, attempt.failure, everConnected, delay)
+        yield* Deferred.succeed(firstAttempt, undefined)
+        yield* Effect.sleep(delay)
+        delay = Math.min(delay * 2, BACKOFF_CAP_MS)
+        continue
+      }
+      const link = attempt.success
+      everConnected = true
+      delay = BACKOFF_START_MS
+      yield* Effect.logInfo(`connected to RabbitMQ at ${address.display}`)
+      yield* Deferred.succeed(firstAttempt, undefined)
+      const stopWatchingBlocks = link.onBlockedChange((reason) =>
+        logFromCallback(
+          reason === undefined
+            ? Effect.logInfo(`RabbitMQ at ${address.display} accepts publishes again`)
+            : Effect.logWarning(`RabbitMQ at ${address.display} blocks publishers: ${reason}`)
+        )
+      )
+      const reason = yield* untilClosed(link).pipe(Effect.ensuring(Effect.sync(stopWatchingBlocks)))
+      if (state.link === link) state.link = undefined
+      yield* Effect.logWarning(
+        `lost connection to RabbitMQ at ${address.display}: ${address.redact(reason)}; reconnecting`
+      )
+      yield* Effect.promise(() => link.dispose(DISPOSE_TIMEOUT_MS))
+      yield* Effect.sleep(delay)
+    }
+  })
+
+/** One connection attempt; the link is handed to `state` before anything can interrupt in between. */
+const connectOnce = (options: AmqpPublisherOptions, address: BrokerAddress, state: State) =>
+  Effect.callback<Link, unknown>((resume, signal) => {
+    openLink({
+      url: address.connectUrl,
+      queues: options.queues,
+      queueType: options.queueType,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS
+    }).then(
+      (link) => {
+        if (signal.aborted || state.closing) return void link.dispose(DISPOSE_TIMEOUT_MS)
+        state.link = link
+        resume(Effect.succeed(link))
+      },
+      (error: unknown) => resume(Effect.fail(error))
+    )
+  })
+
+const untilClosed = (link: Link) =>
+  Effect.callback<string>((resume) => {
+    const cancel = link.onClose((reason) => resume(Effect.succeed(reason)))
+    return Effect.sync(cancel)
+  })
+
+const logConnectFailure = (address: BrokerAddress, error: unknown, everConnected: boolean, retryInMs: number) => {
+  if (error instanceof QueueMismatch) {
+    return Effect.logError(
+      `RabbitMQ at ${address.display}: ${address.redact(error.message)}. ` +
+        `Delete or fix the queue, or change the queue type; publishes fail with 451 until then. Retrying in ${retryInMs} ms`
+    )
+  }
+  const reason = address.redact(error instanceof Error ? error.message : String(error))
+  const what = everConnected ? "cannot reconnect to" : "cannot reach"
+  return Effect.logWarning(
+    `${what} RabbitMQ at ${address.display}: ${reason}; publishes fail with 451 until it is back. Retrying in ${retryInMs} ms`
+  )
+}
+
+const shutdown = (state: State, address: BrokerAddress) =>
+  Effect.gen(function*() {
+    state.closing = true
+    const link = state.link
+    state.link = undefined
+    if (link === undefined) return
+    yield* Effect.promise(async () => {
+      await waitUntil(() => link.inFlight === 0 || !link.isOpen(), DRAIN_ON_CLOSE_MS)
+      await link.dispose(DISPOSE_TIMEOUT_MS)
+    })
+    yield* Effect.logInfo(`closed connection to RabbitMQ at ${address.display}`)
+  })
+
+const waitUntil = async (done: () => boolean, timeoutMs: number): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+}
+
+export const AmqpPublisher = {
+  layer: (options: AmqpPublisherOptions): Layer.Layer<Publisher> => Layer.effect(Publisher, make(options))
+} as const

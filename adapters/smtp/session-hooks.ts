@@ -1,0 +1,92 @@
+import type { Effect } from "effect"
+import type { SMTPServerOptions, SMTPServerSession } from "smtp-server"
+import { openSession } from "../../application/session/smtp-session.ts"
+import type { SessionServices, SmtpSession } from "../../application/session/smtp-session.ts"
+import { Command } from "../../domain/session/commands.ts"
+import type { SessionCommand } from "../../domain/session/commands.ts"
+import type { Reply } from "../../domain/session/reply.ts"
+import { isPositive } from "../../domain/session/reply.ts"
+import { connectionInfo } from "./connection-info.ts"
+import { encodeReply, replyError } from "./encoded-replies.ts"
+import { readMessage } from "./read-message.ts"
+
+export type Run = <A, E>(effect: Effect.Effect<A, E, SessionServices>) => Promise<A>
+type Callback = (err?: Error | null) => void
+
+const answer = (reply: Reply | undefined, callback: Callback) => {
+  if (reply === undefined || isPositive(reply)) callback()
+  else callback(replyError(reply))
+}
+
+/** A defect in our own code must still give the client a reply it can retry on, never a 250. */
+const internalError = (callback: Callback) => () =>
+  callback(Object.assign(new Error("4.3.0 Internal error, please try again later"), { responseCode: 451 }))
+
+/**
+ * Translates smtp-server's hooks into session commands. smtp-server answers EHLO and RSET itself
+ * without a hook, so the session learns of them when the next MAIL arrives: a different EHLO name,
+ * or a MAIL while the session still holds a transaction (smtp-server refuses a nested MAIL itself).
+ */
+export const sessionHooks = (
+  run: Run,
+  maxSize: number
+): Pick<SMTPServerOptions, "onConnect" | "onMailFrom" | "onRcptTo" | "onData" | "onClose"> => {
+  const sessions = new Map<string, SmtpSession>()
+
+  const send = async (session: SMTPServerSession, command: SessionCommand) => {
+    const open = sessions.get(session.id)
+    if (open === undefined) throw new Error(`no open session ${session.id}`)
+    return run(open.handle(command))
+  }
+
+  const catchUp = async (session: SMTPServerSession, open: SmtpSession) => {
+    const state = await run(open.state)
+    const helo = session.hostNameAppearsAs || ""
+    if (!("helo" in state) || state.helo !== helo) await send(session, Command.ehlo(helo))
+    else if (state.phase === "mail") await send(session, Command.rset)
+  }
+
+  return {
+    onConnect(session, callback) {
+      const connection = connectionInfo(session)
+      run(openSession(connection))
+        .then(async (open) => {
+          sessions.set(session.id, open)
+          answer((await send(session, Command.connect(connection))).reply, callback)
+        })
+        .catch(internalError(callback))
+    },
+    onMailFrom(address, session, callback) {
+      const open = sessions.get(session.id)
+      if (open === undefined) return internalError(callback)()
+      const size = address.args && typeof address.args === "object" ? Number(address.args.SIZE) : Number.NaN
+      catchUp(session, open)
+        .then(() => send(session, Command.mail(address.address, Number.isFinite(size) ? size : undefined)))
+        .then(({ reply }) => answer(reply, callback))
+        .catch(internalError(callback))
+    },
+    onRcptTo(address, session, callback) {
+      send(session, Command.rcpt(address.address))
+        .then(({ reply }) => answer(reply, callback))
+        .catch(internalError(callback))
+    },
+    onData(stream, session, callback) {
+      const open = sessions.get(session.id)
+      if (open === undefined) return internalError(callback)()
+      send(session, Command.data)
+        .then(async ({ reply }) => {
+          if (reply !== undefined && !isPositive(reply)) return answer(reply, callback)
+          const { mime, size } = await readMessage(stream, maxSize)
+          const outcome = await run(open.receiveMessage(mime, size))
+          if (outcome.reply !== undefined && isPositive(outcome.reply)) callback(null, encodeReply(outcome.reply))
+          else answer(outcome.reply, callback)
+        })
+        .catch(internalError(callback))
+    },
+    onClose(session) {
+      const open = sessions.get(session.id)
+      sessions.delete(session.id)
+      if (open !== undefined) run(open.close()).catch(() => {})
+    }
+  }
+}

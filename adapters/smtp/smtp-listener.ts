@@ -1,0 +1,70 @@
+import { Effect, FiberSet, Layer } from "effect"
+import { SMTPServer } from "smtp-server"
+import type { SMTPServerOptions } from "smtp-server"
+import type { SessionPolicy } from "../../domain/session/policy.ts"
+import type { SessionServices } from "../../application/session/smtp-session.ts"
+import { installEncodedReplies } from "./encoded-replies.ts"
+import { sessionHooks } from "./session-hooks.ts"
+
+export interface ListenerOptions {
+  /** smtp-ip; undefined = every address, IPv4 and IPv6 */
+  readonly host: string | undefined
+  readonly ports: ReadonlyArray<number>
+  readonly policy: SessionPolicy
+  /** smtp-timeout, seconds */
+  readonly timeoutSeconds: number
+}
+
+export class ListenFailed extends Error {
+  readonly _tag = "ListenFailed"
+}
+
+const serverOptions = (options: ListenerOptions): SMTPServerOptions => ({
+  name: options.policy.hostname,
+  size: options.policy.maxSize,
+  socketTimeout: options.timeoutSeconds * 1000,
+  // Reverse DNS of every client costs ~100 ms per connection and is only used for logging.
+  disableReverseLookup: true,
+  // STARTTLS and AUTH arrive with their own capabilities; until configured they are not offered.
+  disabledCommands: ["STARTTLS", "AUTH"],
+  hideSTARTTLS: true,
+  authOptional: true,
+  // DSN parameters and REQUIRETLS are not carried into the JSON yet, so they are not advertised.
+  hideDSN: true,
+  hideREQUIRETLS: true,
+  hideENHANCEDSTATUSCODES: false,
+  maxAllowedUnauthenticatedCommands: false,
+  // On shutdown, sessions still open after this long get 421 and are closed.
+  closeTimeout: 5_000,
+  logger: false
+})
+
+const listen = (server: SMTPServer, port: number, host: string | undefined) =>
+  Effect.callback<void, ListenFailed>((resume) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      resume(Effect.fail(new ListenFailed(`cannot listen on ${host ?? "*"}:${port}: ${error.code ?? error.message}`)))
+    }
+    server.server.once("error", onError)
+    server.server.listen({ port, host: host ?? "::", ipv6Only: false }, () => {
+      server.server.off("error", onError)
+      resume(Effect.void)
+    })
+  })
+
+const close = (server: SMTPServer) => Effect.callback<void>((resume) => server.close(() => resume(Effect.void)))
+
+/** Listens on every configured port and serves SMTP sessions until the layer is closed. */
+export const SmtpListenerLayer = (options: ListenerOptions) =>
+  Layer.effectDiscard(Effect.gen(function*() {
+    installEncodedReplies()
+    const run = yield* FiberSet.makeRuntimePromise<SessionServices>()
+    const hooks = sessionHooks(run, options.policy.maxSize)
+    for (const port of options.ports) {
+      const server = new SMTPServer({ ...serverOptions(options), ...hooks })
+      server.on("error", () => {}) // socket-level errors of single clients; the session logs its own end
+      yield* Effect.acquireRelease(listen(server, port, options.host).pipe(Effect.as(server)), close)
+    }
+    yield* Effect.logInfo("listening").pipe(
+      Effect.annotateLogs({ host: options.host ?? "*", ports: options.ports.join(","), hostname: options.policy.hostname })
+    )
+  }))

@@ -1,0 +1,126 @@
+import { Effect } from "effect"
+import { access, constants, mkdir, readdir, rename, rm, unlink } from "node:fs/promises"
+import { join } from "node:path"
+import { PublishFailed } from "../../application/ports/publisher.ts"
+import type { Delivery } from "../../application/ports/publisher.ts"
+import { syncDirectory, writeFileDurably } from "./durable-fs.ts"
+import { makeGroupCommitter } from "./group-commit.ts"
+import { unsafeNameReason } from "./spool-names.ts"
+import { SpoolUnavailable } from "./spool-unavailable.ts"
+
+export interface SpoolStats {
+  /** group commits: each one fsynced every directory touched since the previous one */
+  readonly directoryFsyncBatches: number
+  readonly directoryFsyncs: number
+  readonly filesWritten: number
+}
+
+export interface Spool {
+  /** writes `<directory>/<queue>/<messageId>.json` for each delivery; succeeds once all are durable */
+  publish(deliveries: ReadonlyArray<Delivery>): Effect.Effect<void, PublishFailed>
+  readonly isReady: Effect.Effect<boolean>
+  stats(): SpoolStats
+  /** resolves when no directory fsync is running or waiting */
+  idle(): Promise<void>
+}
+
+const TMP = ".tmp"
+
+/**
+ * Opens the spool in `directory`: creates it, checks it is writable, and removes what
+ * an earlier run left in `.tmp` (never renamed into place, so never answered 250).
+ */
+export const makeSpool = (directory: string): Effect.Effect<Spool, SpoolUnavailable> =>
+  Effect.tryPromise({
+    try: () => openSpool(directory),
+    catch: (error) =>
+      new SpoolUnavailable({ message: `spool directory "${directory}" is not usable: ${describe(error)}` })
+  })
+
+const openSpool = async (directory: string): Promise<Spool> => {
+  const tmpDirectory = join(directory, TMP)
+  await mkdir(tmpDirectory, { recursive: true })
+  for (const leftover of await readdir(tmpDirectory)) {
+    await rm(join(tmpDirectory, leftover), { recursive: true, force: true })
+  }
+  const probe = join(tmpDirectory, `probe-${process.pid}`)
+  await writeFileDurably(probe, new Uint8Array())
+  await unlink(probe)
+  await syncDirectory(directory)
+
+  const committer = makeGroupCommitter(syncDirectory)
+  const queueDirectories = new Map<string, Promise<string>>()
+  let sequence = 0
+  let filesWritten = 0
+
+  // a new queue directory is itself an entry of `directory`, so that needs an fsync too
+  const queueDirectory = (queue: string): Promise<string> => {
+    let ready = queueDirectories.get(queue)
+    if (ready === undefined) {
+      const path = join(directory, queue)
+      ready = mkdir(path, { recursive: true }).then(() => syncDirectory(directory)).then(() => path)
+      ready.catch(() => queueDirectories.delete(queue))
+      queueDirectories.set(queue, ready)
+    }
+    return ready
+  }
+
+  /** writes, fsyncs and renames one file; returns where it went, or throws after removing its traces */
+  const place = async (delivery: Delivery): Promise<{ readonly directory: string; readonly path: string }> => {
+    const target = await queueDirectory(delivery.queue)
+    // unique even if the same id is being written to two queues at once
+    const tmp = join(tmpDirectory, `${delivery.messageId}.${++sequence}.json`)
+    const path = join(target, `${delivery.messageId}.json`)
+    try {
+      await writeFileDurably(tmp, delivery.body)
+      await rename(tmp, path)
+    } catch (error) {
+      await unlink(tmp).catch(() => undefined)
+      // the queue directory may have been removed under us: recreate it next time
+      queueDirectories.delete(delivery.queue)
+      throw error
+    }
+    filesWritten++
+    return { directory: target, path }
+  }
+
+  const publishAll = async (deliveries: ReadonlyArray<Delivery>): Promise<void> => {
+    const results = await Promise.allSettled(deliveries.map(place))
+    const placed = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []))
+    const failure = results.find((r) => r.status === "rejected")
+    try {
+      if (failure !== undefined) throw failure.reason
+      await committer.commit(placed.map((p) => p.directory))
+    } catch (error) {
+      // the caller answers 451 and the client retries: take back what did get written
+      await Promise.all(placed.map((p) => unlink(p.path).catch(() => undefined)))
+      throw error
+    }
+  }
+
+  return {
+    publish: (deliveries) => {
+      for (const delivery of deliveries) {
+        const refused = unsafeNameReason(delivery.queue, "queue") ?? unsafeNameReason(delivery.messageId, "message id")
+        if (refused !== undefined) return Effect.fail(new PublishFailed({ message: `spool refuses ${refused}` }))
+      }
+      return Effect.tryPromise({
+        try: () => publishAll(deliveries),
+        catch: (error) => new PublishFailed({ message: `spool write failed: ${describe(error)}` })
+      })
+    },
+    isReady: Effect.promise(() =>
+      access(tmpDirectory, constants.W_OK).then(
+        () => true,
+        () => false
+      )
+    ),
+    stats: () => {
+      const { batches, directorySyncs } = committer.stats()
+      return { directoryFsyncBatches: batches, directoryFsyncs: directorySyncs, filesWritten }
+    },
+    idle: () => committer.idle()
+  }
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))

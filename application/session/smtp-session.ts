@@ -1,0 +1,108 @@
+import { Clock, Effect, Ref } from "effect"
+import { Command } from "../../domain/session/commands.ts"
+import type { SessionCommand } from "../../domain/session/commands.ts"
+import type { ConnectionInfo } from "../../domain/session/connection.ts"
+import { decide } from "../../domain/session/decide.ts"
+import { replyOf } from "../../domain/session/events.ts"
+import type { SessionEvent } from "../../domain/session/events.ts"
+import { evolveAll } from "../../domain/session/evolve.ts"
+import type { Reply } from "../../domain/session/reply.ts"
+import { initialState } from "../../domain/session/state.ts"
+import type { SessionState } from "../../domain/session/state.ts"
+import { acceptMessage } from "../accept-message.ts"
+import { IntakeSettings } from "../ports/intake-settings.ts"
+import type { MessageIds } from "../ports/message-ids.ts"
+import type { Publisher } from "../ports/publisher.ts"
+
+export interface SessionOutcome {
+  readonly events: ReadonlyArray<SessionEvent>
+  readonly reply: Reply | undefined
+}
+
+/**
+ * One client's session: runs every command through the domain decider and keeps the state.
+ * `receiveMessage` is the end of DATA: it decides, publishes, and answers only after the publisher confirmed.
+ */
+export const openSession = Effect.fn("openSession")(function*(connection: ConnectionInfo) {
+  const { policy } = yield* IntakeSettings
+  const decideNext = decide(policy)
+  const state = yield* Ref.make<SessionState>(initialState)
+  const counters = { queued: 0, deferred: 0, refused: 0 }
+  const openedAt = yield* Clock.currentTimeMillis
+
+  const handle = (command: SessionCommand) =>
+    Ref.modify(state, (current): [SessionOutcome, SessionState] => {
+      const events = decideNext(current, command)
+      return [{ events, reply: replyOf(events) }, evolveAll(current, events)]
+    }).pipe(Effect.tap((outcome) =>
+      outcome.events.some((e) => e._tag === "ConnectionRefused")
+        ? Effect.logInfo("connection refused").pipe(Effect.annotateLogs({
+          client: `${connection.remoteIp}:${connection.remotePort}`,
+          local: `${connection.localIp}:${connection.localPort}`,
+          reply: outcome.reply?.code
+        }))
+        : Effect.void
+    ))
+
+  const receiveMessage = Effect.fn("receiveMessage")(function*(mime: Uint8Array, size: number) {
+    const started = yield* Clock.currentTimeMillis
+    const received = yield* handle(Command.dataEnd(size))
+    const publishing = yield* Ref.get(state)
+    if (publishing.phase !== "publishing") {
+      counters.refused++
+      yield* Effect.logInfo("message refused").pipe(
+        Effect.annotateLogs({ client: connection.remoteIp, size, reply: received.reply?.code })
+      )
+      return received
+    }
+    const result = yield* acceptMessage({
+      connection,
+      helo: publishing.helo,
+      envelope: publishing.envelope,
+      mime
+    }).pipe(Effect.result)
+    const outcome = yield* handle(
+      result._tag === "Success" ? Command.published(result.success) : Command.publishFailed(result.failure.message)
+    )
+    const took = (yield* Clock.currentTimeMillis) - started
+    if (result._tag === "Success") {
+      counters.queued++
+      yield* Effect.logInfo("message queued").pipe(Effect.annotateLogs({
+        ids: result.success.join(","),
+        client: connection.remoteIp,
+        sender: publishing.envelope.sender,
+        recipients: publishing.envelope.recipients.length,
+        size,
+        ms: took
+      }))
+    } else {
+      counters.deferred++
+      yield* Effect.logWarning("message deferred").pipe(Effect.annotateLogs({
+        client: connection.remoteIp,
+        recipients: publishing.envelope.recipients.length,
+        size,
+        reason: result.failure.message,
+        ms: took
+      }))
+    }
+    return outcome
+  })
+
+  const close = Effect.fn("closeSession")(function*() {
+    const duration = (yield* Clock.currentTimeMillis) - openedAt
+    yield* Effect.logInfo("connection closed").pipe(Effect.annotateLogs({
+      client: `${connection.remoteIp}:${connection.remotePort}`,
+      local: `${connection.localIp}:${connection.localPort}`,
+      secure: connection.secure,
+      ...counters,
+      ms: duration
+    }))
+  })
+
+  return { handle, receiveMessage, close, state: Ref.get(state) } as const
+})
+
+export type SmtpSession = Effect.Success<ReturnType<typeof openSession>>
+
+/** What a session needs from the outside world. */
+export type SessionServices = IntakeSettings | MessageIds | Publisher

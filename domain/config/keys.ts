@@ -1,0 +1,248 @@
+import type { Settings } from "./settings.ts"
+import {
+  formatBoolean, formatChoices, formatIpRanges, formatPorts, formatSize, optional, parseAmqpUrl, parseAuthUrl,
+  parseBoolean, parseChoice, parseChoices, parseDatabaseUrl, parseHardcodedUsers, parseHost, parseHostname, parseIp,
+  parseIpRanges, parseIps, parsePath, parsePort, parsePorts, parsePortsOrNone, parsePositiveInteger, parseQueueName,
+  parseSize, parseText, parseToken
+} from "./values.ts"
+import type { Parsed } from "./values.ts"
+
+/**
+ * How a value is shown in logs and `describeSettings`:
+ * - "password-in-url": `amqp://user:****@host/`
+ * - "auth-credentials": smtp-auth: hardcoded passwords and URL passwords/secrets become `****`
+ * - "whole-value": `****`
+ */
+export type Secret = "no" | "password-in-url" | "auth-credentials" | "whole-value"
+
+type PropertyHolding<T> = {
+  [K in keyof Settings]: [Settings[K]] extends [T] ? ([T] extends [Settings[K]] ? K : never) : never
+}[keyof Settings]
+
+/** One config key: its spellings, where it lands in Settings, how it is read and written back. */
+export interface KeySpec<P extends keyof Settings> {
+  /** canonical spelling, as in SPEC §1 */
+  readonly name: string
+  /** MailerQ's alternative spellings */
+  readonly aliases: ReadonlyArray<string>
+  readonly property: P
+  // Method syntax on purpose: it lets a KeySpec<"smtpPort"> stand in the table's union of specs.
+  parse(text: string): Parsed<Settings[P]>
+  format(value: NonNullable<Settings[P]>): string
+  readonly default: Settings[P]
+  /** when the key is not given, it takes this other key's resolved value instead of `default` */
+  readonly defaultFrom?: keyof Settings
+  /** what an unset (or empty-list) value means, for `describeSettings` */
+  readonly whenUnset?: string
+  readonly secret: Secret
+  /** false: the key is validated, but any value other than its default refuses to start */
+  readonly supported: boolean
+}
+
+export type AnyKeySpec = { [P in keyof Settings]: KeySpec<P> }[keyof Settings]
+
+type KeyDefinition<P extends keyof Settings> =
+  & Omit<KeySpec<P>, "property" | "aliases" | "secret" | "defaultFrom">
+  & Partial<Pick<KeySpec<P>, "aliases" | "secret">>
+  & { readonly defaultFrom?: PropertyHolding<Settings[P]> }
+
+const key = <P extends keyof Settings>(property: P, definition: KeyDefinition<P>): KeySpec<P> => ({
+  aliases: [],
+  secret: "no",
+  ...definition,
+  property
+})
+
+const asIs = (value: string): string => value
+const joinIps = (ips: ReadonlyArray<string>): string => ips.join(";")
+const connections = optional(parsePositiveInteger(1_000_000, "connections"))
+
+/** Every key smtp-intake reads, in the order of SPEC §1. Flip `supported` as features land. */
+export const configKeys = [
+  key("smtpIp", {
+    name: "smtp-ip", parse: optional(parseIp), format: asIs, default: undefined,
+    whenUnset: "listen on all addresses", supported: true
+  }),
+  key("smtpPort", { name: "smtp-port", parse: parsePorts, format: formatPorts, default: [25], supported: true }),
+  key("smtpSecurePort", {
+    name: "smtp-secure-port", parse: parsePortsOrNone, format: formatPorts, default: [],
+    whenUnset: "no implicit-TLS ports", supported: false
+  }),
+  key("smtpCertificate", {
+    name: "smtp-certificate", parse: optional(parsePath), format: asIs, default: undefined,
+    whenUnset: "no TLS", supported: false
+  }),
+  key("smtpKey", {
+    name: "smtp-key", aliases: ["smtp-privatekey"], parse: optional(parsePath), format: asIs, default: undefined,
+    whenUnset: "no TLS", supported: false
+  }),
+  key("smtpCiphers", {
+    name: "smtp-ciphers", parse: optional(parseText("an OpenSSL cipher string like HIGH:!aNULL")), format: asIs,
+    default: undefined, whenUnset: "OpenSSL default", supported: false
+  }),
+  key("smtpRange", {
+    name: "smtp-range", parse: parseIpRanges, format: formatIpRanges, default: [],
+    whenUnset: "nobody may connect", supported: true
+  }),
+  key("smtpAuth", {
+    name: "smtp-auth", parse: optional(parseAuthUrl), format: asIs, default: undefined, secret: "auth-credentials",
+    whenUnset: "no authentication", supported: false
+  }),
+  key("smtpProxy", {
+    name: "smtp-proxy", parse: parseIpRanges, format: formatIpRanges, default: [],
+    whenUnset: "no PROXY protocol", supported: false
+  }),
+  key("smtpDefaultIps", {
+    name: "smtp-default-ips", aliases: ["smtp-defaultips"], parse: parseIps, format: joinIps, default: [],
+    whenUnset: "unmappable mail goes out from the local IP", supported: false
+  }),
+  key("smtpMappableIps", {
+    name: "smtp-mappable-ips", parse: parseIpRanges, format: formatIpRanges, default: [],
+    whenUnset: "none", supported: false
+  }),
+  key("smtpUnmappableIps", {
+    name: "smtp-unmappable-ips", parse: parseIpRanges, format: formatIpRanges, default: [],
+    whenUnset: "none", supported: false
+  }),
+  key("smtpCheck", {
+    name: "smtp-check", parse: parseChoices(["spf", "dkim", "dmarc", "spam"]), format: formatChoices, default: [],
+    whenUnset: "no checks", supported: false
+  }),
+  key("smtpAuthResults", {
+    name: "smtp-auth-results", parse: parseChoices(["local", "nonlocal"]), format: formatChoices, default: [],
+    whenUnset: "no Authentication-Results header", supported: false
+  }),
+  key("smtpValidateAddress", {
+    name: "smtp-validate-address", parse: parseChoice(["strict", "loose"]), format: asIs, default: "strict",
+    supported: false
+  }),
+  key("smtpConnections", {
+    name: "smtp-connections", parse: connections, format: String, default: undefined,
+    whenUnset: "unlimited", supported: false
+  }),
+  key("smtpConnectionsIn", {
+    name: "smtp-connections-in", parse: connections, format: String, default: undefined,
+    whenUnset: "unlimited", supported: false
+  }),
+  key("smtpConnectionsOut", {
+    name: "smtp-connections-out", parse: connections, format: String, default: undefined,
+    whenUnset: "unlimited", supported: false
+  }),
+  key("smtpMaxsize", {
+    name: "smtp-maxsize", parse: parseSize, format: formatSize, default: 100 * 1024 ** 2, supported: true
+  }),
+  key("smtpThreads", {
+    name: "smtp-threads", parse: parsePositiveInteger(256, "threads"), format: String, default: 1, supported: false
+  }),
+  key("smtpTimeout", {
+    name: "smtp-timeout", parse: parsePositiveInteger(86_400, "seconds"), format: String, default: 300,
+    supported: true
+  }),
+  key("smtpProtection", {
+    name: "smtp-protection", parse: parseBoolean, format: formatBoolean, default: false, supported: false
+  }),
+  key("smtpHostname", {
+    name: "smtp-hostname", parse: optional(parseHostname), format: asIs, default: undefined,
+    whenUnset: "the machine's hostname", supported: true
+  }),
+  key("smtpExtract", {
+    name: "smtp-extract", parse: parseBoolean, format: formatBoolean, default: true, supported: false
+  }),
+  key("rabbitmqAddress", {
+    name: "rabbitmq-address", parse: optional(parseAmqpUrl), format: asIs, default: undefined,
+    secret: "password-in-url", whenUnset: "embedded spool in spool-directory", supported: true
+  }),
+  key("rabbitmqInbox", {
+    name: "rabbitmq-inbox", parse: parseQueueName, format: asIs, default: "outbox", defaultFrom: "rabbitmqOutbox",
+    supported: true
+  }),
+  key("rabbitmqOutbox", {
+    name: "rabbitmq-outbox", parse: parseQueueName, format: asIs, default: "outbox", supported: true
+  }),
+  key("rabbitmqLocal", {
+    name: "rabbitmq-local", parse: optional(parseQueueName), format: asIs, default: undefined,
+    whenUnset: "local messages go to rabbitmq-inbox", supported: false
+  }),
+  key("rabbitmqReports", {
+    name: "rabbitmq-reports", parse: optional(parseQueueName), format: asIs, default: undefined,
+    whenUnset: "reports are treated as other local messages", supported: false
+  }),
+  key("rabbitmqQueueType", {
+    name: "rabbitmq-queue-type", parse: parseChoice(["classic", "quorum"]), format: asIs, default: "classic",
+    supported: false
+  }),
+  key("spamassassinHost", {
+    name: "spamassassin-host", parse: parseHost, format: asIs, default: "localhost", supported: false
+  }),
+  key("spamassassinPort", {
+    name: "spamassassin-port", parse: parsePort, format: String, default: 783, supported: false
+  }),
+  key("databaseAddress", {
+    name: "database-address", aliases: ["database"], parse: parseDatabaseUrl, format: asIs,
+    default: "sqlite:///var/lib/smtp-intake/intake.db", secret: "password-in-url", supported: false
+  }),
+  key("managementPort", {
+    name: "management-port", parse: optional(parsePort), format: String, default: undefined,
+    whenUnset: "no management console", supported: false
+  }),
+  key("managementIp", {
+    name: "management-ip", parse: parseIp, format: asIs, default: "127.0.0.1", supported: false
+  }),
+  key("managementToken", {
+    name: "management-token", parse: optional(parseToken), format: asIs, default: undefined, secret: "whole-value",
+    whenUnset: "no token", supported: false
+  }),
+  key("spoolDirectory", {
+    name: "spool-directory", parse: parsePath, format: asIs, default: "/var/spool/smtp-intake", supported: true
+  })
+]
+
+// Compile-time check that the table covers every property of Settings.
+type Uncovered = Exclude<keyof Settings, (typeof configKeys)[number]["property"]>
+const everySettingHasAKey: [Uncovered] extends [never] ? true : Uncovered = true
+void everySettingHasAKey
+
+const byName = new Map<string, AnyKeySpec>(
+  configKeys.flatMap((spec): Array<[string, AnyKeySpec]> => [spec.name, ...spec.aliases].map((name) => [name, spec]))
+)
+
+/** The key a (lower-case) name or alias means. */
+export const findKey = (name: string): AnyKeySpec | undefined => byName.get(name)
+
+/** Every accepted spelling: names and aliases. */
+export const allKeyNames: ReadonlyArray<string> = [...byName.keys()]
+
+// ---- masking secrets -----------------------------------------------------------------
+
+const MASK = "****"
+
+/** `scheme://user:password@host/...` -> `scheme://user:****@host/...`; anything else unchanged. */
+export const maskUrlPassword = (text: string): string => {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(text)
+  if (match === null) return text
+  const [, scheme = "", authority = "", rest = ""] = match
+  const at = authority.lastIndexOf("@")
+  const colon = authority.indexOf(":")
+  if (at === -1 || colon === -1 || colon > at) return text
+  return `${scheme}${authority.slice(0, colon)}:${MASK}${authority.slice(at)}${rest}`
+}
+
+const maskAuthCredentials = (text: string): string => {
+  const match = /^hardcoded:\/\/(.*)$/is.exec(text)
+  if (match === null) return maskUrlPassword(text)
+  const users = parseHardcodedUsers(match[1] ?? "")
+  return users === undefined ? `hardcoded://${MASK}` : `hardcoded://${users.map(({ user }) => `${user}:${MASK}`).join(",")}`
+}
+
+export const maskSecret = (secret: Secret, text: string): string => {
+  switch (secret) {
+    case "no":
+      return text
+    case "password-in-url":
+      return maskUrlPassword(text)
+    case "auth-credentials":
+      return maskAuthCredentials(text)
+    case "whole-value":
+      return MASK
+  }
+}

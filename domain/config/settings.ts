@@ -1,0 +1,49 @@
+import type { IpRange } from "../ip/ip-range.ts"
+
+export type CheckName = "spf" | "dkim" | "dmarc" | "spam"
+export type AuthResultsTarget = "local" | "nonlocal"
+export type AddressValidation = "strict" | "loose"
+export type QueueType = "classic" | "quorum"
+
+/** The resolved configuration: every key of SPEC §1 (plus smtp-intake's own spool-directory), typed and defaulted. */
+export interface Settings {
+  readonly smtpIp: string | undefined
+  readonly smtpPort: ReadonlyArray<number>
+  readonly smtpSecurePort: ReadonlyArray<number>
+  readonly smtpCertificate: string | undefined
+  readonly smtpKey: string | undefined
+  readonly smtpCiphers: string | undefined
+  readonly smtpRange: ReadonlyArray<IpRange>
+  readonly smtpAuth: string | undefined
+  readonly smtpProxy: ReadonlyArray<IpRange>
+  readonly smtpDefaultIps: ReadonlyArray<string>
+  readonly smtpMappableIps: ReadonlyArray<IpRange>
+  readonly smtpUnmappableIps: ReadonlyArray<IpRange>
+  readonly smtpCheck: ReadonlyArray<CheckName>
+  readonly smtpAuthResults: ReadonlyArray<AuthResultsTarget>
+  readonly smtpValidateAddress: AddressValidation
+  readonly smtpConnections: number | undefined
+  readonly smtpConnectionsIn: number | undefined
+  readonly smtpConnectionsOut: number | undefined
+  /** bytes */
+  readonly smtpMaxsize: number
+  readonly smtpThreads: number
+  /** seconds */
+  readonly smtpTimeout: number
+  readonly smtpProtection: boolean
+  readonly smtpHostname: string | undefined
+  readonly smtpExtract: boolean
+  readonly rabbitmqAddress: string | undefined
+  readonly rabbitmqInbox: string
+  readonly rabbitmqOutbox: string
+  readonly rabbitmqLocal: string | undefined
+  readonly rabbitmqReports: string | undefined
+  readonly rabbitmqQueueType: QueueType
+  readonly spamassassinHost: string
+  readonly spamassassinPort: number
+  readonly databaseAddress: string
+  readonly managementPort: number | undefined
+  readonly managementIp: string
+  readonly managementToken: string | undefined
+  readonly spoolDirectory: string
+}

@@ -1,0 +1,72 @@
+import type { ConnectionInfo } from "../session/connection.ts"
+import { concatBytes, escapeJsonStringBytes, utf8 } from "./json-bytes.ts"
+import { receivedHeader } from "./received-header.ts"
+import { receivedTimestamp } from "./timestamps.ts"
+
+/** Everything known about one accepted message, for building its per-recipient JSON documents. */
+export interface AcceptedMessage {
+  readonly hostname: string
+  readonly helo: string
+  readonly connection: ConnectionInfo
+  readonly sender: string
+  readonly recipients: ReadonlyArray<string>
+  /** one per recipient, in the same order */
+  readonly messageIds: ReadonlyArray<string>
+  readonly epochMillis: number
+  readonly ips: ReadonlyArray<string>
+  /** the message as received, after dot-unstuffing */
+  readonly mime: Uint8Array
+}
+
+export interface MessageDocument {
+  readonly messageId: string
+  readonly recipient: string
+  /** the JSON, as bytes */
+  readonly body: Uint8Array
+}
+
+const connectionJson = (c: ConnectionInfo) => ({
+  "local-ip": c.localIp,
+  "local-port": c.localPort,
+  "remote-ip": c.remoteIp,
+  "remote-port": c.remotePort,
+  "secure": c.secure,
+  ...(c.user === undefined ? {} : { user: c.user })
+})
+
+/**
+ * SPEC §2: one JSON document per recipient, with a Received header for that recipient prepended
+ * to the mime. The (possibly large) mime is escaped once and shared by all recipients' documents.
+ */
+export const buildMessageDocuments = (message: AcceptedMessage): ReadonlyArray<MessageDocument> => {
+  const escapedMime = escapeJsonStringBytes(message.mime)
+  const received = receivedTimestamp(message.epochMillis)
+  const tail = utf8(`","ips":${JSON.stringify(message.ips)},"connection":${JSON.stringify(connectionJson(message.connection))}}`)
+  return message.recipients.map((recipient, i) => {
+    const messageId = message.messageIds[i] ?? ""
+    const head = JSON.stringify({
+      "message-id": messageId,
+      received,
+      hostname: message.hostname,
+      envelope: message.sender,
+      recipient
+    })
+    const trace = receivedHeader({
+      helo: message.helo,
+      remoteIp: message.connection.remoteIp,
+      hostname: message.hostname,
+      secure: message.connection.secure,
+      authenticated: message.connection.user !== undefined,
+      messageId,
+      recipient,
+      epochMillis: message.epochMillis
+    })
+    const body = concatBytes([
+      utf8(`${head.slice(0, -1)},"mime":"`),
+      escapeJsonStringBytes(utf8(trace)),
+      escapedMime,
+      tail
+    ])
+    return { messageId, recipient, body }
+  })
+}

@@ -1,0 +1,113 @@
+import { isPlausibleMailbox } from "../address/plausible-mailbox.ts"
+import { rangesContain } from "../ip/ip-range.ts"
+import type { SessionCommand } from "./commands.ts"
+import type { SessionEvent } from "./events.ts"
+import type { SessionPolicy } from "./policy.ts"
+import { reply } from "./reply.ts"
+import type { SessionState } from "./state.ts"
+
+const refused = (command: SessionCommand, code: number, enhanced: string, text: string): ReadonlyArray<SessionEvent> => [
+  { _tag: "CommandRefused", command: command._tag, reply: reply(code, enhanced, text) }
+]
+
+const outOfSequence = (command: SessionCommand, text: string) => refused(command, 503, "5.5.1", text)
+
+export const QUEUED_HEADLINE = "Ok, your message has been queued using the following identifiers:"
+
+/** The SMTP session rules: what a command leads to in a given state. Pure; `evolve` applies the result. */
+export const decide = (policy: SessionPolicy) =>
+(state: SessionState, command: SessionCommand): ReadonlyArray<SessionEvent> => {
+  if (state.phase === "closed") return []
+  switch (command._tag) {
+    case "Connect": {
+      if (state.phase !== "idle") return outOfSequence(command, "Already connected")
+      const { connection } = command
+      return rangesContain(policy.allowedRanges, connection.remoteIp)
+        ? [{ _tag: "ConnectionAccepted", connection, reply: reply(220, undefined, `${policy.hostname} ESMTP`) }]
+        : [{
+          _tag: "ConnectionRefused",
+          connection,
+          reply: reply(554, "5.7.1", `Access denied: ${connection.remoteIp} may not connect to this server`)
+        }]
+    }
+    case "Quit":
+      if (state.phase === "idle") return outOfSequence(command, "Not connected")
+      return [{ _tag: "SessionClosed", reply: reply(221, "2.0.0", `${policy.hostname} closing connection`) }]
+  }
+  if (state.phase === "idle") return outOfSequence(command, "Not connected")
+
+  switch (command._tag) {
+    case "Ehlo":
+      if (state.phase === "data" || state.phase === "publishing") return outOfSequence(command, "Message in progress")
+      if (command.name.trim() === "") return refused(command, 501, "5.5.4", "EHLO requires a domain name or address literal")
+      return [{ _tag: "Greeted", name: command.name, reply: reply(250, undefined, policy.hostname) }]
+
+    case "Mail":
+      switch (state.phase) {
+        case "connected":
+          return outOfSequence(command, "Send EHLO or HELO first")
+        case "mail":
+          return outOfSequence(command, "Nested MAIL command: a transaction is already in progress")
+        case "data":
+        case "publishing":
+          return outOfSequence(command, "Message in progress")
+      }
+      if (command.size !== undefined && command.size > policy.maxSize) {
+        return refused(command, 552, "5.3.4", `Message size exceeds the fixed maximum of ${policy.maxSize} bytes`)
+      }
+      if (command.address !== "" && !isPlausibleMailbox(command.address)) {
+        return refused(command, 501, "5.1.7", `Bad sender address syntax: ${command.address}`)
+      }
+      return [{ _tag: "SenderAccepted", address: command.address, reply: reply(250, "2.1.0", "Accepted") }]
+
+    case "Rcpt":
+      if (state.phase === "connected") return outOfSequence(command, "Send EHLO or HELO first")
+      if (state.phase !== "mail") return outOfSequence(command, "Need MAIL command first")
+      if (!isPlausibleMailbox(command.address)) {
+        return refused(command, 553, "5.1.3", `Bad recipient address syntax: ${command.address}`)
+      }
+      if (state.envelope.recipients.length >= policy.maxRecipients) {
+        return refused(command, 452, "4.5.3", `Too many recipients: at most ${policy.maxRecipients} per message`)
+      }
+      return [{ _tag: "RecipientAccepted", address: command.address, reply: reply(250, "2.1.5", "Accepted") }]
+
+    case "Data":
+      if (state.phase !== "mail") return outOfSequence(command, "Need MAIL command first")
+      if (state.envelope.recipients.length === 0) return outOfSequence(command, "Need RCPT command first")
+      return [{ _tag: "DataStarted", reply: reply(354, undefined, "End data with <CR><LF>.<CR><LF>") }]
+
+    case "DataEnd":
+      if (state.phase !== "data") return outOfSequence(command, "No message in progress")
+      if (command.size > policy.maxSize) {
+        return [{
+          _tag: "MessageRefused",
+          reply: reply(552, "5.3.4", `Message size exceeds the fixed maximum of ${policy.maxSize} bytes`)
+        }]
+      }
+      return [{ _tag: "MessageReceived", size: command.size }]
+
+    case "Published": {
+      if (state.phase !== "publishing") return outOfSequence(command, "No message in progress")
+      const { recipients } = state.envelope
+      if (command.messageIds.length !== recipients.length) {
+        return [deferred(`${command.messageIds.length} ids for ${recipients.length} recipients`)]
+      }
+      const lines = [QUEUED_HEADLINE, ...recipients.map((rcpt, i) => `${command.messageIds[i]} for ${rcpt}`)]
+      return [{ _tag: "MessageQueued", messageIds: command.messageIds, reply: reply(250, undefined, ...lines) }]
+    }
+
+    case "PublishFailed":
+      if (state.phase !== "publishing") return outOfSequence(command, "No message in progress")
+      return [deferred(command.reason)]
+
+    case "Rset":
+      if (state.phase === "data" || state.phase === "publishing") return outOfSequence(command, "Message in progress")
+      return [{ _tag: "TransactionReset", reply: reply(250, "2.0.0", "Ok") }]
+  }
+}
+
+const deferred = (reason: string): SessionEvent => ({
+  _tag: "MessageDeferred",
+  reason,
+  reply: reply(451, "4.3.0", "Temporary failure queuing the message, please try again later")
+})

@@ -1,0 +1,27 @@
+import type { ConnectionInfo } from "./connection.ts"
+import type { Reply } from "./reply.ts"
+
+/** What happened in a session. Every event but MessageReceived carries the reply the client gets. */
+export type SessionEvent =
+  | { readonly _tag: "ConnectionAccepted"; readonly connection: ConnectionInfo; readonly reply: Reply }
+  | { readonly _tag: "ConnectionRefused"; readonly connection: ConnectionInfo; readonly reply: Reply }
+  | { readonly _tag: "Greeted"; readonly name: string; readonly reply: Reply }
+  | { readonly _tag: "SenderAccepted"; readonly address: string; readonly reply: Reply }
+  | { readonly _tag: "RecipientAccepted"; readonly address: string; readonly reply: Reply }
+  | { readonly _tag: "DataStarted"; readonly reply: Reply }
+  /** the body is complete and within limits: the message must now be published before anyone answers */
+  | { readonly _tag: "MessageReceived"; readonly size: number }
+  | { readonly _tag: "MessageQueued"; readonly messageIds: ReadonlyArray<string>; readonly reply: Reply }
+  | { readonly _tag: "MessageDeferred"; readonly reason: string; readonly reply: Reply }
+  | { readonly _tag: "MessageRefused"; readonly reply: Reply }
+  | { readonly _tag: "CommandRefused"; readonly command: string; readonly reply: Reply }
+  | { readonly _tag: "TransactionReset"; readonly reply: Reply }
+  | { readonly _tag: "SessionClosed"; readonly reply: Reply }
+
+export const replyOf = (events: ReadonlyArray<SessionEvent>): Reply | undefined => {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i]
+    if (event !== undefined && "reply" in event) return event.reply
+  }
+  return undefined
+}

@@ -1,0 +1,29 @@
+import type { ConnectionInfo } from "./connection.ts"
+
+export interface Envelope {
+  /** "" is the null sender */
+  readonly sender: string
+  readonly recipients: ReadonlyArray<string>
+}
+
+/**
+ * idle: nothing yet. connected: greeted with 220, no EHLO yet. ready: EHLO done, no transaction.
+ * mail: MAIL accepted, collecting RCPTs. data: 354 sent, body arriving. publishing: body complete,
+ * waiting for the publisher. closed: the session is over.
+ */
+export type SessionState =
+  | { readonly phase: "idle" }
+  | { readonly phase: "connected"; readonly connection: ConnectionInfo }
+  | { readonly phase: "ready"; readonly connection: ConnectionInfo; readonly helo: string }
+  | { readonly phase: "mail"; readonly connection: ConnectionInfo; readonly helo: string; readonly envelope: Envelope }
+  | { readonly phase: "data"; readonly connection: ConnectionInfo; readonly helo: string; readonly envelope: Envelope }
+  | {
+    readonly phase: "publishing"
+    readonly connection: ConnectionInfo
+    readonly helo: string
+    readonly envelope: Envelope
+    readonly size: number
+  }
+  | { readonly phase: "closed" }
+
+export const initialState: SessionState = { phase: "idle" }

@@ -1,0 +1,86 @@
+import { execFile } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import { CLI } from "../support/daemon.ts"
+import { freePort } from "../support/free-port.ts"
+import { rawSession } from "../support/smtp-clients.ts"
+
+const dir = mkdtempSync(join(tmpdir(), "smtp-intake-cli-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const configFile = (name: string, text: string) => {
+  const file = join(dir, name)
+  writeFileSync(file, text)
+  return file
+}
+
+const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr })
+    })
+  })
+
+describe("smtp-intake --check-config", () => {
+  it("prints the resolved settings with the broker password masked, and exits 0", async () => {
+    const file = configFile("good.conf", "smtp-port: 2525\nrabbitmq-address: amqp://mq:s3cret@broker.example:5672/prod\n")
+    const { code, stdout } = await cli(["--check-config", file])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^smtp-port:\s+2525$/m)
+    expect(stdout).toMatch(/^rabbitmq-inbox:\s+outbox$/m)
+    expect(stdout).toContain("broker.example")
+    expect(stdout).not.toContain("s3cret")
+  })
+
+  it("names file, line, key and the expected form for a bad value, and exits non-zero", async () => {
+    const file = configFile("bad.conf", "# comment\nsmtp-port: 25,70000\nsmtp-rnage: 10.0.0.0/8\n")
+    const { code, stderr } = await cli(["--check-config", file])
+    expect(code).not.toBe(0)
+    expect(stderr).toContain(`${file}:2: smtp-port`)
+    expect(stderr).toContain(`${file}:3`)
+    expect(stderr).toContain("smtp-range")
+  })
+
+  it("lets SMTP_INTAKE_<KEY> override the file", async () => {
+    const file = configFile("env.conf", "smtp-port: 2525\n")
+    const { stdout } = await cli(["--check-config", file], { SMTP_INTAKE_SMTP_PORT: "2626" })
+    expect(stdout).toMatch(/^smtp-port:\s+2626$/m)
+  })
+})
+
+describe("smtp-intake --config", () => {
+  it("refuses to start on a bad config with the error on stderr and exit code 1", async () => {
+    const file = configFile("start-bad.conf", "smtp-maxsize: lots\n")
+    const { code, stderr } = await cli(["--config", file])
+    expect(code).toBe(1)
+    expect(stderr).toContain(`${file}:1: smtp-maxsize`)
+  })
+
+  it("refuses to start when the port is taken, naming it", async () => {
+    const port = await freePort()
+    const first = configFile("first.conf", `smtp-ip: 127.0.0.1\nsmtp-port: ${port}\nspool-directory: ${join(dir, "spool")}\n`)
+    const running = execFile(process.execPath, [CLI, "--config", first])
+    try {
+      for (let i = 0; i < 50; i++) {
+        const probe = rawSession(port)
+        const greeting = await probe.reply().catch(() => "(none)")
+        probe.close()
+        if (greeting !== "(closed)" && greeting !== "(none)") break
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      const { code, stderr } = await cli(["--config", first])
+      expect(code).toBe(1)
+      expect(stderr).toContain(`127.0.0.1:${port}`)
+    } finally {
+      running.kill("SIGTERM")
+    }
+  })
+
+  it("prints usage and exits 2 without a config", async () => {
+    const { code, stderr } = await cli([])
+    expect(code).toBe(2)
+    expect(stderr).toContain("--config FILE")
+  })
+})

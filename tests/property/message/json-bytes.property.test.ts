@@ -1,0 +1,54 @@
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { escapeJsonStringBytes } from "../../../domain/message/json-bytes.ts"
+import { buildMessageDocuments } from "../../../domain/message/message-document.ts"
+
+const quoted = (bytes: Uint8Array) => `"${new TextDecoder().decode(escapeJsonStringBytes(bytes))}"`
+
+describe("escaping message bytes into a JSON string", () => {
+  it("gives back exactly the text for any UTF-8 message", () => {
+    fc.assert(fc.property(fc.string({ unit: "grapheme" }), (text) => {
+      expect(JSON.parse(quoted(new TextEncoder().encode(text)))).toBe(text)
+    }))
+  })
+
+  it("matches JSON.stringify for any UTF-8 message", () => {
+    fc.assert(fc.property(fc.string({ unit: "binary" }), (text) => {
+      const canonical = new TextDecoder().decode(new TextEncoder().encode(text))
+      expect(quoted(new TextEncoder().encode(canonical))).toBe(JSON.stringify(canonical))
+    }))
+  })
+
+  it("never leaves a raw control character, quote or lone backslash, and keeps every other byte", () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+      const escaped = escapeJsonStringBytes(bytes)
+      const kept = [...bytes].filter((b) => b >= 0x20 && b !== 0x22 && b !== 0x5c)
+      expect([...escaped].filter((b) => b < 0x20)).toEqual([])
+      expect([...escaped].filter((b) => b >= 0x80)).toEqual(kept.filter((b) => b >= 0x80))
+    }))
+  })
+})
+
+describe("message documents", () => {
+  it("are valid JSON whose mime ends with the message, for every recipient", () => {
+    fc.assert(fc.property(
+      fc.string({ unit: "grapheme" }),
+      fc.array(fc.emailAddress(), { minLength: 1, maxLength: 5 }),
+      (mime, recipients) => {
+        const docs = buildMessageDocuments({
+          hostname: "mx.example.test",
+          helo: "c.example",
+          connection: { localIp: "127.0.0.1", localPort: 25, remoteIp: "127.0.0.2", remotePort: 1, secure: false, user: undefined },
+          sender: "",
+          recipients,
+          messageIds: recipients.map((_, i) => `id${i}`),
+          epochMillis: 0,
+          ips: ["127.0.0.1"],
+          mime: new TextEncoder().encode(mime)
+        })
+        expect(docs.map((d) => JSON.parse(new TextDecoder().decode(d.body)).recipient)).toEqual(recipients)
+        for (const d of docs) expect(JSON.parse(new TextDecoder().decode(d.body)).mime.endsWith(mime)).toBe(true)
+      }
+    ))
+  })
+})

@@ -1,0 +1,137 @@
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import type { SessionCommand } from "../../../domain/session/commands.ts"
+import { Command } from "../../../domain/session/commands.ts"
+import { isValidReply } from "../../../domain/session/reply.ts"
+import { client, play, policy } from "../../unit/session/session-fixtures.ts"
+
+const address = fc.oneof(
+  fc.constantFrom("a@example.org", "b@example.com", "", "x", "a b@c.d", "@example.org", "user@", "Ü@bücher.example"),
+  fc.emailAddress(),
+  fc.string()
+)
+
+const command: fc.Arbitrary<SessionCommand> = fc.oneof(
+  fc.constantFrom("192.0.2.5", "203.0.113.5", "::ffff:192.0.2.9", "2001:db8::1").map((ip) => Command.connect(client(ip))),
+  fc.oneof(fc.constant("client.example.org"), fc.string()).map(Command.ehlo),
+  fc.tuple(address, fc.option(fc.nat(2000), { nil: undefined })).map(([a, size]) => Command.mail(a, size)),
+  address.map(Command.rcpt),
+  fc.constant(Command.data),
+  fc.nat(2000).map(Command.dataEnd),
+  fc.array(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 4 }).map(Command.published),
+  fc.string().map(Command.publishFailed),
+  fc.constant(Command.rset),
+  fc.constant(Command.quit)
+)
+
+/** A whole well-formed transaction, so that random sessions reach DATA and the 250 often. */
+const transaction = fc.tuple(fc.array(fc.emailAddress(), { minLength: 1, maxLength: 4 }), fc.nat(1200)).map((
+  [rcpts, size]
+): ReadonlyArray<SessionCommand> => [
+  Command.mail("a@example.org"),
+  ...rcpts.map(Command.rcpt),
+  Command.data,
+  Command.dataEnd(size),
+  Command.published(rcpts.map((_, i) => `id${i}`))
+])
+
+/** Sessions that mostly start properly, mixing whole transactions with random commands. */
+const session = fc.tuple(
+  fc.boolean(),
+  fc.array(fc.oneof(command.map((c) => [c]), transaction), { maxLength: 20 })
+).map(([start, parts]) => [
+  ...(start ? [Command.connect(client()), Command.ehlo("c.example")] : []),
+  ...parts.flat()
+])
+
+describe("the session decider, over any sequence of commands", () => {
+  it("never throws and every reply is a valid SMTP reply", () => {
+    fc.assert(fc.property(session, (commands) => {
+      for (const reply of play(commands).replies) if (reply !== undefined) expect(isValidReply(reply)).toBe(true)
+    }))
+  })
+
+  it("answers DATA with 354 only after an accepted MAIL and an accepted RCPT in the same transaction", () => {
+    fc.assert(fc.property(session, (commands) => {
+      const { events } = play(commands)
+      let sender = false
+      let recipient = false
+      for (const produced of events) {
+        for (const event of produced) {
+          switch (event._tag) {
+            case "SenderAccepted":
+              sender = true
+              break
+            case "RecipientAccepted":
+              recipient = true
+              break
+            case "DataStarted":
+              expect(sender && recipient).toBe(true)
+              break
+            case "Greeted":
+            case "TransactionReset":
+            case "MessageQueued":
+            case "MessageDeferred":
+            case "MessageRefused":
+            case "SessionClosed":
+            case "ConnectionRefused":
+              sender = false
+              recipient = false
+          }
+        }
+      }
+    }))
+  })
+
+  it("answers 250 to the end of DATA only after DATA was started and the message published", () => {
+    fc.assert(fc.property(session, (commands) => {
+      const { events } = play(commands)
+      let started = false
+      let received = false
+      for (const produced of events) {
+        for (const event of produced) {
+          if (event._tag === "DataStarted") started = true
+          if (event._tag === "MessageReceived") {
+            expect(started).toBe(true)
+            received = true
+          }
+          if (event._tag === "MessageQueued") {
+            expect(received).toBe(true)
+            expect(event.reply.code).toBe(250)
+            started = false
+            received = false
+          }
+        }
+      }
+    }))
+  })
+
+  it("RSET always returns to the greeted state, with no transaction left", () => {
+    fc.assert(fc.property(session, (commands) => {
+      const before = play(commands).state
+      const { state, last } = play([...commands, Command.rset])
+      if (last?.code === 250) {
+        expect(state.phase === "ready" || state.phase === "connected").toBe(true)
+        expect("envelope" in state).toBe(false)
+        if ("helo" in before) expect("helo" in state && state.helo).toBe(before.helo)
+      }
+    }))
+  })
+
+  it("reaches queued, deferred and refused messages (the generator explores the deep states)", () => {
+    const seen = new Set<string>()
+    fc.assert(fc.property(session, (commands) => {
+      for (const produced of play(commands).events) for (const event of produced) seen.add(event._tag)
+    }), { numRuns: 300, seed: 42 })
+    expect([...seen]).toEqual(expect.arrayContaining(["MessageQueued", "MessageDeferred", "MessageRefused", "DataStarted"]))
+  })
+
+  it("never accepts more recipients than the limit", () => {
+    fc.assert(fc.property(session, (commands) => {
+      for (let n = 1; n <= commands.length; n++) {
+        const { state } = play(commands.slice(0, n))
+        if ("envelope" in state) expect(state.envelope.recipients.length).toBeLessThanOrEqual(policy.maxRecipients)
+      }
+    }), { numRuns: 50 })
+  })
+})

@@ -1,0 +1,79 @@
+import { execFile } from "node:child_process"
+import { connect } from "node:net"
+
+export interface ClientRun {
+  readonly code: number
+  readonly output: string
+}
+
+const run = (command: string, args: ReadonlyArray<string>, input?: string): Promise<ClientRun> =>
+  new Promise((resolve) => {
+    const child = execFile(command, [...args], { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
+      resolve({ code, output: `${stdout}${stderr}` })
+    })
+    if (input !== undefined) child.stdin?.end(input)
+  })
+
+/** swaks, the Swiss Army Knife for SMTP (Debian package), as a real client. */
+export const swaks = (port: number, args: ReadonlyArray<string>, server = "127.0.0.1"): Promise<ClientRun> =>
+  run("swaks", ["--server", server, "--port", String(port), "--timeout", "20", "--hide-informational", ...args])
+
+/**
+ * Python's smtplib as a second real client. The script gets the port as argv[1] and prints
+ * whatever it needs to; a non-zero exit code is a failed send.
+ */
+export const python = (script: string, port: number): Promise<ClientRun> =>
+  run("python3", ["-c", script, String(port)])
+
+/** The queue ids in MailerQ's 250 reply: `250-<id> for <rcpt>` / `250 <id> for <rcpt>`. */
+export const queuedIds = (output: string): Map<string, string> => {
+  const ids = new Map<string, string>()
+  for (const m of output.matchAll(/250[ -](\S+) for (\S+)/g)) ids.set(m[2]!, m[1]!)
+  return ids
+}
+
+/** A raw SMTP conversation: send lines, read replies, for the cases no well-behaved client produces. */
+export const rawSession = (port: number, host = "127.0.0.1") => {
+  const socket = connect({ port, host })
+  let buffer = ""
+  let closed = false
+  const waiters: Array<() => void> = []
+  socket.on("data", (chunk) => {
+    buffer += chunk.toString("latin1")
+    waiters.splice(0).forEach((w) => w())
+  })
+  socket.on("close", () => {
+    closed = true
+    waiters.splice(0).forEach((w) => w())
+  })
+  socket.on("error", () => {})
+
+  /** Waits for the next complete reply (the line with a space after the code) and returns all its lines. */
+  const reply = async (timeoutMs = 10_000): Promise<string> => {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const m = /^(?:\d{3}-[^\r\n]*\r\n)*\d{3}(?: [^\r\n]*)?\r\n/.exec(buffer)
+      if (m !== null) {
+        buffer = buffer.slice(m[0].length)
+        return m[0]
+      }
+      if (closed) return buffer === "" ? "(closed)" : buffer
+      if (Date.now() > deadline) throw new Error(`no reply within ${timeoutMs} ms; have ${JSON.stringify(buffer)}`)
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve)
+        setTimeout(resolve, 50)
+      })
+    }
+  }
+  return {
+    reply,
+    send: (text: string) => socket.write(text, "latin1"),
+    command: async (line: string) => {
+      socket.write(`${line}\r\n`)
+      return reply()
+    },
+    closed: () => closed,
+    close: () => socket.destroy()
+  }
+}

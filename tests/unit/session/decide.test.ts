@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest"
+import { Command } from "../../../domain/session/commands.ts"
+import { renderReply } from "../../../domain/session/reply.ts"
+import { client, play, policy } from "./session-fixtures.ts"
+
+const greeted = [Command.connect(client()), Command.ehlo("client.example.org")]
+const withRecipient = [...greeted, Command.mail("a@example.org"), Command.rcpt("b@example.com")]
+
+describe("connecting", () => {
+  it("greets a client inside smtp-range with 220 and the hostname", () => {
+    expect(renderReply(play([Command.connect(client())]).last!)).toBe("220 mx.example.test ESMTP\r\n")
+  })
+
+  it("refuses a client outside smtp-range with 554 and closes the session", () => {
+    const { last, state } = play([Command.connect(client("203.0.113.9"))])
+    expect(last?.code).toBe(554)
+    expect(last?.enhanced).toBe("5.7.1")
+    expect(state.phase).toBe("closed")
+  })
+
+  it("admits an IPv4 client arriving as IPv4-mapped IPv6", () => {
+    expect(play([Command.connect(client("::ffff:192.0.2.44"))]).last?.code).toBe(220)
+  })
+
+  it("admits nobody when smtp-range is empty", () => {
+    const { last } = play([Command.connect(client())], { ...policy, allowedRanges: [] })
+    expect(last?.code).toBe(554)
+  })
+
+  it("ignores every command after the session is closed", () => {
+    const { events } = play([Command.connect(client("203.0.113.9")), Command.ehlo("x"), Command.mail("a@b.c")])
+    expect(events.slice(1)).toEqual([[], []])
+  })
+})
+
+describe("the mail transaction", () => {
+  it("asks for EHLO before MAIL", () => {
+    const { last } = play([Command.connect(client()), Command.mail("a@example.org")])
+    expect([last?.code, last?.enhanced]).toEqual([503, "5.5.1"])
+  })
+
+  it("asks for MAIL before RCPT and RCPT before DATA", () => {
+    expect(play([...greeted, Command.rcpt("b@example.com")]).last?.code).toBe(503)
+    expect(play([...greeted, Command.mail("a@example.org"), Command.data]).last?.code).toBe(503)
+  })
+
+  it("refuses a nested MAIL", () => {
+    expect(play([...greeted, Command.mail("a@example.org"), Command.mail("c@example.org")]).last?.code).toBe(503)
+  })
+
+  it("accepts the null sender", () => {
+    expect(play([...greeted, Command.mail("")]).last?.code).toBe(250)
+  })
+
+  it("refuses a malformed sender with 501 5.1.7 and a malformed recipient with 553 5.1.3", () => {
+    const sender = play([...greeted, Command.mail("not an address")]).last
+    expect([sender?.code, sender?.enhanced]).toEqual([501, "5.1.7"])
+    const rcpt = play([...greeted, Command.mail("a@example.org"), Command.rcpt("nobody")]).last
+    expect([rcpt?.code, rcpt?.enhanced]).toEqual([553, "5.1.3"])
+  })
+
+  it("refuses a declared SIZE above smtp-maxsize with 552 5.3.4", () => {
+    const { last } = play([...greeted, Command.mail("a@example.org", 1001)])
+    expect([last?.code, last?.enhanced]).toEqual([552, "5.3.4"])
+    expect(play([...greeted, Command.mail("a@example.org", 1000)]).last?.code).toBe(250)
+  })
+
+  it("refuses recipients beyond the limit with 452 4.5.3 and keeps the ones accepted", () => {
+    const { replies, state } = play([
+      ...greeted,
+      Command.mail("a@example.org"),
+      ...["1", "2", "3", "4"].map((n) => Command.rcpt(`r${n}@example.com`))
+    ])
+    expect(replies.slice(-4).map((r) => r?.code)).toEqual([250, 250, 250, 452])
+    expect(state.phase === "mail" && state.envelope.recipients).toEqual([
+      "r1@example.com",
+      "r2@example.com",
+      "r3@example.com"
+    ])
+  })
+
+  it("keeps one copy of a recipient given twice", () => {
+    const { state } = play([...withRecipient, Command.rcpt("B@example.com")])
+    expect(state.phase === "mail" && state.envelope.recipients).toEqual(["b@example.com"])
+  })
+
+  it("answers DATA with 354 once MAIL and RCPT were accepted", () => {
+    expect(play([...withRecipient, Command.data]).last?.code).toBe(354)
+  })
+})
+
+describe("the end of DATA", () => {
+  const inData = [...withRecipient, Command.rcpt("c@example.com"), Command.data]
+
+  it("waits for the publisher: a received message has no reply yet", () => {
+    const { events, last, state } = play([...inData, Command.dataEnd(200)])
+    expect(events.at(-1)).toEqual([{ _tag: "MessageReceived", size: 200 }])
+    expect(last).toBeUndefined()
+    expect(state.phase).toBe("publishing")
+  })
+
+  it("answers MailerQ's multi-line 250 listing one id per recipient once published", () => {
+    const { last, state } = play([...inData, Command.dataEnd(200), Command.published(["id1", "id2"])])
+    expect(renderReply(last!)).toBe(
+      "250-Ok, your message has been queued using the following identifiers:\r\n" +
+        "250-id1 for b@example.com\r\n" +
+        "250 id2 for c@example.com\r\n"
+    )
+    expect(state.phase).toBe("ready")
+  })
+
+  it("answers 451 4.3.0 when publishing failed, and the client may try again", () => {
+    const { last, state } = play([...inData, Command.dataEnd(200), Command.publishFailed("broker down")])
+    expect([last?.code, last?.enhanced]).toEqual([451, "4.3.0"])
+    expect(state.phase).toBe("ready")
+    expect(play([...inData, Command.dataEnd(200), Command.publishFailed("x"), Command.mail("a@b.example")]).last?.code)
+      .toBe(250)
+  })
+
+  it("never answers 250 when the ids do not cover every recipient", () => {
+    expect(play([...inData, Command.dataEnd(200), Command.published(["only-one"])]).last?.code).toBe(451)
+  })
+
+  it("refuses a message over smtp-maxsize with 552 5.3.4", () => {
+    const { last, state } = play([...inData, Command.dataEnd(1001)])
+    expect([last?.code, last?.enhanced]).toEqual([552, "5.3.4"])
+    expect(state.phase).toBe("ready")
+  })
+})
+
+describe("RSET and QUIT", () => {
+  it("RSET drops the transaction and keeps the EHLO name", () => {
+    const { last, state } = play([...withRecipient, Command.rset])
+    expect(last?.code).toBe(250)
+    expect(state).toEqual({ phase: "ready", connection: client(), helo: "client.example.org" })
+  })
+
+  it("QUIT says goodbye with 221 and closes", () => {
+    const { last, state } = play([...greeted, Command.quit])
+    expect(last?.code).toBe(221)
+    expect(state.phase).toBe("closed")
+  })
+})
