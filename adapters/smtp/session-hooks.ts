@@ -1,4 +1,4 @@
-import type { Effect } from "effect"
+import { Effect } from "effect"
 import type { SMTPServerOptions, SMTPServerSession } from "smtp-server"
 import { openSession } from "../../application/session/smtp-session.ts"
 import type { SessionServices, SmtpSession } from "../../application/session/smtp-session.ts"
@@ -18,9 +18,6 @@ const answer = (reply: Reply | undefined, callback: Callback) => {
   else callback(replyError(reply))
 }
 
-/** A defect in our own code must still give the client a reply it can retry on, never a 250. */
-const internalError = (callback: Callback) => () =>
-  callback(Object.assign(new Error("4.3.0 Internal error, please try again later"), { responseCode: 451 }))
 
 /**
  * Translates smtp-server's hooks into session commands. smtp-server answers EHLO and RSET itself
@@ -32,6 +29,12 @@ export const sessionHooks = (
   maxSize: number
 ): Pick<SMTPServerOptions, "onConnect" | "onMailFrom" | "onRcptTo" | "onData" | "onClose"> => {
   const sessions = new Map<string, SmtpSession>()
+
+  /** A defect in our own code is logged and still gives the client a reply it can retry on, never a 250. */
+  const internalError = (callback: Callback) => (error?: unknown) => {
+    run(Effect.logError("internal error in an SMTP session", error)).catch(() => {})
+    callback(Object.assign(new Error("4.3.0 Internal error, please try again later"), { responseCode: 451 }))
+  }
 
   const send = async (session: SMTPServerSession, command: SessionCommand) => {
     const open = sessions.get(session.id)
