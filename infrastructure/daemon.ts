@@ -32,7 +32,16 @@ export const daemonLayer = (settings: Settings) => {
   const services = Layer.mergeAll(
     publisherLayer(settings),
     RandomMessageIds,
-    Layer.succeed(IntakeSettings, IntakeSettings.of({ policy, inboxQueue: settings.rabbitmqInbox }))
+    Layer.succeed(IntakeSettings, IntakeSettings.of({
+      policy,
+      inboxQueue: settings.rabbitmqInbox,
+      outgoingIps: {
+        defaultIps: settings.smtpDefaultIps,
+        mappable: settings.smtpMappableIps,
+        unmappable: settings.smtpUnmappableIps
+      },
+      extractMqHeaders: settings.smtpExtract
+    }))
   )
   return SmtpListenerLayer({
     host: settings.smtpIp,

@@ -4,6 +4,7 @@ import type { SMTPServerOptions } from "smtp-server"
 import type { SessionPolicy } from "../../domain/session/policy.ts"
 import type { SessionServices } from "../../application/session/smtp-session.ts"
 import { installEncodedReplies } from "./encoded-replies.ts"
+import { installPathParsing } from "./path-parsing.ts"
 import { sessionHooks } from "./session-hooks.ts"
 
 export interface ListenerOptions {
@@ -57,6 +58,7 @@ const close = (server: SMTPServer) => Effect.callback<void>((resume) => server.c
 export const SmtpListenerLayer = (options: ListenerOptions) =>
   Layer.effectDiscard(Effect.gen(function*() {
     installEncodedReplies()
+    installPathParsing()
     const run = yield* FiberSet.makeRuntimePromise<SessionServices>()
     const hooks = sessionHooks(run, options.policy.maxSize)
     for (const port of options.ports) {

@@ -94,15 +94,15 @@ export const configKeys = [
   }),
   key("smtpDefaultIps", {
     name: "smtp-default-ips", aliases: ["smtp-defaultips"], parse: parseIps, format: joinIps, default: [],
-    whenUnset: "unmappable mail goes out from the local IP", supported: false
+    whenUnset: "unmappable mail goes out from the local IP", supported: true
   }),
   key("smtpMappableIps", {
     name: "smtp-mappable-ips", parse: parseIpRanges, format: formatIpRanges, default: [],
-    whenUnset: "none", supported: false
+    whenUnset: "none", supported: true
   }),
   key("smtpUnmappableIps", {
     name: "smtp-unmappable-ips", parse: parseIpRanges, format: formatIpRanges, default: [],
-    whenUnset: "none", supported: false
+    whenUnset: "none", supported: true
   }),
   key("smtpCheck", {
     name: "smtp-check", parse: parseChoices(["spf", "dkim", "dmarc", "spam"]), format: formatChoices, default: [],
@@ -146,7 +146,7 @@ export const configKeys = [
     whenUnset: "the machine's hostname", supported: true
   }),
   key("smtpExtract", {
-    name: "smtp-extract", parse: parseBoolean, format: formatBoolean, default: true, supported: false
+    name: "smtp-extract", parse: parseBoolean, format: formatBoolean, default: true, supported: true
   }),
   key("rabbitmqAddress", {
     name: "rabbitmq-address", parse: optional(parseAmqpUrl), format: asIs, default: undefined,

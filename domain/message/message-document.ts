@@ -14,8 +14,10 @@ export interface AcceptedMessage {
   readonly messageIds: ReadonlyArray<string>
   readonly epochMillis: number
   readonly ips: ReadonlyArray<string>
-  /** the message as received, after dot-unstuffing */
+  /** the message as received (after dot-unstuffing and x-mq-* extraction) */
   readonly mime: Uint8Array
+  /** properties from x-mq-* headers other than envelope and ips, which are resolved into `sender` and `ips` */
+  readonly properties: Readonly<Record<string, unknown>>
 }
 
 export interface MessageDocument {
@@ -34,6 +36,12 @@ const connectionJson = (c: ConnectionInfo) => ({
   ...(c.user === undefined ? {} : { user: c.user })
 })
 
+const SERVER_PROPERTIES = new Set(["message-id", "received", "hostname", "envelope", "recipient", "mime", "ips", "connection"])
+
+/** The server's own properties are written once, by the server; nothing else may repeat one. */
+const withoutServerProperties = (properties: Readonly<Record<string, unknown>>) =>
+  Object.fromEntries(Object.entries(properties).filter(([name]) => !SERVER_PROPERTIES.has(name)))
+
 /**
  * SPEC §2: one JSON document per recipient, with a Received header for that recipient prepended
  * to the mime. The (possibly large) mime is escaped once and shared by all recipients' documents.
@@ -41,7 +49,11 @@ const connectionJson = (c: ConnectionInfo) => ({
 export const buildMessageDocuments = (message: AcceptedMessage): ReadonlyArray<MessageDocument> => {
   const escapedMime = escapeJsonStringBytes(message.mime)
   const received = receivedTimestamp(message.epochMillis)
-  const tail = utf8(`","ips":${JSON.stringify(message.ips)},"connection":${JSON.stringify(connectionJson(message.connection))}}`)
+  const extra = JSON.stringify(withoutServerProperties(message.properties)).slice(1, -1)
+  const tail = utf8(
+    `","ips":${JSON.stringify(message.ips)},"connection":${JSON.stringify(connectionJson(message.connection))}` +
+      `${extra === "" ? "" : `,${extra}`}}`
+  )
   return message.recipients.map((recipient, i) => {
     const messageId = message.messageIds[i] ?? ""
     const head = JSON.stringify({

@@ -44,7 +44,8 @@ describe("message documents", () => {
           messageIds: recipients.map((_, i) => `id${i}`),
           epochMillis: 0,
           ips: ["127.0.0.1"],
-          mime: new TextEncoder().encode(mime)
+          mime: new TextEncoder().encode(mime),
+          properties: {}
         })
         expect(docs.map((d) => JSON.parse(new TextDecoder().decode(d.body)).recipient)).toEqual(recipients)
         for (const d of docs) expect(JSON.parse(new TextDecoder().decode(d.body)).mime.endsWith(mime)).toBe(true)

@@ -13,7 +13,8 @@ const message: AcceptedMessage = {
   messageIds: ["gdsfu232", "hx81kk2a"],
   epochMillis: at,
   ips: ["1.2.3.100"],
-  mime: new TextEncoder().encode("Subject: hi\r\n\r\nHello \"world\"\r\n")
+  mime: new TextEncoder().encode("Subject: hi\r\n\r\nHello \"world\"\r\n"),
+  properties: {}
 }
 const parse = (body: Uint8Array) => JSON.parse(new TextDecoder().decode(body))
 
@@ -71,6 +72,30 @@ describe("the JSON published per recipient (SPEC §2)", () => {
     const body = buildMessageDocuments({ ...message, mime: latin1 })[0]!.body
     const text = Buffer.from(body).toString("latin1")
     expect(text).toContain("S: \xe9\\r\\n")
+  })
+})
+
+describe("properties from x-mq-* headers", () => {
+  it("are added after connection, and cannot displace the server's own properties", () => {
+    const doc = parse(buildMessageDocuments({
+      ...message,
+      properties: { tags: ["a", "b"], dsn: { notify: "NEVER" }, maxdelivertime: 3600 }
+    })[0]!.body)
+    expect(Object.keys(doc)).toEqual([
+      "message-id", "received", "hostname", "envelope", "recipient", "mime", "ips", "connection",
+      "tags", "dsn", "maxdelivertime"
+    ])
+    expect(doc).toMatchObject({ tags: ["a", "b"], dsn: { notify: "NEVER" }, maxdelivertime: 3600 })
+  })
+
+  it("never repeat a property the server writes", () => {
+    const body = new TextDecoder().decode(buildMessageDocuments({
+      ...message,
+      properties: { recipient: "evil@example.net", "message-id": "forged", mime: "x" }
+    })[0]!.body)
+    expect(body).not.toContain("evil@example.net")
+    expect(body).not.toContain("forged")
+    expect(JSON.parse(body).recipient).toBe("info@example.com")
   })
 })
 

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startDaemon } from "../support/daemon.ts"
+import type { RunningDaemon } from "../support/daemon.ts"
+import { BROKER_URL, deleteQueues, takeMessages, uniqueQueue } from "../support/rabbit.ts"
+import { commandExists, rabbitAvailable, serviceAvailable } from "../support/services.ts"
+import { python, queuedIds, swaks } from "../support/smtp-clients.ts"
+
+const ready = (await rabbitAvailable()) && serviceAvailable("swaks", commandExists("swaks"), "apt-get install -y swaks")
+
+const MESSAGE_WITH_MQ_HEADERS = [
+  "From: sender@example.org",
+  "X-MQ-Tag: newsletter, week-48",
+  "x-mq-ip: 10.0.0.9",
+  "X-Mq-Maxattempts: 3",
+  "x-mq-dsn-notify: FAILURE,",
+  " DELAY",
+  "x-mq-smarthost-hostname: relay.example.net",
+  "x-mq-smarthost-port: 2525",
+  "Subject: rules",
+  "",
+  "x-mq-ip: 9.9.9.9 is body text, not a header",
+  ""
+].join("\r\n")
+
+const sendRaw = (port: number, server: string, message: string) =>
+  python(`
+import smtplib, sys
+s = smtplib.SMTP(${JSON.stringify(server)}, int(sys.argv[1]), timeout=20)
+s.sendmail("sender@example.org", ["rcpt@example.com"], ${JSON.stringify(message)}.encode("utf-8"))
+s.quit()
+`, port)
+
+describe.runIf(ready)("message rules through the daemon", () => {
+  const inbox = uniqueQueue("rules")
+  const plainInbox = uniqueQueue("noextract")
+  let daemon: RunningDaemon
+  let noExtract: RunningDaemon
+
+  beforeAll(async () => {
+    // The seed's example, on loopback: 127.0.0.2 is mappable, 127.0.0.3 is not.
+    daemon = await startDaemon({
+      "smtp-range": "127.0.0.0/8",
+      "smtp-default-ips": "1.2.3.4;4.5.6.7",
+      "smtp-unmappable-ips": "127.0.0.3/32;127.0.0.5/32",
+      "smtp-mappable-ips": "127.0.0.0/24;4.5.6.0/24",
+      "rabbitmq-address": BROKER_URL,
+      "rabbitmq-inbox": inbox
+    })
+    noExtract = await startDaemon({
+      "smtp-ip": "127.0.0.1",
+      "smtp-range": "127.0.0.0/8",
+      "smtp-extract": "false",
+      "rabbitmq-address": BROKER_URL,
+      "rabbitmq-inbox": plainInbox
+    })
+  })
+  afterAll(async () => {
+    await daemon?.stop()
+    await noExtract?.stop()
+    await deleteQueues(inbox, plainInbox)
+  })
+
+  it("sends a message submitted to a mappable IP out from that IP, and one to an unmappable IP from the defaults", async () => {
+    for (const [server, expected] of [["127.0.0.2", ["127.0.0.2"]], ["127.0.0.3", ["1.2.3.4", "4.5.6.7"]]] as const) {
+      const sent = await swaks(daemon.port, ["--from", "a@example.org", "--to", `via-${server}@example.com`], server)
+      expect(sent.code, sent.output).toBe(0)
+      const [message] = await takeMessages(inbox, 1)
+      expect(message?.json.recipient).toBe(`via-${server}@example.com`)
+      expect(message?.json.connection).toMatchObject({ "local-ip": server })
+      expect(message?.json.ips).toEqual(expected)
+    }
+  })
+
+  it("turns top-level x-mq-* headers into properties and removes them from the mime, body untouched", async () => {
+    const sent = await sendRaw(daemon.port, "127.0.0.3", MESSAGE_WITH_MQ_HEADERS)
+    expect(sent.code, sent.output).toBe(0)
+    const [message] = await takeMessages(inbox, 1)
+    const json = message!.json
+    expect(json).toMatchObject({
+      ips: ["10.0.0.9"],
+      tags: ["newsletter", "week-48"],
+      maxattempts: 3,
+      dsn: { notify: "FAILURE, DELAY" },
+      smarthost: { hostname: "relay.example.net", port: 2525 }
+    })
+    const mime = json.mime as string
+    const [head, body] = mime.split("\r\n\r\n")
+    expect(head).not.toMatch(/^x-mq-/im)
+    expect(head).toContain("From: sender@example.org\r\nSubject: rules")
+    expect(body).toBe("x-mq-ip: 9.9.9.9 is body text, not a header\r\n")
+  })
+
+  it("with smtp-extract: false leaves x-mq-* headers in the mime and adds no property", async () => {
+    const sent = await sendRaw(noExtract.port, "127.0.0.1", MESSAGE_WITH_MQ_HEADERS)
+    expect(sent.code, sent.output).toBe(0)
+    const [message] = await takeMessages(plainInbox, 1)
+    expect(message?.json.ips).toEqual(["127.0.0.1"])
+    expect(message?.json).not.toHaveProperty("tags")
+    expect(message?.json.mime as string).toContain("X-MQ-Tag: newsletter, week-48\r\nx-mq-ip: 10.0.0.9\r\n")
+  })
+
+  it("accepts an x-mq-envelope override of the sender in the JSON", async () => {
+    const sent = await swaks(daemon.port, [
+      "--from", "real@example.org", "--to", "env@example.com", "--header", "x-mq-envelope: bounces@example.org"
+    ], "127.0.0.2")
+    expect(queuedIds(sent.output).size, sent.output).toBe(1)
+    const [message] = await takeMessages(inbox, 1)
+    expect(message?.json.envelope).toBe("bounces@example.org")
+  })
+})
