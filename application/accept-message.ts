@@ -33,7 +33,7 @@ export const acceptMessage = Effect.fn("acceptMessage")(function*(message: Recei
     ? extractMqHeaders(message.mime)
     : { mime: message.mime, ...NO_EXTRACTION }
   if (extraction.ignored.length > 0) {
-    yield* Effect.logWarning("x-mq headers ignored: they would set properties the server owns").pipe(
+    yield* Effect.logWarning("x-mq headers ignored: server-owned or malformed names").pipe(
       Effect.annotateLogs({ client: message.connection.remoteIp, headers: extraction.ignored.join(",") })
     )
   }

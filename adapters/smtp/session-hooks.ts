@@ -6,7 +6,7 @@ import { Command } from "../../domain/session/commands.ts"
 import type { SessionCommand } from "../../domain/session/commands.ts"
 import type { Reply } from "../../domain/session/reply.ts"
 import { isPositive } from "../../domain/session/reply.ts"
-import { connectionInfo } from "./connection-info.ts"
+import { connectionInfo, tlsInfo } from "./connection-info.ts"
 import { encodeReply, replyError } from "./encoded-replies.ts"
 import { readMessage } from "./read-message.ts"
 
@@ -27,7 +27,7 @@ const answer = (reply: Reply | undefined, callback: Callback) => {
 export const sessionHooks = (
   run: Run,
   maxSize: number
-): Pick<SMTPServerOptions, "onConnect" | "onMailFrom" | "onRcptTo" | "onData" | "onClose"> => {
+): Pick<SMTPServerOptions, "onConnect" | "onSecure" | "onMailFrom" | "onRcptTo" | "onData" | "onClose"> => {
   const sessions = new Map<string, SmtpSession>()
 
   /** A defect in our own code is logged and still gives the client a reply it can retry on, never a 250. */
@@ -59,12 +59,26 @@ export const sessionHooks = (
         })
         .catch(internalError(callback))
     },
+    onSecure(_socket, session, callback) {
+      const open = sessions.get(session.id)
+      const tls = tlsInfo(session)
+      // An implicit-TLS session is secure from its Connect on; STARTTLS is news to the session.
+      if (open === undefined || tls === undefined) return callback()
+      run(open.state)
+        .then(async (state) => {
+          if ("connection" in state && state.connection.tls === undefined) await send(session, Command.secured(tls))
+          callback()
+        })
+        .catch(internalError(callback))
+    },
     onMailFrom(address, session, callback) {
       const open = sessions.get(session.id)
       if (open === undefined) return internalError(callback)()
-      const size = address.args && typeof address.args === "object" ? Number(address.args.SIZE) : Number.NaN
+      const args = address.args && typeof address.args === "object" ? address.args : {}
+      const size = Number(args.SIZE)
+      const utf8 = args.SMTPUTF8 !== undefined
       catchUp(session, open)
-        .then(() => send(session, Command.mail(address.address, Number.isFinite(size) ? size : undefined)))
+        .then(() => send(session, Command.mail(address.address, { size: Number.isFinite(size) ? size : undefined, utf8 })))
         .then(({ reply }) => answer(reply, callback))
         .catch(internalError(callback))
     },

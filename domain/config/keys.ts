@@ -66,19 +66,19 @@ export const configKeys = [
   key("smtpPort", { name: "smtp-port", parse: parsePorts, format: formatPorts, default: [25], supported: true }),
   key("smtpSecurePort", {
     name: "smtp-secure-port", parse: parsePortsOrNone, format: formatPorts, default: [],
-    whenUnset: "no implicit-TLS ports", supported: false
+    whenUnset: "no implicit-TLS ports", supported: true
   }),
   key("smtpCertificate", {
     name: "smtp-certificate", parse: optional(parsePath), format: asIs, default: undefined,
-    whenUnset: "no TLS", supported: false
+    whenUnset: "no TLS", supported: true
   }),
   key("smtpKey", {
     name: "smtp-key", aliases: ["smtp-privatekey"], parse: optional(parsePath), format: asIs, default: undefined,
-    whenUnset: "no TLS", supported: false
+    whenUnset: "no TLS", supported: true
   }),
   key("smtpCiphers", {
     name: "smtp-ciphers", parse: optional(parseText("an OpenSSL cipher string like HIGH:!aNULL")), format: asIs,
-    default: undefined, whenUnset: "OpenSSL default", supported: false
+    default: undefined, whenUnset: "OpenSSL default", supported: true
   }),
   key("smtpRange", {
     name: "smtp-range", parse: parseIpRanges, format: formatIpRanges, default: [],
@@ -114,7 +114,7 @@ export const configKeys = [
   }),
   key("smtpValidateAddress", {
     name: "smtp-validate-address", parse: parseChoice(["strict", "loose"]), format: asIs, default: "strict",
-    supported: false
+    supported: true
   }),
   key("smtpConnections", {
     name: "smtp-connections", parse: connections, format: String, default: undefined,

@@ -1,11 +1,13 @@
-import type { ConnectionInfo } from "./connection.ts"
+import type { ConnectionInfo, TlsInfo } from "./connection.ts"
 
 /** What a client (or the publishing step) asks of a session. */
 export type SessionCommand =
   | { readonly _tag: "Connect"; readonly connection: ConnectionInfo }
+  /** the TLS handshake (STARTTLS, or of an implicit-TLS port) completed */
+  | { readonly _tag: "Secured"; readonly tls: TlsInfo }
   | { readonly _tag: "Ehlo"; readonly name: string }
-  /** `address` is "" for the null sender `<>`; `size` is the SIZE= parameter when given */
-  | { readonly _tag: "Mail"; readonly address: string; readonly size: number | undefined }
+  /** `address` is "" for the null sender `<>`; `size` is the SIZE= parameter; `utf8` the SMTPUTF8 one (RFC 6531) */
+  | { readonly _tag: "Mail"; readonly address: string; readonly size: number | undefined; readonly utf8: boolean }
   | { readonly _tag: "Rcpt"; readonly address: string }
   | { readonly _tag: "Data" }
   /** the body has been received in full: `size` bytes */
@@ -18,8 +20,14 @@ export type SessionCommand =
 
 export const Command = {
   connect: (connection: ConnectionInfo): SessionCommand => ({ _tag: "Connect", connection }),
+  secured: (tls: TlsInfo): SessionCommand => ({ _tag: "Secured", tls }),
   ehlo: (name: string): SessionCommand => ({ _tag: "Ehlo", name }),
-  mail: (address: string, size?: number): SessionCommand => ({ _tag: "Mail", address, size }),
+  mail: (address: string, options: { size?: number | undefined; utf8?: boolean } = {}): SessionCommand => ({
+    _tag: "Mail",
+    address,
+    size: options.size,
+    utf8: options.utf8 ?? false
+  }),
   rcpt: (address: string): SessionCommand => ({ _tag: "Rcpt", address }),
   data: { _tag: "Data" } as SessionCommand,
   dataEnd: (size: number): SessionCommand => ({ _tag: "DataEnd", size }),

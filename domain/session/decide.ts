@@ -1,4 +1,4 @@
-import { isPlausibleMailbox } from "../address/plausible-mailbox.ts"
+import { validateMailbox } from "../address/validate-address.ts"
 import { rangesContain } from "../ip/ip-range.ts"
 import type { SessionCommand } from "./commands.ts"
 import type { SessionEvent } from "./events.ts"
@@ -11,6 +11,9 @@ const refused = (command: SessionCommand, code: number, enhanced: string, text: 
 ]
 
 const outOfSequence = (command: SessionCommand, text: string) => refused(command, 503, "5.5.1", text)
+
+/** RFC 5321 §4.1.1.3: the domainless `<Postmaster>` must be accepted. */
+const isPostmaster = (address: string) => address.toLowerCase() === "postmaster"
 
 export const QUEUED_HEADLINE = "Ok, your message has been queued using the following identifiers:"
 
@@ -37,6 +40,11 @@ export const decide = (policy: SessionPolicy) =>
   if (state.phase === "idle") return outOfSequence(command, "Not connected")
 
   switch (command._tag) {
+    case "Secured":
+      if (state.phase === "data" || state.phase === "publishing") return outOfSequence(command, "Message in progress")
+      if (state.connection.tls !== undefined) return outOfSequence(command, "TLS already active")
+      return [{ _tag: "ConnectionSecured", tls: command.tls }]
+
     case "Ehlo":
       if (state.phase === "data" || state.phase === "publishing") return outOfSequence(command, "Message in progress")
       if (command.name.trim() === "") return refused(command, 501, "5.5.4", "EHLO requires a domain name or address literal")
@@ -55,16 +63,23 @@ export const decide = (policy: SessionPolicy) =>
       if (command.size !== undefined && command.size > policy.maxSize) {
         return refused(command, 552, "5.3.4", `Message size exceeds the fixed maximum of ${policy.maxSize} bytes`)
       }
-      if (command.address !== "" && !isPlausibleMailbox(command.address)) {
-        return refused(command, 501, "5.1.7", `Bad sender address syntax: ${command.address}`)
+      if (command.address !== "") {
+        const verdict = validateMailbox(command.address, { mode: policy.addressValidation, utf8: command.utf8 })
+        if (!verdict.valid) return refused(command, 501, "5.1.7", `Bad sender address syntax: ${verdict.reason}`)
       }
-      return [{ _tag: "SenderAccepted", address: command.address, reply: reply(250, "2.1.0", "Accepted") }]
+      return [{
+        _tag: "SenderAccepted",
+        address: command.address,
+        utf8: command.utf8,
+        reply: reply(250, "2.1.0", "Accepted")
+      }]
 
     case "Rcpt":
       if (state.phase === "connected") return outOfSequence(command, "Send EHLO or HELO first")
       if (state.phase !== "mail") return outOfSequence(command, "Need MAIL command first")
-      if (!isPlausibleMailbox(command.address)) {
-        return refused(command, 553, "5.1.3", `Bad recipient address syntax: ${command.address}`)
+      if (!isPostmaster(command.address)) {
+        const verdict = validateMailbox(command.address, { mode: policy.addressValidation, utf8: state.envelope.utf8 })
+        if (!verdict.valid) return refused(command, 553, "5.1.3", `Bad recipient address syntax: ${verdict.reason}`)
       }
       if (state.envelope.recipients.length >= policy.maxRecipients) {
         return refused(command, 452, "4.5.3", `Too many recipients: at most ${policy.maxRecipients} per message`)

@@ -1,12 +1,14 @@
-import type { ConnectionInfo } from "./connection.ts"
+import type { ConnectionInfo, TlsInfo } from "./connection.ts"
 import type { Reply } from "./reply.ts"
 
-/** What happened in a session. Every event but MessageReceived carries the reply the client gets. */
+/** What happened in a session. Every event but ConnectionSecured and MessageReceived carries the client's reply. */
 export type SessionEvent =
   | { readonly _tag: "ConnectionAccepted"; readonly connection: ConnectionInfo; readonly reply: Reply }
   | { readonly _tag: "ConnectionRefused"; readonly connection: ConnectionInfo; readonly reply: Reply }
+  /** RFC 3207 §4.2: the session starts over on the secured connection (EHLO again, no transaction) */
+  | { readonly _tag: "ConnectionSecured"; readonly tls: TlsInfo }
   | { readonly _tag: "Greeted"; readonly name: string; readonly reply: Reply }
-  | { readonly _tag: "SenderAccepted"; readonly address: string; readonly reply: Reply }
+  | { readonly _tag: "SenderAccepted"; readonly address: string; readonly utf8: boolean; readonly reply: Reply }
   | { readonly _tag: "RecipientAccepted"; readonly address: string; readonly reply: Reply }
   | { readonly _tag: "DataStarted"; readonly reply: Reply }
   /** the body is complete and within limits: the message must now be published before anyone answers */

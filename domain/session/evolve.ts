@@ -11,11 +11,15 @@ export const evolve = (state: SessionState, event: SessionEvent): SessionState =
     case "ConnectionRefused":
     case "SessionClosed":
       return { phase: "closed" }
+    case "ConnectionSecured":
+      return "connection" in state
+        ? { phase: "connected", connection: { ...state.connection, tls: event.tls } }
+        : state
     case "Greeted":
       return "connection" in state ? { phase: "ready", connection: state.connection, helo: event.name } : state
     case "SenderAccepted":
       return state.phase === "ready"
-        ? { ...state, phase: "mail", envelope: { sender: event.address, recipients: [] } }
+        ? { ...state, phase: "mail", envelope: { sender: event.address, recipients: [], utf8: event.utf8 } }
         : state
     case "RecipientAccepted": {
       if (state.phase !== "mail") return state

@@ -1,3 +1,4 @@
+import type { AddressValidationMode } from "../address/validate-address.ts"
 import type { IpRange } from "../ip/ip-range.ts"
 
 /** The settings the session rules depend on. */
@@ -9,6 +10,8 @@ export interface SessionPolicy {
   /** bytes */
   readonly maxSize: number
   readonly maxRecipients: number
+  /** smtp-validate-address */
+  readonly addressValidation: AddressValidationMode
 }
 
 /** RFC 5321 §4.5.3.1.8 asks for at least 100; a mailing-list submission may carry many more. */

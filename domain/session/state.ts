@@ -4,6 +4,8 @@ export interface Envelope {
   /** "" is the null sender */
   readonly sender: string
   readonly recipients: ReadonlyArray<string>
+  /** the client asked for SMTPUTF8: addresses may hold UTF-8 (RFC 6531) */
+  readonly utf8: boolean
 }
 
 /**

@@ -3,7 +3,7 @@ import { startDaemon } from "../support/daemon.ts"
 import type { RunningDaemon } from "../support/daemon.ts"
 import { BROKER_URL, deleteQueues, takeMessages, uniqueQueue } from "../support/rabbit.ts"
 import { commandExists, rabbitAvailable, serviceAvailable } from "../support/services.ts"
-import { python, queuedIds, swaks } from "../support/smtp-clients.ts"
+import { python, queuedIds, rawSession, swaks } from "../support/smtp-clients.ts"
 
 const ready = (await rabbitAvailable()) && serviceAvailable("swaks", commandExists("swaks"), "apt-get install -y swaks")
 
@@ -50,6 +50,7 @@ describe.runIf(ready)("message rules through the daemon", () => {
       "smtp-ip": "127.0.0.1",
       "smtp-range": "127.0.0.0/8",
       "smtp-extract": "false",
+      "smtp-validate-address": "loose",
       "rabbitmq-address": BROKER_URL,
       "rabbitmq-inbox": plainInbox
     })
@@ -90,6 +91,23 @@ describe.runIf(ready)("message rules through the daemon", () => {
     expect(body).toBe("x-mq-ip: 9.9.9.9 is body text, not a header\r\n")
   })
 
+  it("with smtp-validate-address: loose accepts odd real-world addresses and publishes them as written", async () => {
+    const client = rawSession(noExtract.port)
+    await client.reply()
+    await client.command("EHLO loose.example")
+    expect(await client.command("MAIL FROM:<john..doe@example.org>")).toMatch(/^250 /)
+    expect(await client.command("RCPT TO:<a@b@c.example>")).toMatch(/^250 /)
+    expect(await client.command("RCPT TO:<user.@xn--bcher-kva.example>")).toMatch(/^250 /)
+    expect(await client.command("RCPT TO:<nobody>")).toMatch(/^553 /)
+    expect(await client.command("DATA")).toMatch(/^354 /)
+    client.send("Subject: loose\r\n\r\nbody\r\n.\r\n")
+    expect(await client.reply()).toMatch(/^250-/)
+    client.close()
+    const messages = await takeMessages(plainInbox, 2)
+    expect(messages.map((m) => m.json.recipient).sort()).toEqual(["a@b@c.example", "user.@xn--bcher-kva.example"])
+    expect(messages[0]?.json.envelope).toBe("john..doe@example.org")
+  })
+
   it("with smtp-extract: false leaves x-mq-* headers in the mime and adds no property", async () => {
     const sent = await sendRaw(noExtract.port, "127.0.0.1", MESSAGE_WITH_MQ_HEADERS)
     expect(sent.code, sent.output).toBe(0)
@@ -97,6 +115,31 @@ describe.runIf(ready)("message rules through the daemon", () => {
     expect(message?.json.ips).toEqual(["127.0.0.1"])
     expect(message?.json).not.toHaveProperty("tags")
     expect(message?.json.mime as string).toContain("X-MQ-Tag: newsletter, week-48\r\nx-mq-ip: 10.0.0.9\r\n")
+  })
+
+  it("validates addresses strictly by default: 501 5.1.7 for a bad sender, 553 5.1.3 for a bad recipient", async () => {
+    const client = rawSession(daemon.port, "127.0.0.2")
+    await client.reply()
+    await client.command("EHLO strict.example")
+    expect(await client.command("MAIL FROM:<john..doe@example.org>")).toMatch(/^501 5\.1\.7 Bad sender address syntax: /)
+    expect(await client.command("MAIL FROM:<ok@example.org>")).toMatch(/^250 /)
+    expect(await client.command("RCPT TO:<a@b@c>")).toMatch(/^553 5\.1\.3 Bad recipient address syntax: /)
+    expect(await client.command("RCPT TO:<\"john doe\"@example.com>")).toMatch(/^250 /)
+    expect(await client.command("RCPT TO:<Postmaster>")).toMatch(/^250 /)
+    client.close()
+  })
+
+  it("carries SMTPUTF8 addresses from Python's smtplib as written", async () => {
+    const sent = await python(`
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.2", int(sys.argv[1]), timeout=20)
+s.ehlo("utf8.example")
+s.sendmail("jörg@bücher.example", ["ñoño@ejemplo.es"], "Subject: utf8\\r\\n\\r\\nhola\\r\\n".encode(), mail_options=["SMTPUTF8"])
+s.quit()
+`, daemon.port)
+    expect(sent.code, sent.output).toBe(0)
+    const [message] = await takeMessages(inbox, 1)
+    expect([message?.json.envelope, message?.json.recipient]).toEqual(["jörg@bücher.example", "ñoño@ejemplo.es"])
   })
 
   it("accepts an x-mq-envelope override of the sender in the JSON", async () => {

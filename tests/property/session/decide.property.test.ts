@@ -14,13 +14,16 @@ const address = fc.oneof(
 const command: fc.Arbitrary<SessionCommand> = fc.oneof(
   fc.constantFrom("192.0.2.5", "203.0.113.5", "::ffff:192.0.2.9", "2001:db8::1").map((ip) => Command.connect(client(ip))),
   fc.oneof(fc.constant("client.example.org"), fc.string()).map(Command.ehlo),
-  fc.tuple(address, fc.option(fc.nat(2000), { nil: undefined })).map(([a, size]) => Command.mail(a, size)),
+  fc.tuple(address, fc.option(fc.nat(2000), { nil: undefined }), fc.boolean()).map(([a, size, utf8]) =>
+    Command.mail(a, { size, utf8 })
+  ),
   address.map(Command.rcpt),
   fc.constant(Command.data),
   fc.nat(2000).map(Command.dataEnd),
   fc.array(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 4 }).map(Command.published),
   fc.string().map(Command.publishFailed),
   fc.constant(Command.rset),
+  fc.constant(Command.secured({ protocol: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256" })),
   fc.constant(Command.quit)
 )
 
@@ -69,6 +72,7 @@ describe("the session decider, over any sequence of commands", () => {
               expect(sender && recipient).toBe(true)
               break
             case "Greeted":
+            case "ConnectionSecured":
             case "TransactionReset":
             case "MessageQueued":
             case "MessageDeferred":

@@ -52,6 +52,30 @@ describe("the mail transaction", () => {
     expect(play([...greeted, Command.mail("")]).last?.code).toBe(250)
   })
 
+  it("accepts the domainless Postmaster as a recipient (RFC 5321 §4.1.1.3)", () => {
+    expect(play([...greeted, Command.mail("a@example.org"), Command.rcpt("PostMaster")]).last?.code).toBe(250)
+  })
+
+  it("with smtp-validate-address: loose, accepts odd real-world addresses strict refuses", () => {
+    const odd = [...greeted, Command.mail("john..doe@example.org"), Command.rcpt("a@b@c")]
+    expect(play(odd).replies.slice(-2).map((r) => r?.code)).toEqual([501, 503])
+    expect(play(odd, { ...policy, addressValidation: "loose" }).replies.slice(-2).map((r) => r?.code)).toEqual([250, 250])
+  })
+
+  it("accepts UTF-8 addresses only when MAIL FROM asked for SMTPUTF8", () => {
+    const utf8 = [...greeted, Command.mail("jörg@bücher.example", { utf8: true }), Command.rcpt("ñoño@ejemplo.es")]
+    expect(play(utf8).replies.slice(-2).map((r) => r?.code)).toEqual([250, 250])
+    const ascii = [...greeted, Command.mail("a@example.org"), Command.rcpt("ñoño@ejemplo.es")]
+    expect(play(ascii).last?.code).toBe(553)
+    expect(play(ascii).last?.lines[0]).toContain("SMTPUTF8")
+  })
+
+  it("does not echo control characters or the raw address in refusals", () => {
+    const { last } = play([...greeted, Command.mail("a\u0007b@example.org")])
+    expect(last?.code).toBe(501)
+    expect(last?.lines.join("")).not.toMatch(/[\x00-\x1f]/)
+  })
+
   it("refuses a malformed sender with 501 5.1.7 and a malformed recipient with 553 5.1.3", () => {
     const sender = play([...greeted, Command.mail("not an address")]).last
     expect([sender?.code, sender?.enhanced]).toEqual([501, "5.1.7"])
@@ -60,9 +84,9 @@ describe("the mail transaction", () => {
   })
 
   it("refuses a declared SIZE above smtp-maxsize with 552 5.3.4", () => {
-    const { last } = play([...greeted, Command.mail("a@example.org", 1001)])
+    const { last } = play([...greeted, Command.mail("a@example.org", { size: 1001 })])
     expect([last?.code, last?.enhanced]).toEqual([552, "5.3.4"])
-    expect(play([...greeted, Command.mail("a@example.org", 1000)]).last?.code).toBe(250)
+    expect(play([...greeted, Command.mail("a@example.org", { size: 1000 })]).last?.code).toBe(250)
   })
 
   it("refuses recipients beyond the limit with 452 4.5.3 and keeps the ones accepted", () => {
@@ -125,6 +149,21 @@ describe("the end of DATA", () => {
     const { last, state } = play([...inData, Command.dataEnd(1001)])
     expect([last?.code, last?.enhanced]).toEqual([552, "5.3.4"])
     expect(state.phase).toBe("ready")
+  })
+})
+
+describe("STARTTLS (RFC 3207)", () => {
+  const tls = { protocol: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384" }
+
+  it("starts the session over on the secured connection: EHLO again, no transaction", () => {
+    const { state } = play([...withRecipient, Command.secured(tls)])
+    expect(state).toEqual({ phase: "connected", connection: { ...client(), tls } })
+    expect(play([...withRecipient, Command.secured(tls), Command.rcpt("c@example.com")]).last?.code).toBe(503)
+    expect(play([...withRecipient, Command.secured(tls), Command.mail("a@example.org")]).last?.code).toBe(503)
+  })
+
+  it("does not secure a connection twice", () => {
+    expect(play([...greeted, Command.secured(tls), Command.secured(tls)]).last?.code).toBe(503)
   })
 })
 

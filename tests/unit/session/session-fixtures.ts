@@ -21,7 +21,8 @@ export const policy: SessionPolicy = {
   hostname: "mx.example.test",
   allowedRanges: [range("192.0.2.0/24"), range("2001:db8::/32")],
   maxSize: 1000,
-  maxRecipients: 3
+  maxRecipients: 3,
+  addressValidation: "strict"
 }
 
 export const client = (remoteIp = "192.0.2.7"): ConnectionInfo => ({
@@ -29,7 +30,7 @@ export const client = (remoteIp = "192.0.2.7"): ConnectionInfo => ({
   localPort: 25,
   remoteIp,
   remotePort: 40000,
-  secure: false,
+  tls: undefined,
   user: undefined
 })
 
