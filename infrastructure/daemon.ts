@@ -1,5 +1,5 @@
 import { hostname as machineHostname } from "node:os"
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { AmqpPublisher } from "../adapters/amqp/amqp-publisher.ts"
 import { RandomMessageIds } from "../adapters/ids/random-message-ids.ts"
 import { SmtpListenerLayer } from "../adapters/smtp/smtp-listener.ts"
@@ -8,12 +8,16 @@ import { IntakeSettings } from "../application/ports/intake-settings.ts"
 import type { Settings } from "../domain/config/settings.ts"
 import { DEFAULT_MAX_RECIPIENTS } from "../domain/session/policy.ts"
 import type { SessionPolicy } from "../domain/session/policy.ts"
+import { TlsReloadOnSighup } from "./tls-reload.ts"
+import { loadTlsMaterial } from "./tls/tls-material.ts"
+import type { TlsFiles } from "./tls/tls-material.ts"
 
 export const sessionPolicy = (settings: Settings, fallbackHostname = machineHostname()): SessionPolicy => ({
   hostname: settings.smtpHostname ?? fallbackHostname,
   allowedRanges: settings.smtpRange,
   maxSize: settings.smtpMaxsize,
-  maxRecipients: DEFAULT_MAX_RECIPIENTS
+  maxRecipients: DEFAULT_MAX_RECIPIENTS,
+  addressValidation: settings.smtpValidateAddress
 })
 
 /** Broker when rabbitmq-address is set, otherwise the embedded spool (SPEC §7). */
@@ -26,27 +30,37 @@ const publisherLayer = (settings: Settings) =>
       queueType: settings.rabbitmqQueueType
     })
 
-/** The whole daemon: SMTP listeners wired to the use cases and the configured publisher. */
-export const daemonLayer = (settings: Settings) => {
-  const policy = sessionPolicy(settings)
-  const services = Layer.mergeAll(
-    publisherLayer(settings),
-    RandomMessageIds,
-    Layer.succeed(IntakeSettings, IntakeSettings.of({
-      policy,
-      inboxQueue: settings.rabbitmqInbox,
-      outgoingIps: {
-        defaultIps: settings.smtpDefaultIps,
-        mappable: settings.smtpMappableIps,
-        unmappable: settings.smtpUnmappableIps
-      },
-      extractMqHeaders: settings.smtpExtract
-    }))
-  )
-  return SmtpListenerLayer({
-    host: settings.smtpIp,
-    ports: settings.smtpPort,
+const intakeSettings = (settings: Settings, policy: SessionPolicy) =>
+  Layer.succeed(IntakeSettings, IntakeSettings.of({
     policy,
-    timeoutSeconds: settings.smtpTimeout
-  }).pipe(Layer.provide(services))
-}
+    inboxQueue: settings.rabbitmqInbox,
+    outgoingIps: {
+      defaultIps: settings.smtpDefaultIps,
+      mappable: settings.smtpMappableIps,
+      unmappable: settings.smtpUnmappableIps
+    },
+    extractMqHeaders: settings.smtpExtract
+  }))
+
+const tlsFiles = (settings: Settings): TlsFiles | undefined =>
+  settings.smtpCertificate === undefined || settings.smtpKey === undefined
+    ? undefined
+    : { certificate: settings.smtpCertificate, key: settings.smtpKey, ciphers: settings.smtpCiphers }
+
+/** The whole daemon: SMTP listeners wired to the use cases and the configured publisher. */
+export const daemonLayer = (settings: Settings) =>
+  Layer.unwrap(Effect.gen(function*() {
+    const policy = sessionPolicy(settings)
+    const files = tlsFiles(settings)
+    const tls = files === undefined ? undefined : yield* loadTlsMaterial(files)
+    const services = Layer.mergeAll(publisherLayer(settings), RandomMessageIds, intakeSettings(settings, policy))
+    const listeners = SmtpListenerLayer({
+      host: settings.smtpIp,
+      ports: settings.smtpPort,
+      securePorts: settings.smtpSecurePort,
+      tls,
+      policy,
+      timeoutSeconds: settings.smtpTimeout
+    }).pipe(Layer.provide(services))
+    return files === undefined ? listeners : TlsReloadOnSighup(files).pipe(Layer.provideMerge(listeners))
+  }))

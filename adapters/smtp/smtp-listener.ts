@@ -1,16 +1,22 @@
-import { Effect, FiberSet, Layer } from "effect"
+import { Context, Effect, FiberSet, Layer } from "effect"
 import { SMTPServer } from "smtp-server"
 import type { SMTPServerOptions } from "smtp-server"
-import type { SessionPolicy } from "../../domain/session/policy.ts"
 import type { SessionServices } from "../../application/session/smtp-session.ts"
+import type { SessionPolicy } from "../../domain/session/policy.ts"
 import { installEncodedReplies } from "./encoded-replies.ts"
 import { installPathParsing } from "./path-parsing.ts"
 import { sessionHooks } from "./session-hooks.ts"
+import { tlsServerOptions } from "./tls-options.ts"
+import type { TlsMaterial } from "./tls-options.ts"
 
 export interface ListenerOptions {
   /** smtp-ip; undefined = every address, IPv4 and IPv6 */
   readonly host: string | undefined
+  /** smtp-port: plain SMTP, with STARTTLS when there is TLS material */
   readonly ports: ReadonlyArray<number>
+  /** smtp-secure-port: TLS from the first byte */
+  readonly securePorts: ReadonlyArray<number>
+  readonly tls: TlsMaterial | undefined
   readonly policy: SessionPolicy
   /** smtp-timeout, seconds */
   readonly timeoutSeconds: number
@@ -20,15 +26,20 @@ export class ListenFailed extends Error {
   readonly _tag = "ListenFailed"
 }
 
-const serverOptions = (options: ListenerOptions): SMTPServerOptions => ({
+/** The running listeners, for what changes while they run. */
+export class SmtpListeners extends Context.Service<SmtpListeners, {
+  /** new certificate and key for new TLS handshakes; live sessions keep theirs */
+  reloadTls(material: TlsMaterial): Effect.Effect<void>
+}>()("smtp-intake/SmtpListeners") {}
+
+const serverOptions = (options: ListenerOptions, secure: boolean): SMTPServerOptions => ({
   name: options.policy.hostname,
   size: options.policy.maxSize,
   socketTimeout: options.timeoutSeconds * 1000,
   // Reverse DNS of every client costs ~100 ms per connection and is only used for logging.
   disableReverseLookup: true,
-  // STARTTLS and AUTH arrive with their own capabilities; until configured they are not offered.
-  disabledCommands: ["STARTTLS", "AUTH"],
-  hideSTARTTLS: true,
+  ...tlsServerOptions(options.tls),
+  secure,
   authOptional: true,
   // DSN parameters and REQUIRETLS are not carried into the JSON yet, so they are not advertised.
   hideDSN: true,
@@ -56,17 +67,32 @@ const close = (server: SMTPServer) => Effect.callback<void>((resume) => server.c
 
 /** Listens on every configured port and serves SMTP sessions until the layer is closed. */
 export const SmtpListenerLayer = (options: ListenerOptions) =>
-  Layer.effectDiscard(Effect.gen(function*() {
+  Layer.effect(SmtpListeners, Effect.gen(function*() {
     installEncodedReplies()
     installPathParsing()
     const run = yield* FiberSet.makeRuntimePromise<SessionServices>()
     const hooks = sessionHooks(run, options.policy.maxSize)
-    for (const port of options.ports) {
-      const server = new SMTPServer({ ...serverOptions(options), ...hooks })
+    const servers: Array<SMTPServer> = []
+    const ports = [
+      ...options.ports.map((port) => ({ port, secure: false })),
+      ...options.securePorts.map((port) => ({ port, secure: true }))
+    ]
+    for (const { port, secure } of ports) {
+      const server = new SMTPServer({ ...serverOptions(options, secure), ...hooks })
       server.on("error", () => {}) // socket-level errors of single clients; the session logs its own end
-      yield* Effect.acquireRelease(listen(server, port, options.host).pipe(Effect.as(server)), close)
+      servers.push(yield* Effect.acquireRelease(listen(server, port, options.host).pipe(Effect.as(server)), close))
     }
-    yield* Effect.logInfo("listening").pipe(
-      Effect.annotateLogs({ host: options.host ?? "*", ports: options.ports.join(","), hostname: options.policy.hostname })
-    )
+    yield* Effect.logInfo("listening").pipe(Effect.annotateLogs({
+      host: options.host ?? "*",
+      ports: options.ports.join(","),
+      securePorts: options.securePorts.join(","),
+      starttls: options.tls !== undefined,
+      hostname: options.policy.hostname
+    }))
+    return SmtpListeners.of({
+      reloadTls: (material) =>
+        Effect.sync(() => {
+          for (const server of servers) server.updateSecureContext(tlsServerOptions(material))
+        })
+    })
   }))

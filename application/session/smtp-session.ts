@@ -1,6 +1,7 @@
 import { Clock, Effect, Ref } from "effect"
 import { Command } from "../../domain/session/commands.ts"
 import type { SessionCommand } from "../../domain/session/commands.ts"
+import { isSecure } from "../../domain/session/connection.ts"
 import type { ConnectionInfo } from "../../domain/session/connection.ts"
 import { decide } from "../../domain/session/decide.ts"
 import { replyOf } from "../../domain/session/events.ts"
@@ -56,7 +57,7 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
       return received
     }
     const result = yield* acceptMessage({
-      connection,
+      connection: publishing.connection,
       helo: publishing.helo,
       envelope: publishing.envelope,
       mime
@@ -90,10 +91,12 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
 
   const close = Effect.fn("closeSession")(function*() {
     const duration = (yield* Clock.currentTimeMillis) - openedAt
+    const current = yield* Ref.get(state)
+    const secure = "connection" in current ? isSecure(current.connection) : isSecure(connection)
     yield* Effect.logInfo("connection closed").pipe(Effect.annotateLogs({
       client: `${connection.remoteIp}:${connection.remotePort}`,
       local: `${connection.localIp}:${connection.localPort}`,
-      secure: connection.secure,
+      secure,
       ...counters,
       ms: duration
     }))

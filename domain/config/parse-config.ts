@@ -182,10 +182,26 @@ const authNeedsTls = ({ settings, sourceOf, broken }: Resolved): ConfigError | u
   }
 }
 
+const securePortsNeedTls = ({ settings, sourceOf, broken }: Resolved): ConfigError | undefined => {
+  const source = sourceOf("smtpSecurePort")
+  if (source === undefined || settings.smtpSecurePort.length === 0) return undefined
+  if (broken("smtpCertificate") || settings.smtpCertificate !== undefined) return undefined
+  return { source, key: "smtp-secure-port", message: "needs TLS; set smtp-certificate and smtp-key" }
+}
+
+const portsDoNotOverlap = ({ settings, sourceOf }: Resolved): ConfigError | undefined => {
+  const source = sourceOf("smtpSecurePort")
+  const shared = settings.smtpSecurePort.filter((port) => settings.smtpPort.includes(port))
+  if (source === undefined || shared.length === 0) return undefined
+  return { source, key: "smtp-secure-port", message: `port ${shared.join(",")} is also in smtp-port; a port is plain or implicit TLS, not both` }
+}
+
 const crossKeyRules: ReadonlyArray<(resolved: Resolved) => ConfigError | undefined> = [
   bothOrNeither("smtpCertificate", "smtpKey"),
   bothOrNeither("smtpKey", "smtpCertificate"),
-  authNeedsTls
+  authNeedsTls,
+  securePortsNeedTls,
+  portsDoNotOverlap
 ]
 
 // ---- putting it together -----------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { isSecure } from "../session/connection.ts"
 import type { ConnectionInfo } from "../session/connection.ts"
 import { concatBytes, escapeJsonStringBytes, utf8 } from "./json-bytes.ts"
 import { receivedHeader } from "./received-header.ts"
@@ -32,7 +33,7 @@ const connectionJson = (c: ConnectionInfo) => ({
   "local-port": c.localPort,
   "remote-ip": c.remoteIp,
   "remote-port": c.remotePort,
-  "secure": c.secure,
+  "secure": isSecure(c),
   ...(c.user === undefined ? {} : { user: c.user })
 })
 
@@ -67,7 +68,7 @@ export const buildMessageDocuments = (message: AcceptedMessage): ReadonlyArray<M
       helo: message.helo,
       remoteIp: message.connection.remoteIp,
       hostname: message.hostname,
-      secure: message.connection.secure,
+      tls: message.connection.tls,
       authenticated: message.connection.user !== undefined,
       messageId,
       recipient,

@@ -1,3 +1,4 @@
+import type { TlsInfo } from "../session/connection.ts"
 import { rfc5322Date } from "./timestamps.ts"
 
 export interface ReceivedTrace {
@@ -6,7 +7,7 @@ export interface ReceivedTrace {
   readonly remoteIp: string
   /** our name, as in the greeting */
   readonly hostname: string
-  readonly secure: boolean
+  readonly tls: TlsInfo | undefined
   readonly authenticated: boolean
   readonly messageId: string
   readonly recipient: string
@@ -14,7 +15,7 @@ export interface ReceivedTrace {
 }
 
 /** RFC 3848 transmission types. */
-const protocol = (trace: ReceivedTrace) => `ESMTP${trace.secure ? "S" : ""}${trace.authenticated ? "A" : ""}`
+const protocol = (trace: ReceivedTrace) => `ESMTP${trace.tls === undefined ? "" : "S"}${trace.authenticated ? "A" : ""}`
 
 const addressLiteral = (ip: string) => (ip.includes(":") ? `[IPv6:${ip}]` : `[${ip}]`)
 
@@ -24,5 +25,6 @@ const safeHelo = (helo: string) => helo.replace(/[^\x21-\x7e]/g, "?").replace(/[
 /** The trace header (RFC 5321 §4.4) prepended to the message, folded, CRLF-terminated. */
 export const receivedHeader = (trace: ReceivedTrace): string =>
   `Received: from ${safeHelo(trace.helo)} (${addressLiteral(trace.remoteIp)})\r\n` +
+  (trace.tls === undefined ? "" : `\t(using ${trace.tls.protocol} with cipher ${trace.tls.cipher})\r\n`) +
   `\tby ${trace.hostname} with ${protocol(trace)} id ${trace.messageId}\r\n` +
   `\tfor <${trace.recipient.replace(/[\r\n<>]/g, "")}>; ${rfc5322Date(trace.epochMillis)}\r\n`

@@ -38,7 +38,7 @@ describe("message documents", () => {
         const docs = buildMessageDocuments({
           hostname: "mx.example.test",
           helo: "c.example",
-          connection: { localIp: "127.0.0.1", localPort: 25, remoteIp: "127.0.0.2", remotePort: 1, secure: false, user: undefined },
+          connection: { localIp: "127.0.0.1", localPort: 25, remoteIp: "127.0.0.2", remotePort: 1, tls: undefined, user: undefined },
           sender: "",
           recipients,
           messageIds: recipients.map((_, i) => `id${i}`),

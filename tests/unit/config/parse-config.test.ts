@@ -203,8 +203,7 @@ describe("rules between keys", () => {
   })
 
   it("smtp-certificate with smtp-key has no pairing error", () => {
-    const errors = errorsOf("smtp-certificate: /c.pem\nsmtp-key: /k.pem")
-    expect(errors.filter((error) => error.includes("is set but"))).toEqual([])
+    expect(parseConfig({ text: "smtp-certificate: /c.pem\nsmtp-key: /k.pem", file: FILE, env: {} })._tag).toBe("Valid")
   })
 
   it("smtp-auth without TLS is refused (AUTH is offered only over TLS)", () => {
@@ -214,7 +213,6 @@ describe("rules between keys", () => {
 
   it("does not blame the partner key when its own value was the problem", () => {
     expect(errorsOf("smtp-certificate: /c.pem\nsmtp-key: /bad\u0001")).toEqual([
-      `${FILE}:1: smtp-certificate: not yet supported by this version of smtp-intake`,
       `${FILE}:2: smtp-key: "/bad\u0001" is not valid; expected a file or directory path`
     ])
   })
@@ -225,5 +223,28 @@ describe("parseConfig is pure", () => {
     const env = Object.freeze({ SMTP_INTAKE_SMTP_PORT: "2525" })
     expect(parseConfig({ text: "smtp-timeout: 5", file: FILE, env })).toEqual(
       parseConfig({ text: "smtp-timeout: 5", file: FILE, env }))
+  })
+})
+
+describe("TLS settings that only make sense together", () => {
+  const parse = (text: string) => parseConfig({ text, file: "t.conf", env: {} })
+  const errors = (text: string) => {
+    const result = parse(text)
+    return result._tag === "Invalid" ? result.errors.map(formatConfigError) : []
+  }
+
+  it("refuses implicit-TLS ports without a certificate", () => {
+    expect(errors("smtp-secure-port: 465")).toEqual(["t.conf:1: smtp-secure-port: needs TLS; set smtp-certificate and smtp-key"])
+  })
+
+  it("refuses a port that is both plain and implicit TLS", () => {
+    expect(errors("smtp-port: 25,465\nsmtp-secure-port: 465\nsmtp-certificate: /c.pem\nsmtp-key: /k.pem")).toEqual([
+      "t.conf:2: smtp-secure-port: port 465 is also in smtp-port; a port is plain or implicit TLS, not both"
+    ])
+  })
+
+  it("accepts STARTTLS and implicit-TLS ports with certificate and key", () => {
+    const result = parse("smtp-port: 25\nsmtp-secure-port: 465\nsmtp-certificate: /c.pem\nsmtp-key: /k.pem\nsmtp-ciphers: HIGH:!aNULL")
+    expect(result._tag === "Valid" && [result.settings.smtpSecurePort, result.settings.smtpCiphers]).toEqual([[465], "HIGH:!aNULL"])
   })
 })

@@ -7,7 +7,7 @@ const at = Date.UTC(2026, 2, 22, 17, 23, 12)
 const message: AcceptedMessage = {
   hostname: "mx1.example.com",
   helo: "client.example.org",
-  connection: { localIp: "1.2.3.100", localPort: 25, remoteIp: "5.6.7.8", remotePort: 25324, secure: false, user: undefined },
+  connection: { localIp: "1.2.3.100", localPort: 25, remoteIp: "5.6.7.8", remotePort: 25324, tls: undefined, user: undefined },
   sender: "sender@example.org",
   recipients: ["info@example.com", "sales@example.com"],
   messageIds: ["gdsfu232", "hx81kk2a"],
@@ -45,13 +45,13 @@ describe("the JSON published per recipient (SPEC §2)", () => {
     )).toBe(true)
   })
 
-  it("records the authenticated user and the secure flag, and ESMTPSA in the trace", () => {
+  it("records the authenticated user and the secure flag, and ESMTPSA with the TLS version and cipher in the trace", () => {
     const doc = parse(buildMessageDocuments({
       ...message,
-      connection: { ...message.connection, secure: true, user: "alice" }
+      connection: { ...message.connection, tls: { protocol: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384" }, user: "alice" }
     })[0]!.body)
     expect(doc.connection).toMatchObject({ secure: true, user: "alice" })
-    expect(doc.mime).toContain("with ESMTPSA id")
+    expect(doc.mime).toMatch(/^Received: from client\.example\.org \(\[5\.6\.7\.8\]\)\r\n\t\(using TLSv1\.3 with cipher TLS_AES_256_GCM_SHA384\)\r\n\tby mx1\.example\.com with ESMTPSA id /)
   })
 
   it("writes IPv6 client addresses as address literals", () => {
