@@ -59,6 +59,7 @@ export const daemonLayer = (settings: Settings) =>
       ports: settings.smtpPort,
       securePorts: settings.smtpSecurePort,
       tls,
+      proxyRanges: settings.smtpProxy,
       policy,
       timeoutSeconds: settings.smtpTimeout
     }).pipe(Layer.provide(services))

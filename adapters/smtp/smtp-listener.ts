@@ -2,7 +2,9 @@ import { Context, Effect, FiberSet, Layer } from "effect"
 import { SMTPServer } from "smtp-server"
 import type { SMTPServerOptions } from "smtp-server"
 import type { SessionServices } from "../../application/session/smtp-session.ts"
+import type { IpRange } from "../../domain/ip/ip-range.ts"
 import type { SessionPolicy } from "../../domain/session/policy.ts"
+import { installProxyProtocol } from "../proxy/proxy-protocol.ts"
 import { installEncodedReplies } from "./encoded-replies.ts"
 import { installPathParsing } from "./path-parsing.ts"
 import { sessionHooks } from "./session-hooks.ts"
@@ -17,6 +19,8 @@ export interface ListenerOptions {
   /** smtp-secure-port: TLS from the first byte */
   readonly securePorts: ReadonlyArray<number>
   readonly tls: TlsMaterial | undefined
+  /** smtp-proxy: peers whose connections start with a PROXY header */
+  readonly proxyRanges: ReadonlyArray<IpRange>
   readonly policy: SessionPolicy
   /** smtp-timeout, seconds */
   readonly timeoutSeconds: number
@@ -80,6 +84,10 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
     for (const { port, secure } of ports) {
       const server = new SMTPServer({ ...serverOptions(options, secure), ...hooks })
       server.on("error", () => {}) // socket-level errors of single clients; the session logs its own end
+      installProxyProtocol(server, options.proxyRanges, (peer, reason) => {
+        run(Effect.logWarning("PROXY header refused, connection closed").pipe(Effect.annotateLogs({ peer, reason })))
+          .catch(() => {})
+      })
       servers.push(yield* Effect.acquireRelease(listen(server, port, options.host).pipe(Effect.as(server)), close))
     }
     yield* Effect.logInfo("listening").pipe(Effect.annotateLogs({
@@ -87,6 +95,7 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
       ports: options.ports.join(","),
       securePorts: options.securePorts.join(","),
       starttls: options.tls !== undefined,
+      proxy: options.proxyRanges.map((range) => range.text).join(";"),
       hostname: options.policy.hostname
     }))
     return SmtpListeners.of({

@@ -90,7 +90,7 @@ export const configKeys = [
   }),
   key("smtpProxy", {
     name: "smtp-proxy", parse: parseIpRanges, format: formatIpRanges, default: [],
-    whenUnset: "no PROXY protocol", supported: false
+    whenUnset: "no PROXY protocol", supported: true
   }),
   key("smtpDefaultIps", {
     name: "smtp-default-ips", aliases: ["smtp-defaultips"], parse: parseIps, format: joinIps, default: [],

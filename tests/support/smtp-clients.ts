@@ -34,8 +34,8 @@ export const queuedIds = (output: string): Map<string, string> => {
 }
 
 /** A raw SMTP conversation: send lines, read replies, for the cases no well-behaved client produces. */
-export const rawSession = (port: number, host = "127.0.0.1") => {
-  const socket = connect({ port, host })
+export const rawSession = (port: number, host = "127.0.0.1", localAddress?: string) => {
+  const socket = connect({ port, host, ...(localAddress === undefined ? {} : { localAddress }) })
   let buffer = ""
   let closed = false
   const waiters: Array<() => void> = []
