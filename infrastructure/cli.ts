@@ -4,6 +4,7 @@ import { Cause, Effect, Layer, Logger } from "effect"
 import { describeSettings } from "../domain/config/describe-settings.ts"
 import { loadConfig } from "./config/load-config.ts"
 import { daemonLayer } from "./daemon.ts"
+import { installSighupHandler } from "./sighup.ts"
 
 const USAGE = `usage: smtp-intake --config FILE         run the SMTP server in the foreground
        smtp-intake --check-config FILE   print the resolved settings (secrets masked), or the errors
@@ -39,6 +40,8 @@ const checkConfig = (file: string) =>
   )
 
 /** A start-up error (bad config, port taken, spool unwritable) is one clear line on stderr and exit 1. */
+const JsonLogs = Logger.layer([Logger.consoleJson])
+
 const runDaemon = (file: string) =>
   loadConfig(file).pipe(
     Effect.flatMap((settings) => Layer.launch(daemonLayer(settings))),
@@ -49,7 +52,7 @@ const runDaemon = (file: string) =>
       })
     ),
     Effect.annotateLogs({ service: "smtp-intake" }),
-    Effect.provide(Logger.layer([Logger.consoleJson]))
+    Effect.provide(JsonLogs)
   )
 
 export const main = (args: ReadonlyArray<string>): void => {
@@ -64,6 +67,12 @@ export const main = (args: ReadonlyArray<string>): void => {
   const check = fileAfter(args, "--check-config")
   if (check !== undefined) return void Effect.runPromise(checkConfig(check))
   const config = fileAfter(args, "--config") ?? fail(USAGE)
+  installSighupHandler(() =>
+    void Effect.runFork(Effect.logInfo("SIGHUP: nothing to reload").pipe(
+      Effect.annotateLogs({ service: "smtp-intake" }),
+      Effect.provide(JsonLogs)
+    ))
+  )
   NodeRuntime.runMain(runDaemon(config), {
     // SIGTERM/SIGINT interrupt the daemon: that is a clean stop, not a failure.
     teardown: (exit, onExit) =>

@@ -1,5 +1,6 @@
 import { Effect, Layer } from "effect"
 import { SmtpListeners } from "../adapters/smtp/smtp-listener.ts"
+import { onSighup } from "./sighup.ts"
 import { loadTlsMaterial } from "./tls/tls-material.ts"
 import type { TlsFiles } from "./tls/tls-material.ts"
 
@@ -18,9 +19,5 @@ export const TlsReloadOnSighup = (files: TlsFiles) =>
       Effect.catch((error) => Effect.logError(`TLS reload refused, keeping the previous certificate: ${error.message}`))
     )
     const context = yield* Effect.context<never>()
-    const onSighup = () => void Effect.runForkWith(context)(reload)
-    yield* Effect.acquireRelease(
-      Effect.sync(() => process.on("SIGHUP", onSighup)),
-      () => Effect.sync(() => process.off("SIGHUP", onSighup))
-    )
+    yield* onSighup(() => void Effect.runForkWith(context)(reload))
   }))

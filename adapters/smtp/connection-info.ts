@@ -8,7 +8,7 @@ const ip = (address: string) => normalizeIp(address) ?? address
 export const tlsInfo = (session: SMTPServerSession): TlsInfo | undefined => {
   const options = session.tlsOptions as { version?: string; standardName?: string; name?: string } | false | undefined
   if (!session.secure || !options) return undefined
-  return { protocol: options.version ?? "TLS", cipher: options.standardName ?? options.name ?? "unknown" }
+  return { protocol: options.version ?? "TLS", cipher: options.name ?? options.standardName ?? "unknown" }
 }
 
 export const connectionInfo = (session: SMTPServerSession): ConnectionInfo => ({

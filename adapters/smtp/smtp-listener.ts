@@ -83,7 +83,15 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
     ]
     for (const { port, secure } of ports) {
       const server = new SMTPServer({ ...serverOptions(options, secure), ...hooks })
-      server.on("error", () => {}) // socket-level errors of single clients; the session logs its own end
+      server.on("error", (error: Error & { meta?: { remoteAddress?: string; tlsProtocol?: string | null } }) => {
+        // Socket errors of single clients end their session, which logs itself; a failed TLS
+        // handshake never reaches a session, so it is logged here for the operator.
+        if (error.meta === undefined) return
+        run(Effect.logInfo("TLS handshake failed").pipe(Effect.annotateLogs({
+          client: error.meta.remoteAddress ?? "?",
+          reason: error.message
+        }))).catch(() => {})
+      })
       installProxyProtocol(server, options.proxyRanges, (peer, reason) => {
         run(Effect.logWarning("PROXY header refused, connection closed").pipe(Effect.annotateLogs({ peer, reason })))
           .catch(() => {})
