@@ -1,4 +1,8 @@
+import { connect } from "node:net"
+import { connect as tlsConnect } from "node:tls"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { certificateFactory } from "../support/certificates.ts"
+import { freePort } from "../support/free-port.ts"
 import { startDaemon } from "../support/daemon.ts"
 import type { RunningDaemon } from "../support/daemon.ts"
 import { startHaproxy } from "../support/haproxy.ts"
@@ -130,5 +134,58 @@ s.quit()
     const started = Date.now()
     expect(await session.reply(6000)).toBe("(closed)")
     expect(Date.now() - started).toBeGreaterThanOrEqual(1500)
+  })
+})
+
+describe.runIf(ready)("PROXY header in front of implicit TLS", () => {
+  const inbox = uniqueQueue("proxytls")
+  const certificates = certificateFactory()
+  let daemon: RunningDaemon
+  let securePort: number
+
+  beforeAll(async () => {
+    const cert = certificates.selfSigned("mx.proxy.test")
+    securePort = await freePort()
+    daemon = await startDaemon({
+      "smtp-ip": "127.0.0.1",
+      "smtp-proxy": "127.0.0.1/32",
+      "smtp-range": `${CLIENT}/32`,
+      "smtp-certificate": cert.certificate,
+      "smtp-key": cert.key,
+      "smtp-secure-port": securePort,
+      "rabbitmq-address": BROKER_URL,
+      "rabbitmq-inbox": inbox
+    })
+  })
+  afterAll(async () => {
+    await daemon?.stop()
+    certificates.cleanup()
+    await deleteQueues(inbox)
+  })
+
+  it("reads the header in clear text, then speaks TLS, and reports the proxied client as secure", async () => {
+    const socket = connect({ host: "127.0.0.1", port: securePort })
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()))
+    socket.write(`PROXY TCP4 ${CLIENT} ${PUBLIC} 45000 465\r\n`)
+    const secure = tlsConnect({ socket, rejectUnauthorized: false })
+    const lines: Array<string> = []
+    secure.on("data", (chunk: Buffer) => lines.push(chunk.toString()))
+    const waitFor = async (pattern: RegExp) => {
+      for (let i = 0; i < 100 && !pattern.test(lines.join("")); i++) await new Promise((r) => setTimeout(r, 50))
+      expect(lines.join("")).toMatch(pattern)
+    }
+    await waitFor(/^220 /)
+    for (const [command, reply] of [
+      ["EHLO tls.behind.proxy", /250 /], ["MAIL FROM:<t@example.org>", /250 2\.1\.0/], ["RCPT TO:<tls@example.com>", /250 2\.1\.5/],
+      ["DATA", /354 /]
+    ] as const) {
+      secure.write(`${command}\r\n`)
+      await waitFor(reply)
+    }
+    secure.write("Subject: tls via proxy\r\n\r\nx\r\n.\r\n")
+    await waitFor(/queued using/)
+    secure.end("QUIT\r\n")
+    const [message] = await takeMessages(inbox, 1)
+    expect(message?.json.connection).toMatchObject({ "remote-ip": CLIENT, "local-ip": PUBLIC, "local-port": 465, secure: true })
   })
 })
