@@ -8,6 +8,9 @@ import { IntakeSettings } from "../application/ports/intake-settings.ts"
 import type { Settings } from "../domain/config/settings.ts"
 import { DEFAULT_MAX_RECIPIENTS } from "../domain/session/policy.ts"
 import type { SessionPolicy } from "../domain/session/policy.ts"
+import { NoLocalAddresses } from "../adapters/local-addresses/no-local-addresses.ts"
+import { AuthAttempts } from "../application/authenticate.ts"
+import { authenticatorLayer } from "./authenticator.ts"
 import { TlsReloadOnSighup } from "./tls-reload.ts"
 import { loadTlsMaterial } from "./tls/tls-material.ts"
 import type { TlsFiles } from "./tls/tls-material.ts"
@@ -17,7 +20,8 @@ export const sessionPolicy = (settings: Settings, fallbackHostname = machineHost
   allowedRanges: settings.smtpRange,
   maxSize: settings.smtpMaxsize,
   maxRecipients: DEFAULT_MAX_RECIPIENTS,
-  addressValidation: settings.smtpValidateAddress
+  addressValidation: settings.smtpValidateAddress,
+  authRequired: settings.smtpAuth !== undefined
 })
 
 /** Broker when rabbitmq-address is set, otherwise the embedded spool (SPEC §7). */
@@ -53,12 +57,20 @@ export const daemonLayer = (settings: Settings) =>
     const policy = sessionPolicy(settings)
     const files = tlsFiles(settings)
     const tls = files === undefined ? undefined : yield* loadTlsMaterial(files)
-    const services = Layer.mergeAll(publisherLayer(settings), RandomMessageIds, intakeSettings(settings, policy))
+    const services = Layer.mergeAll(
+      publisherLayer(settings),
+      RandomMessageIds,
+      intakeSettings(settings, policy),
+      authenticatorLayer(settings.smtpAuth),
+      AuthAttempts.layer,
+      NoLocalAddresses
+    )
     const listeners = SmtpListenerLayer({
       host: settings.smtpIp,
       ports: settings.smtpPort,
       securePorts: settings.smtpSecurePort,
       tls,
+      auth: settings.smtpAuth !== undefined,
       proxyRanges: settings.smtpProxy,
       policy,
       timeoutSeconds: settings.smtpTimeout

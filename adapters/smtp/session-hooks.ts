@@ -26,8 +26,10 @@ const answer = (reply: Reply | undefined, callback: Callback) => {
  */
 export const sessionHooks = (
   run: Run,
-  maxSize: number
-): Pick<SMTPServerOptions, "onConnect" | "onSecure" | "onMailFrom" | "onRcptTo" | "onData" | "onClose"> => {
+  maxSize: number,
+  /** smtp-auth is set: AUTH is offered, but only once the session is encrypted */
+  authOffered: boolean
+): Pick<SMTPServerOptions, "onConnect" | "onSecure" | "onAuth" | "onMailFrom" | "onRcptTo" | "onData" | "onClose"> => {
   const sessions = new Map<string, SmtpSession>()
 
   /** A defect in our own code is logged and still gives the client a reply it can retry on, never a 250. */
@@ -42,16 +44,25 @@ export const sessionHooks = (
     return run(open.handle(command))
   }
 
-  const catchUp = async (session: SMTPServerSession, open: SmtpSession) => {
+  /** Tells the session about an EHLO smtp-server answered on its own (a new or different name). */
+  const syncEhlo = async (session: SMTPServerSession, open: SmtpSession) => {
     const state = await run(open.state)
     const helo = session.hostNameAppearsAs || ""
     if (!("helo" in state) || state.helo !== helo) await send(session, Command.ehlo(helo))
-    else if (state.phase === "mail") await send(session, Command.rset)
+    return run(open.state)
+  }
+
+  /** Before MAIL: also a RSET, when the session still holds a transaction smtp-server has dropped. */
+  const catchUp = async (session: SMTPServerSession, open: SmtpSession) => {
+    const state = await syncEhlo(session, open)
+    if (state.phase === "mail") await send(session, Command.rset)
   }
 
   return {
     onConnect(session, callback) {
       const connection = connectionInfo(session)
+      // smtp-server would advertise AUTH in clear text and answer it with 538; it is not offered at all.
+      if (authOffered && !session.secure) session.disabledCommands = ["AUTH"]
       run(openSession(connection))
         .then(async (open) => {
           sessions.set(session.id, open)
@@ -60,6 +71,7 @@ export const sessionHooks = (
         .catch(internalError(callback))
     },
     onSecure(_socket, session, callback) {
+      if (authOffered) session.disabledCommands = []
       const open = sessions.get(session.id)
       const tls = tlsInfo(session)
       // An implicit-TLS session is secure from its Connect on; STARTTLS is news to the session.
@@ -83,8 +95,21 @@ export const sessionHooks = (
         .catch(internalError(callback))
     },
     onRcptTo(address, session, callback) {
-      send(session, Command.rcpt(address.address))
+      const open = sessions.get(session.id)
+      if (open === undefined) return internalError(callback)()
+      run(open.recipient(address.address))
         .then(({ reply }) => answer(reply, callback))
+        .catch(internalError(callback))
+    },
+    onAuth(auth, session, callback) {
+      const open = sessions.get(session.id)
+      if (open === undefined) return internalError(callback)()
+      syncEhlo(session, open)
+        .then(() => run(open.login({ username: auth.username ?? "", password: auth.password ?? "" })))
+        .then((reply) => {
+          if (reply?.code === 235) callback(null, { user: auth.username })
+          else callback(reply === undefined ? null : replyError(reply))
+        })
         .catch(internalError(callback))
     },
     onData(stream, session, callback) {

@@ -8,7 +8,7 @@ import { installProxyProtocol } from "../proxy/proxy-protocol.ts"
 import { installEncodedReplies } from "./encoded-replies.ts"
 import { installPathParsing } from "./path-parsing.ts"
 import { sessionHooks } from "./session-hooks.ts"
-import { tlsServerOptions } from "./tls-options.ts"
+import { securityOptions, tlsServerOptions } from "./tls-options.ts"
 import type { TlsMaterial } from "./tls-options.ts"
 
 export interface ListenerOptions {
@@ -19,6 +19,8 @@ export interface ListenerOptions {
   /** smtp-secure-port: TLS from the first byte */
   readonly securePorts: ReadonlyArray<number>
   readonly tls: TlsMaterial | undefined
+  /** smtp-auth is set: AUTH is offered on TLS connections */
+  readonly auth: boolean
   /** smtp-proxy: peers whose connections start with a PROXY header */
   readonly proxyRanges: ReadonlyArray<IpRange>
   readonly policy: SessionPolicy
@@ -42,7 +44,7 @@ const serverOptions = (options: ListenerOptions, secure: boolean): SMTPServerOpt
   socketTimeout: options.timeoutSeconds * 1000,
   // Reverse DNS of every client costs ~100 ms per connection and is only used for logging.
   disableReverseLookup: true,
-  ...tlsServerOptions(options.tls),
+  ...securityOptions(options.tls, options.auth),
   secure,
   authOptional: true,
   // DSN parameters and REQUIRETLS are not carried into the JSON yet, so they are not advertised.
@@ -75,7 +77,7 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
     installEncodedReplies()
     installPathParsing()
     const run = yield* FiberSet.makeRuntimePromise<SessionServices>()
-    const hooks = sessionHooks(run, options.policy.maxSize)
+    const hooks = sessionHooks(run, options.policy.maxSize, options.auth && options.tls !== undefined)
     const servers: Array<SMTPServer> = []
     const ports = [
       ...options.ports.map((port) => ({ port, secure: false })),
@@ -103,6 +105,7 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
       ports: options.ports.join(","),
       securePorts: options.securePorts.join(","),
       starttls: options.tls !== undefined,
+      auth: options.auth,
       proxy: options.proxyRanges.map((range) => range.text).join(";"),
       hostname: options.policy.hostname
     }))

@@ -11,6 +11,10 @@ import type { Reply } from "../../domain/session/reply.ts"
 import { initialState } from "../../domain/session/state.ts"
 import type { SessionState } from "../../domain/session/state.ts"
 import { acceptMessage } from "../accept-message.ts"
+import { authenticate } from "../authenticate.ts"
+import type { AuthAttempts } from "../authenticate.ts"
+import type { Authenticator, Credentials } from "../ports/authenticator.ts"
+import { LocalAddresses } from "../ports/local-addresses.ts"
 import { IntakeSettings } from "../ports/intake-settings.ts"
 import type { MessageIds } from "../ports/message-ids.ts"
 import type { Publisher } from "../ports/publisher.ts"
@@ -44,6 +48,24 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
         }))
         : Effect.void
     ))
+
+  /** RCPT TO: the session needs to know whether the address is local (accepted without AUTH). */
+  const recipient = (address: string) =>
+    LocalAddresses.pipe(
+      Effect.flatMap((locals) => locals.isLocal(address)),
+      Effect.flatMap((local) => handle(Command.rcpt(address, local)))
+    )
+
+  /** AUTH PLAIN/LOGIN: the reply is 235, or the refusal (535, 454, 538, 503). */
+  const login = Effect.fn("login")(function*(credentials: Credentials) {
+    const outcome = yield* authenticate(connection.remoteIp, credentials)
+    if (outcome._tag === "Refused") return outcome.reply
+    const { reply } = yield* handle(Command.authenticated(outcome.user))
+    if (reply?.code === 235) yield* Effect.logInfo("authenticated").pipe(
+      Effect.annotateLogs({ client: connection.remoteIp, user: outcome.user })
+    )
+    return reply
+  })
 
   const receiveMessage = Effect.fn("receiveMessage")(function*(mime: Uint8Array, size: number) {
     const started = yield* Clock.currentTimeMillis
@@ -102,10 +124,10 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
     }))
   })
 
-  return { handle, receiveMessage, close, state: Ref.get(state) } as const
+  return { handle, recipient, login, receiveMessage, close, state: Ref.get(state) } as const
 })
 
 export type SmtpSession = Effect.Success<ReturnType<typeof openSession>>
 
 /** What a session needs from the outside world. */
-export type SessionServices = IntakeSettings | MessageIds | Publisher
+export type SessionServices = IntakeSettings | MessageIds | Publisher | LocalAddresses | Authenticator | AuthAttempts

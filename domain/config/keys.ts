@@ -1,7 +1,8 @@
+import { parseHardcodedUsers } from "../auth/auth-backend.ts"
 import type { Settings } from "./settings.ts"
 import {
   formatBoolean, formatChoices, formatIpRanges, formatPorts, formatSize, optional, parseAmqpUrl, parseAuthUrl,
-  parseBoolean, parseChoice, parseChoices, parseDatabaseUrl, parseHardcodedUsers, parseHost, parseHostname, parseIp,
+  parseBoolean, parseChoice, parseChoices, parseDatabaseUrl, parseHost, parseHostname, parseIp,
   parseIpRanges, parseIps, parsePath, parsePort, parsePorts, parsePortsOrNone, parsePositiveInteger, parseQueueName,
   parseSize, parseText, parseToken
 } from "./values.ts"
@@ -86,7 +87,7 @@ export const configKeys = [
   }),
   key("smtpAuth", {
     name: "smtp-auth", parse: optional(parseAuthUrl), format: asIs, default: undefined, secret: "auth-credentials",
-    whenUnset: "no authentication", supported: false
+    whenUnset: "no authentication", supported: true
   }),
   key("smtpProxy", {
     name: "smtp-proxy", parse: parseIpRanges, format: formatIpRanges, default: [],

@@ -1,3 +1,4 @@
+import { parseAuthBackend } from "../auth/auth-backend.ts"
 import { normalizeIp, parseIpRange } from "../ip/ip-range.ts"
 import type { IpRange } from "../ip/ip-range.ts"
 
@@ -279,51 +280,11 @@ const AUTH_EXPECTED =
   "an auth backend: hardcoded://user:password,user2:password2, ldap://host:389/base_dn, " +
   "radius://identifier:secret@host:1812, users://name,prefix*, http(s)://host/path, file:///path or exec:///path"
 
-export interface HardcodedUser {
-  readonly user: string
-  readonly password: string
-}
-
-/** `user:pass,user2:pass2`, `user,pass,user2,pass2`, or a mix (MailerQ's own example mixes both). */
-export const parseHardcodedUsers = (list: string): ReadonlyArray<HardcodedUser> | undefined => {
-  const items = list.split(",")
-  const users: Array<HardcodedUser> = []
-  while (items.length > 0) {
-    const item = items.shift() ?? ""
-    const colon = item.indexOf(":")
-    const user = colon === -1 ? item : item.slice(0, colon)
-    const password = colon === -1 ? items.shift() : item.slice(colon + 1)
-    if (user === "" || password === undefined || password === "") return undefined
-    users.push({ user, password })
-  }
-  return users
-}
-
-const isValidAuthTarget = (scheme: string, rest: string, value: string): boolean => {
-  switch (scheme) {
-    case "hardcoded":
-      return parseHardcodedUsers(rest) !== undefined
-    case "users":
-      return rest.split(",").every((name) => /^[A-Za-z0-9._*?$-]+$/.test(name))
-    case "file":
-    case "exec":
-      return rest.startsWith("/") && rest.length > 1
-    default: {
-      const url = parseUrl(value)
-      if (url === undefined || url.hostname === "") return false
-      if (scheme === "radius") return url.username !== "" && url.password !== ""
-      if (scheme === "ldap" || scheme === "ldaps") return url.pathname.length > 1
-      return true
-    }
-  }
-}
-
 /** One of MailerQ's auth backend URLs (SPEC §4); checked for form only, never contacted here. */
 export const parseAuthUrl: ValueParser<string> = (text) => {
   const value = text.trim()
   const match = /^([a-z]+):\/\/(.*)$/i.exec(value)
   const scheme = (match?.[1] ?? "").toLowerCase()
-  const rest = match?.[2] ?? ""
   if (!AUTH_SCHEMES.some((known) => known === scheme) || hasControlCharacter(value)) return invalid(AUTH_EXPECTED)
-  return isValidAuthTarget(scheme, rest, value) ? valid(value) : invalid(AUTH_EXPECTED)
+  return parseAuthBackend(value) === undefined ? invalid(AUTH_EXPECTED) : valid(value)
 }

@@ -8,7 +8,10 @@ export type SessionCommand =
   | { readonly _tag: "Ehlo"; readonly name: string }
   /** `address` is "" for the null sender `<>`; `size` is the SIZE= parameter; `utf8` the SMTPUTF8 one (RFC 6531) */
   | { readonly _tag: "Mail"; readonly address: string; readonly size: number | undefined; readonly utf8: boolean }
-  | { readonly _tag: "Rcpt"; readonly address: string }
+  /** `local`: the address is on the local-address list */
+  | { readonly _tag: "Rcpt"; readonly address: string; readonly local: boolean }
+  /** the AUTH exchange succeeded for `user` */
+  | { readonly _tag: "Authenticated"; readonly user: string }
   | { readonly _tag: "Data" }
   /** the body has been received in full: `size` bytes */
   | { readonly _tag: "DataEnd"; readonly size: number }
@@ -28,7 +31,8 @@ export const Command = {
     size: options.size,
     utf8: options.utf8 ?? false
   }),
-  rcpt: (address: string): SessionCommand => ({ _tag: "Rcpt", address }),
+  rcpt: (address: string, local = false): SessionCommand => ({ _tag: "Rcpt", address, local }),
+  authenticated: (user: string): SessionCommand => ({ _tag: "Authenticated", user }),
   data: { _tag: "Data" } as SessionCommand,
   dataEnd: (size: number): SessionCommand => ({ _tag: "DataEnd", size }),
   published: (messageIds: ReadonlyArray<string>): SessionCommand => ({ _tag: "Published", messageIds }),

@@ -50,6 +50,13 @@ export const decide = (policy: SessionPolicy) =>
       if (command.name.trim() === "") return refused(command, 501, "5.5.4", "EHLO requires a domain name or address literal")
       return [{ _tag: "Greeted", name: command.name, reply: reply(250, undefined, policy.hostname) }]
 
+    case "Authenticated":
+      if (state.phase === "connected") return outOfSequence(command, "Send EHLO first")
+      if (state.phase !== "ready") return outOfSequence(command, "AUTH is not allowed during a mail transaction")
+      if (state.connection.user !== undefined) return outOfSequence(command, "Already authenticated")
+      if (state.connection.tls === undefined) return refused(command, 538, "5.7.11", "Encryption required for requested authentication mechanism")
+      return [{ _tag: "UserAuthenticated", user: command.user, reply: reply(235, "2.7.0", "Authentication successful") }]
+
     case "Mail":
       switch (state.phase) {
         case "connected":
@@ -80,6 +87,9 @@ export const decide = (policy: SessionPolicy) =>
       if (!isPostmaster(command.address)) {
         const verdict = validateMailbox(command.address, { mode: policy.addressValidation, utf8: state.envelope.utf8 })
         if (!verdict.valid) return refused(command, 553, "5.1.3", `Bad recipient address syntax: ${verdict.reason}`)
+      }
+      if (policy.authRequired && state.connection.user === undefined && !command.local) {
+        return refused(command, 530, "5.7.0", "Authentication required")
       }
       if (state.envelope.recipients.length >= policy.maxRecipients) {
         return refused(command, 452, "4.5.3", `Too many recipients: at most ${policy.maxRecipients} per message`)

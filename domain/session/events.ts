@@ -8,6 +8,7 @@ export type SessionEvent =
   /** RFC 3207 §4.2: the session starts over on the secured connection (EHLO again, no transaction) */
   | { readonly _tag: "ConnectionSecured"; readonly tls: TlsInfo }
   | { readonly _tag: "Greeted"; readonly name: string; readonly reply: Reply }
+  | { readonly _tag: "UserAuthenticated"; readonly user: string; readonly reply: Reply }
   | { readonly _tag: "SenderAccepted"; readonly address: string; readonly utf8: boolean; readonly reply: Reply }
   | { readonly _tag: "RecipientAccepted"; readonly address: string; readonly reply: Reply }
   | { readonly _tag: "DataStarted"; readonly reply: Reply }

@@ -13,10 +13,12 @@ export const evolve = (state: SessionState, event: SessionEvent): SessionState =
       return { phase: "closed" }
     case "ConnectionSecured":
       return "connection" in state
-        ? { phase: "connected", connection: { ...state.connection, tls: event.tls } }
+        ? { phase: "connected", connection: { ...state.connection, tls: event.tls, user: undefined } }
         : state
     case "Greeted":
       return "connection" in state ? { phase: "ready", connection: state.connection, helo: event.name } : state
+    case "UserAuthenticated":
+      return state.phase === "ready" ? { ...state, connection: { ...state.connection, user: event.user } } : state
     case "SenderAccepted":
       return state.phase === "ready"
         ? { ...state, phase: "mail", envelope: { sender: event.address, recipients: [], utf8: event.utf8 } }

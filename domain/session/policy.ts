@@ -12,6 +12,8 @@ export interface SessionPolicy {
   readonly maxRecipients: number
   /** smtp-validate-address */
   readonly addressValidation: AddressValidationMode
+  /** smtp-auth is set: an unauthenticated client may only send to local addresses */
+  readonly authRequired: boolean
 }
 
 /** RFC 5321 §4.5.3.1.8 asks for at least 100; a mailing-list submission may carry many more. */

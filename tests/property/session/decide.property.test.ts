@@ -17,7 +17,8 @@ const command: fc.Arbitrary<SessionCommand> = fc.oneof(
   fc.tuple(address, fc.option(fc.nat(2000), { nil: undefined }), fc.boolean()).map(([a, size, utf8]) =>
     Command.mail(a, { size, utf8 })
   ),
-  address.map(Command.rcpt),
+  fc.tuple(address, fc.boolean()).map(([a, local]) => Command.rcpt(a, local)),
+  fc.constantFrom("alice", "bob").map(Command.authenticated),
   fc.constant(Command.data),
   fc.nat(2000).map(Command.dataEnd),
   fc.array(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 4 }).map(Command.published),
@@ -32,7 +33,7 @@ const transaction = fc.tuple(fc.array(fc.emailAddress(), { minLength: 1, maxLeng
   [rcpts, size]
 ): ReadonlyArray<SessionCommand> => [
   Command.mail("a@example.org"),
-  ...rcpts.map(Command.rcpt),
+  ...rcpts.map((rcpt) => Command.rcpt(rcpt)),
   Command.data,
   Command.dataEnd(size),
   Command.published(rcpts.map((_, i) => `id${i}`))
@@ -128,6 +129,22 @@ describe("the session decider, over any sequence of commands", () => {
       for (const produced of play(commands).events) for (const event of produced) seen.add(event._tag)
     }), { numRuns: 300, seed: 42 })
     expect([...seen]).toEqual(expect.arrayContaining(["MessageQueued", "MessageDeferred", "MessageRefused", "DataStarted"]))
+  })
+
+  it("with smtp-auth set, never accepts a non-local recipient from an unauthenticated client", () => {
+    fc.assert(fc.property(session, (commands) => {
+      const { events } = play(commands, { ...policy, authRequired: true })
+      let user: string | undefined
+      commands.forEach((command, i) => {
+        for (const event of events[i] ?? []) {
+          if (event._tag === "UserAuthenticated") user = event.user
+          if (event._tag === "ConnectionSecured" || event._tag === "SessionClosed") user = undefined
+          if (event._tag === "RecipientAccepted") {
+            expect(user !== undefined || (command._tag === "Rcpt" && command.local)).toBe(true)
+          }
+        }
+      })
+    }))
   })
 
   it("never accepts more recipients than the limit", () => {

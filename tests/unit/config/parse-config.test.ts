@@ -173,11 +173,6 @@ describe("the environment", () => {
 })
 
 describe("keys this version does not support yet", () => {
-  it("refuses smtp-auth rather than run without authentication", () => {
-    expect(errorsOf("smtp-auth: hardcoded://alice:secret")).toContain(
-      `${FILE}:1: smtp-auth: not yet supported by this version of smtp-intake`)
-  })
-
   it("refuses them from the environment too", () => {
     expect(errorsOf("", { MAILERQ_SMTP_CHECK: "spf" })).toEqual([
       "environment MAILERQ_SMTP_CHECK: smtp-check: not yet supported by this version of smtp-intake"

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest"
+import { parseHardcodedUsers } from "../../../domain/auth/auth-backend.ts"
 import {
   formatSize, parseAmqpUrl, parseAuthUrl, parseBoolean, parseChoice, parseChoices, parseDatabaseUrl,
-  parseHardcodedUsers, parseHost, parseHostname, parseIp, parseIpRanges, parseIps, parsePath, parsePort, parsePorts,
+  parseHost, parseHostname, parseIp, parseIpRanges, parseIps, parsePath, parsePort, parsePorts,
   parsePortsOrNone, parsePositiveInteger, parseQueueName, parseSize, parseToken
 } from "../../../domain/config/values.ts"
 import type { Parsed, ValueParser } from "../../../domain/config/values.ts"

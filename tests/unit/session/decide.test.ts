@@ -167,6 +167,33 @@ describe("STARTTLS (RFC 3207)", () => {
   })
 })
 
+describe("SMTP AUTH (smtp-auth set)", () => {
+  const tls = { protocol: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384" }
+  const auth = { ...policy, authRequired: true }
+  const secured = [Command.connect(client()), Command.secured(tls), Command.ehlo("client.example.org")]
+
+  it("refuses a non-local recipient of an unauthenticated client with 530 5.7.0, and takes a local one", () => {
+    const commands = [...secured, Command.mail("a@example.org"), Command.rcpt("far@example.net"), Command.rcpt("me@local.test", true)]
+    const { replies } = play(commands, auth)
+    expect(replies.slice(-2).map((r) => [r?.code, r?.enhanced])).toEqual([[530, "5.7.0"], [250, "2.1.5"]])
+  })
+
+  it("lets an authenticated client send anywhere, and records the user in the connection", () => {
+    const { last, state } = play([...secured, Command.authenticated("alice"), Command.mail("a@example.org"), Command.rcpt("far@example.net")], auth)
+    expect(last?.code).toBe(250)
+    expect("connection" in state && state.connection.user).toBe("alice")
+  })
+
+  it("refuses AUTH on a plain-text connection and during a transaction", () => {
+    expect(play([...greeted, Command.authenticated("alice")], auth).last?.code).toBe(538)
+    expect(play([...secured, Command.mail("a@example.org"), Command.authenticated("alice")], auth).last?.code).toBe(503)
+  })
+
+  it("without smtp-auth, anyone in smtp-range may send anywhere", () => {
+    expect(play([...greeted, Command.mail("a@example.org"), Command.rcpt("far@example.net")]).last?.code).toBe(250)
+  })
+})
+
 describe("RSET and QUIT", () => {
   it("RSET drops the transaction and keeps the EHLO name", () => {
     const { last, state } = play([...withRecipient, Command.rset])

@@ -22,7 +22,8 @@ export const policy: SessionPolicy = {
   allowedRanges: [range("192.0.2.0/24"), range("2001:db8::/32")],
   maxSize: 1000,
   maxRecipients: 3,
-  addressValidation: "strict"
+  addressValidation: "strict",
+  authRequired: false
 }
 
 export const client = (remoteIp = "192.0.2.7"): ConnectionInfo => ({
