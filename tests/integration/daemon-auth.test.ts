@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { certificateFactory } from "../support/certificates.ts"
 import { startDaemon } from "../support/daemon.ts"
+import { RADIUS_USERS, startFreeradius } from "../support/freeradius.ts"
+import type { RunningFreeradius } from "../support/freeradius.ts"
+import { SLAPD_PEOPLE, SLAPD_PEOPLE_USERS, slapdAvailable, startSlapd } from "../support/slapd.ts"
+import type { RunningSlapd } from "../support/slapd.ts"
 import type { RunningDaemon } from "../support/daemon.ts"
 import { BROKER_URL, deleteQueues, takeMessages, uniqueQueue } from "../support/rabbit.ts"
 import { commandExists, rabbitAvailable, serviceAvailable } from "../support/services.ts"
@@ -92,5 +96,66 @@ s.quit()
     expect(logs).not.toContain("wonder land")
     expect(logs).not.toContain("builder")
     expect(logs).not.toContain("guess")
+  })
+})
+
+const networkReady = ready && slapdAvailable() &&
+  serviceAvailable("freeradius", commandExists("freeradius"), "apt-get install -y freeradius")
+
+describe.runIf(networkReady)("SMTP AUTH through the daemon against a real slapd and freeradius", () => {
+  const inbox = uniqueQueue("authnet")
+  const certificates = certificateFactory()
+  let slapd: RunningSlapd
+  let radius: RunningFreeradius
+  let viaLdap: RunningDaemon
+  let viaRadius: RunningDaemon
+
+  beforeAll(async () => {
+    const cert = certificates.selfSigned("mx.authnet.test")
+    slapd = await startSlapd()
+    radius = await startFreeradius()
+    const common = {
+      "smtp-ip": "127.0.0.1",
+      "smtp-range": "127.0.0.1",
+      "smtp-certificate": cert.certificate,
+      "smtp-key": cert.key,
+      "rabbitmq-address": BROKER_URL,
+      "rabbitmq-inbox": inbox
+    }
+    viaLdap = await startDaemon({ ...common, "smtp-auth": `ldap://127.0.0.1:${slapd.port}/${SLAPD_PEOPLE}` })
+    viaRadius = await startDaemon({
+      ...common,
+      "smtp-auth": `radius://intake-test:${radius.secret}@127.0.0.1:${radius.port}`
+    })
+  })
+  afterAll(async () => {
+    await viaLdap?.stop()
+    await viaRadius?.stop()
+    await slapd?.stop()
+    await radius?.stop()
+    certificates.cleanup()
+    await deleteQueues(inbox)
+  })
+
+  for (const backend of ["ldap", "radius"] as const) {
+    it(`logs alice in over ${backend} and refuses a wrong password`, async () => {
+      const daemon = backend === "ldap" ? viaLdap : viaRadius
+      const password = backend === "ldap" ? SLAPD_PEOPLE_USERS["alice"]! : RADIUS_USERS.alice
+      const login = (pass: string) =>
+        swaks(daemon.port, ["--from", "a@example.org", "--to", `${backend}@example.net`, "--tls",
+          "--auth", "LOGIN", "--auth-user", "alice", "--auth-password", pass])
+      const good = await login(password)
+      expect(queuedIds(good.output).size, good.output).toBe(1)
+      const [message] = await takeMessages(inbox, 1)
+      expect(message?.json.connection).toMatchObject({ user: "alice", secure: true })
+      expect((await login("not-the-password")).output).toMatch(/535 5\.7\.8 /)
+    })
+  }
+
+  it("answers 454 4.7.0 while the LDAP server is down", async () => {
+    await slapd.stop()
+    const sent = await swaks(viaLdap.port, ["--from", "a@example.org", "--to", "x@example.net", "--tls",
+      "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", SLAPD_PEOPLE_USERS["alice"]!])
+    expect(sent.output).toMatch(/454 4\.7\.0 /)
   })
 })
