@@ -8,7 +8,8 @@ import { IntakeSettings } from "../application/ports/intake-settings.ts"
 import type { Settings } from "../domain/config/settings.ts"
 import { DEFAULT_MAX_RECIPIENTS } from "../domain/session/policy.ts"
 import type { SessionPolicy } from "../domain/session/policy.ts"
-import { NoLocalAddresses } from "../adapters/local-addresses/no-local-addresses.ts"
+import { NoBlockedAddresses, NoLocalAddresses } from "../adapters/managed-lists/no-managed-lists.ts"
+import { ConnectionBudgetLayer } from "../application/connection-budget-keeper.ts"
 import { AuthAttempts } from "../application/authenticate.ts"
 import { authenticatorLayer } from "./authenticator.ts"
 import { TlsReloadOnSighup } from "./tls-reload.ts"
@@ -21,7 +22,8 @@ export const sessionPolicy = (settings: Settings, fallbackHostname = machineHost
   maxSize: settings.smtpMaxsize,
   maxRecipients: DEFAULT_MAX_RECIPIENTS,
   addressValidation: settings.smtpValidateAddress,
-  authRequired: settings.smtpAuth !== undefined
+  authRequired: settings.smtpAuth !== undefined,
+  protection: settings.smtpProtection
 })
 
 /** Broker when rabbitmq-address is set, otherwise the embedded spool (SPEC §7). */
@@ -46,6 +48,23 @@ const intakeSettings = (settings: Settings, policy: SessionPolicy) =>
     extractMqHeaders: settings.smtpExtract
   }))
 
+/** A whole message may take twice smtp-timeout (10 minutes by default), however steadily it trickles in. */
+export const dataDeadlineMs = (settings: Settings) => 2 * settings.smtpTimeout * 1000
+
+/** How many held connections may wait for a slot at once; later ones get 421 at once. */
+const MAX_WAITING_CONNECTIONS = 1000
+
+/** A held connection waits at most smtp-timeout, and never more than a minute, before its 421. */
+export const admissionWaitMs = (settings: Settings) => Math.min(settings.smtpTimeout, 60) * 1000
+
+const connectionBudget = (settings: Settings) =>
+  ConnectionBudgetLayer({
+    total: settings.smtpConnections,
+    incoming: settings.smtpConnectionsIn,
+    outgoing: settings.smtpConnectionsOut,
+    maxWaiting: MAX_WAITING_CONNECTIONS
+  }, admissionWaitMs(settings))
+
 const tlsFiles = (settings: Settings): TlsFiles | undefined =>
   settings.smtpCertificate === undefined || settings.smtpKey === undefined
     ? undefined
@@ -63,7 +82,9 @@ export const daemonLayer = (settings: Settings) =>
       intakeSettings(settings, policy),
       authenticatorLayer(settings.smtpAuth),
       AuthAttempts.layer,
-      NoLocalAddresses
+      NoLocalAddresses,
+      NoBlockedAddresses,
+      connectionBudget(settings)
     )
     const listeners = SmtpListenerLayer({
       host: settings.smtpIp,
@@ -73,7 +94,8 @@ export const daemonLayer = (settings: Settings) =>
       auth: settings.smtpAuth !== undefined,
       proxyRanges: settings.smtpProxy,
       policy,
-      timeoutSeconds: settings.smtpTimeout
+      timeoutSeconds: settings.smtpTimeout,
+      dataDeadlineMs: dataDeadlineMs(settings)
     }).pipe(Layer.provide(services))
     return files === undefined ? listeners : TlsReloadOnSighup(files).pipe(Layer.provideMerge(listeners))
   }))

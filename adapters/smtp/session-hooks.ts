@@ -5,7 +5,7 @@ import type { SessionServices, SmtpSession } from "../../application/session/smt
 import { Command } from "../../domain/session/commands.ts"
 import type { SessionCommand } from "../../domain/session/commands.ts"
 import type { Reply } from "../../domain/session/reply.ts"
-import { isPositive } from "../../domain/session/reply.ts"
+import { isPositive, reply } from "../../domain/session/reply.ts"
 import { connectionInfo, tlsInfo } from "./connection-info.ts"
 import { encodeReply, replyError } from "./encoded-replies.ts"
 import { readMessage } from "./read-message.ts"
@@ -24,11 +24,22 @@ const answer = (reply: Reply | undefined, callback: Callback) => {
  * without a hook, so the session learns of them when the next MAIL arrives: a different EHLO name,
  * or a MAIL while the session still holds a transaction (smtp-server refuses a nested MAIL itself).
  */
+const DATA_TOO_SLOW = reply(421, "4.4.2", "Message not received in time, closing connection")
+
+export interface HookOptions {
+  /** smtp-maxsize */
+  readonly maxSize: number
+  /** smtp-auth is set: AUTH is offered, but only once the session is encrypted */
+  readonly authOffered: boolean
+  /** the longest a whole DATA phase may take, however steadily the client trickles */
+  readonly dataDeadlineMs: number
+  /** ends a session at once with the given reply (a 421) */
+  readonly closeSession: (sessionId: string, reply: Reply) => void
+}
+
 export const sessionHooks = (
   run: Run,
-  maxSize: number,
-  /** smtp-auth is set: AUTH is offered, but only once the session is encrypted */
-  authOffered: boolean
+  { authOffered, closeSession, dataDeadlineMs, maxSize }: HookOptions
 ): Pick<SMTPServerOptions, "onConnect" | "onSecure" | "onAuth" | "onMailFrom" | "onRcptTo" | "onData" | "onClose"> => {
   const sessions = new Map<string, SmtpSession>()
 
@@ -66,7 +77,7 @@ export const sessionHooks = (
       run(openSession(connection))
         .then(async (open) => {
           sessions.set(session.id, open)
-          answer((await send(session, Command.connect(connection))).reply, callback)
+          answer((await run(open.connect)).reply, callback)
         })
         .catch(internalError(callback))
     },
@@ -118,7 +129,12 @@ export const sessionHooks = (
       send(session, Command.data)
         .then(async ({ reply }) => {
           if (reply !== undefined && !isPositive(reply)) return answer(reply, callback)
-          const { mime, size } = await readMessage(stream, maxSize)
+          // smtp-timeout bounds each silence; this bounds the whole message (slowloris).
+          const deadline = setTimeout(
+            () => closeSession(session.id, DATA_TOO_SLOW),
+            dataDeadlineMs
+          )
+          const { mime, size } = await readMessage(stream, maxSize).finally(() => clearTimeout(deadline))
           const outcome = await run(open.receiveMessage(mime, size))
           if (outcome.reply !== undefined && isPositive(outcome.reply)) callback(null, encodeReply(outcome.reply))
           else answer(outcome.reply, callback)

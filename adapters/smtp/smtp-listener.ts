@@ -4,10 +4,12 @@ import type { SMTPServerOptions } from "smtp-server"
 import type { SessionServices } from "../../application/session/smtp-session.ts"
 import type { IpRange } from "../../domain/ip/ip-range.ts"
 import type { SessionPolicy } from "../../domain/session/policy.ts"
-import { installProxyProtocol } from "../proxy/proxy-protocol.ts"
-import { installEncodedReplies } from "./encoded-replies.ts"
+import type { ConnectionBudget } from "../../application/ports/connection-budget.ts"
+import { budgetAdmission } from "./budget-admission.ts"
+import { encodeReply, installEncodedReplies } from "./encoded-replies.ts"
 import { installPathParsing } from "./path-parsing.ts"
 import { sessionHooks } from "./session-hooks.ts"
+import { installSocketIntake } from "./socket-intake.ts"
 import { securityOptions, tlsServerOptions } from "./tls-options.ts"
 import type { TlsMaterial } from "./tls-options.ts"
 
@@ -26,6 +28,8 @@ export interface ListenerOptions {
   readonly policy: SessionPolicy
   /** smtp-timeout, seconds */
   readonly timeoutSeconds: number
+  /** the longest a whole DATA phase may take */
+  readonly dataDeadlineMs: number
 }
 
 export class ListenFailed extends Error {
@@ -76,9 +80,25 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
   Layer.effect(SmtpListeners, Effect.gen(function*() {
     installEncodedReplies()
     installPathParsing()
-    const run = yield* FiberSet.makeRuntimePromise<SessionServices>()
-    const hooks = sessionHooks(run, options.policy.maxSize, options.auth && options.tls !== undefined)
+    const run = yield* FiberSet.makeRuntimePromise<SessionServices | ConnectionBudget>()
+    const logFromCallback = (effect: Effect.Effect<void>) => void run(effect).catch(() => {})
+    const admit = budgetAdmission(run, options.policy.hostname, (peer) =>
+      logFromCallback(Effect.logWarning("connection refused: no slot in the connection budget in time").pipe(
+        Effect.annotateLogs({ peer })
+      )))
     const servers: Array<SMTPServer> = []
+    const hooks = sessionHooks(run, {
+      maxSize: options.policy.maxSize,
+      authOffered: options.auth && options.tls !== undefined,
+      dataDeadlineMs: options.dataDeadlineMs,
+      closeSession: (sessionId, reply) => {
+        for (const server of servers) {
+          for (const connection of server.connections) {
+            if (connection.session.id === sessionId) connection.send(reply.code, encodeReply(reply))
+          }
+        }
+      }
+    })
     const ports = [
       ...options.ports.map((port) => ({ port, secure: false })),
       ...options.securePorts.map((port) => ({ port, secure: true }))
@@ -94,9 +114,11 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
           reason: error.message
         }))).catch(() => {})
       })
-      installProxyProtocol(server, options.proxyRanges, (peer, reason) => {
-        run(Effect.logWarning("PROXY header refused, connection closed").pipe(Effect.annotateLogs({ peer, reason })))
-          .catch(() => {})
+      installSocketIntake(server, {
+        proxyRanges: options.proxyRanges,
+        admit,
+        onProxyRefused: (peer, reason) =>
+          logFromCallback(Effect.logWarning("PROXY header refused, connection closed").pipe(Effect.annotateLogs({ peer, reason })))
       })
       servers.push(yield* Effect.acquireRelease(listen(server, port, options.host).pipe(Effect.as(server)), close))
     }

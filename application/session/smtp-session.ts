@@ -14,6 +14,7 @@ import { acceptMessage } from "../accept-message.ts"
 import { authenticate } from "../authenticate.ts"
 import type { AuthAttempts } from "../authenticate.ts"
 import type { Authenticator, Credentials } from "../ports/authenticator.ts"
+import { BlockedAddresses } from "../ports/blocked-addresses.ts"
 import { LocalAddresses } from "../ports/local-addresses.ts"
 import { IntakeSettings } from "../ports/intake-settings.ts"
 import type { MessageIds } from "../ports/message-ids.ts"
@@ -48,6 +49,12 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
         }))
         : Effect.void
     ))
+
+  /** The start of the session: refused outside smtp-range, or (with smtp-protection) when blocked. */
+  const connect = BlockedAddresses.pipe(
+    Effect.flatMap((blocked) => blocked.isBlocked(connection.remoteIp)),
+    Effect.flatMap((blocked) => handle(Command.connect(connection, blocked)))
+  )
 
   /** RCPT TO: the session needs to know whether the address is local (accepted without AUTH). */
   const recipient = (address: string) =>
@@ -124,10 +131,17 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
     }))
   })
 
-  return { handle, recipient, login, receiveMessage, close, state: Ref.get(state) } as const
+  return { handle, connect, recipient, login, receiveMessage, close, state: Ref.get(state) } as const
 })
 
 export type SmtpSession = Effect.Success<ReturnType<typeof openSession>>
 
 /** What a session needs from the outside world. */
-export type SessionServices = IntakeSettings | MessageIds | Publisher | LocalAddresses | Authenticator | AuthAttempts
+export type SessionServices =
+  | IntakeSettings
+  | MessageIds
+  | Publisher
+  | LocalAddresses
+  | BlockedAddresses
+  | Authenticator
+  | AuthAttempts

@@ -119,15 +119,15 @@ export const configKeys = [
   }),
   key("smtpConnections", {
     name: "smtp-connections", parse: connections, format: String, default: undefined,
-    whenUnset: "unlimited", supported: false
+    whenUnset: "unlimited", supported: true
   }),
   key("smtpConnectionsIn", {
     name: "smtp-connections-in", parse: connections, format: String, default: undefined,
-    whenUnset: "unlimited", supported: false
+    whenUnset: "unlimited", supported: true
   }),
   key("smtpConnectionsOut", {
     name: "smtp-connections-out", parse: connections, format: String, default: undefined,
-    whenUnset: "unlimited", supported: false
+    whenUnset: "unlimited", supported: true
   }),
   key("smtpMaxsize", {
     name: "smtp-maxsize", parse: parseSize, format: formatSize, default: 100 * 1024 ** 2, supported: true
@@ -140,7 +140,7 @@ export const configKeys = [
     supported: true
   }),
   key("smtpProtection", {
-    name: "smtp-protection", parse: parseBoolean, format: formatBoolean, default: false, supported: false
+    name: "smtp-protection", parse: parseBoolean, format: formatBoolean, default: false, supported: true
   }),
   key("smtpHostname", {
     name: "smtp-hostname", parse: optional(parseHostname), format: asIs, default: undefined,

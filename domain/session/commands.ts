@@ -2,7 +2,8 @@ import type { ConnectionInfo, TlsInfo } from "./connection.ts"
 
 /** What a client (or the publishing step) asks of a session. */
 export type SessionCommand =
-  | { readonly _tag: "Connect"; readonly connection: ConnectionInfo }
+  /** `blocked`: the client's IP is on the blocked list */
+  | { readonly _tag: "Connect"; readonly connection: ConnectionInfo; readonly blocked: boolean }
   /** the TLS handshake (STARTTLS, or of an implicit-TLS port) completed */
   | { readonly _tag: "Secured"; readonly tls: TlsInfo }
   | { readonly _tag: "Ehlo"; readonly name: string }
@@ -22,7 +23,7 @@ export type SessionCommand =
   | { readonly _tag: "Quit" }
 
 export const Command = {
-  connect: (connection: ConnectionInfo): SessionCommand => ({ _tag: "Connect", connection }),
+  connect: (connection: ConnectionInfo, blocked = false): SessionCommand => ({ _tag: "Connect", connection, blocked }),
   secured: (tls: TlsInfo): SessionCommand => ({ _tag: "Secured", tls }),
   ehlo: (name: string): SessionCommand => ({ _tag: "Ehlo", name }),
   mail: (address: string, options: { size?: number | undefined; utf8?: boolean } = {}): SessionCommand => ({

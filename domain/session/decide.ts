@@ -25,13 +25,21 @@ export const decide = (policy: SessionPolicy) =>
     case "Connect": {
       if (state.phase !== "idle") return outOfSequence(command, "Already connected")
       const { connection } = command
-      return rangesContain(policy.allowedRanges, connection.remoteIp)
-        ? [{ _tag: "ConnectionAccepted", connection, reply: reply(220, undefined, `${policy.hostname} ESMTP`) }]
-        : [{
+      if (!rangesContain(policy.allowedRanges, connection.remoteIp)) {
+        return [{
           _tag: "ConnectionRefused",
           connection,
           reply: reply(554, "5.7.1", `Access denied: ${connection.remoteIp} may not connect to this server`)
         }]
+      }
+      if (policy.protection && command.blocked) {
+        return [{
+          _tag: "ConnectionRefused",
+          connection,
+          reply: reply(554, "5.7.1", `Access denied: ${connection.remoteIp} is blocked`)
+        }]
+      }
+      return [{ _tag: "ConnectionAccepted", connection, reply: reply(220, undefined, `${policy.hostname} ESMTP`) }]
     }
     case "Quit":
       if (state.phase === "idle") return outOfSequence(command, "Not connected")

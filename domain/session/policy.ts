@@ -14,6 +14,8 @@ export interface SessionPolicy {
   readonly addressValidation: AddressValidationMode
   /** smtp-auth is set: an unauthenticated client may only send to local addresses */
   readonly authRequired: boolean
+  /** smtp-protection: clients on the blocked list are refused */
+  readonly protection: boolean
 }
 
 /** RFC 5321 §4.5.3.1.8 asks for at least 100; a mailing-list submission may carry many more. */

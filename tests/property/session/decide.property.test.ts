@@ -12,7 +12,8 @@ const address = fc.oneof(
 )
 
 const command: fc.Arbitrary<SessionCommand> = fc.oneof(
-  fc.constantFrom("192.0.2.5", "203.0.113.5", "::ffff:192.0.2.9", "2001:db8::1").map((ip) => Command.connect(client(ip))),
+  fc.tuple(fc.constantFrom("192.0.2.5", "203.0.113.5", "::ffff:192.0.2.9", "2001:db8::1"), fc.boolean())
+    .map(([ip, blocked]) => Command.connect(client(ip), blocked)),
   fc.oneof(fc.constant("client.example.org"), fc.string()).map(Command.ehlo),
   fc.tuple(address, fc.option(fc.nat(2000), { nil: undefined }), fc.boolean()).map(([a, size, utf8]) =>
     Command.mail(a, { size, utf8 })

@@ -22,6 +22,13 @@ describe("connecting", () => {
     expect(play([Command.connect(client("::ffff:192.0.2.44"))]).last?.code).toBe(220)
   })
 
+  it("refuses a blocked client with 554 when smtp-protection is on, and only then", () => {
+    const { last, state } = play([Command.connect(client(), true)], { ...policy, protection: true })
+    expect([last?.code, last?.lines[0]]).toEqual([554, "Access denied: 192.0.2.7 is blocked"])
+    expect(state.phase).toBe("closed")
+    expect(play([Command.connect(client(), true)]).last?.code).toBe(220)
+  })
+
   it("admits nobody when smtp-range is empty", () => {
     const { last } = play([Command.connect(client())], { ...policy, allowedRanges: [] })
     expect(last?.code).toBe(554)

@@ -23,7 +23,8 @@ export const policy: SessionPolicy = {
   maxSize: 1000,
   maxRecipients: 3,
   addressValidation: "strict",
-  authRequired: false
+  authRequired: false,
+  protection: false
 }
 
 export const client = (remoteIp = "192.0.2.7"): ConnectionInfo => ({

@@ -1,0 +1,84 @@
+import { Deferred, Effect, Layer, Option } from "effect"
+import {
+  acquireOutgoing,
+  emptyBudget,
+  releaseIncoming,
+  releaseOutgoing,
+  requestIncoming,
+  withdrawWaiting
+} from "../domain/connections/connection-budget.ts"
+import type { BudgetLimits, BudgetState } from "../domain/connections/connection-budget.ts"
+import { ConnectionBudget } from "./ports/connection-budget.ts"
+import type { Admission, ConnectionBudgetShape } from "./ports/connection-budget.ts"
+
+/**
+ * Keeps the connection budget of this process: the domain's accounting, plus waking the
+ * connections that wait for a slot, and refusing those that waited `maxWaitMs` in vain.
+ */
+export const makeConnectionBudget = (limits: BudgetLimits, maxWaitMs: number) =>
+  Effect.sync((): ConnectionBudgetShape => {
+    let state: BudgetState = emptyBudget
+    const waiters = new Map<string, Deferred.Deferred<void>>()
+    const wake = (ids: ReadonlyArray<string>) => {
+      for (const id of ids) {
+        const waiter = waiters.get(id)
+        waiters.delete(id)
+        if (waiter !== undefined) Deferred.doneUnsafe(waiter, Effect.void)
+      }
+    }
+
+    // Only the wait itself can be interrupted (the client left): every other step is atomic.
+    const admitIncoming = (id: string): Effect.Effect<Admission> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          const waiter = yield* Deferred.make<void>()
+          const verdict = yield* Effect.sync(() => {
+            const step = requestIncoming(limits, state, id)
+            state = step.state
+            if (step.verdict === "waiting") waiters.set(id, waiter)
+            return step.verdict
+          })
+          if (verdict !== "waiting") return verdict
+          const woken = yield* restore(Deferred.await(waiter).pipe(Effect.timeoutOption(maxWaitMs))).pipe(
+            Effect.onInterrupt(() => Effect.sync(() => leave(id)))
+          )
+          if (Option.isSome(woken)) return "admitted"
+          // The wait ran out, unless the slot came in the same instant.
+          return yield* Effect.sync((): Admission => (state.waiting.includes(id) ? (leave(id), "refused") : "admitted"))
+        })
+      )
+
+    /** A waiting connection leaves: withdrawn if still waiting, or its slot handed on if it had just got one. */
+    const leave = (id: string) => {
+      waiters.delete(id)
+      if (state.waiting.includes(id)) {
+        state = withdrawWaiting(state, id)
+        return
+      }
+      const next = releaseIncoming(limits, state)
+      state = next.state
+      wake(next.admitted)
+    }
+
+    const release = (step: (s: BudgetState) => { state: BudgetState; admitted: ReadonlyArray<string> }) =>
+      Effect.sync(() => {
+        const next = step(state)
+        state = next.state
+        wake(next.admitted)
+      })
+
+    return {
+      admitIncoming,
+      releaseIncoming: () => release((s) => releaseIncoming(limits, s)),
+      acquireOutgoing: Effect.sync(() => {
+        const next = acquireOutgoing(limits, state)
+        state = next.state
+        return next.granted
+      }),
+      releaseOutgoing: release((s) => releaseOutgoing(limits, s)),
+      usage: Effect.sync(() => ({ incoming: state.incoming, outgoing: state.outgoing, waiting: state.waiting.length }))
+    }
+  })
+
+export const ConnectionBudgetLayer = (limits: BudgetLimits, maxWaitMs: number) =>
+  Layer.effect(ConnectionBudget, makeConnectionBudget(limits, maxWaitMs))

@@ -1,0 +1,24 @@
+import { Context } from "effect"
+import type { Effect } from "effect"
+
+/** The outcome of asking for an incoming slot: in, or refused after waiting too long (421 4.7.0). */
+export type Admission = "admitted" | "refused"
+
+/**
+ * The connection budget shared by every SMTP worker (SPEC §5). In one process it is the domain's
+ * accounting in memory; with smtp-threads > 1 the workers ask the primary process, which holds it.
+ */
+export interface ConnectionBudgetShape {
+  /** waits, in arrival order, until the connection fits or its wait runs out */
+  admitIncoming(id: string): Effect.Effect<Admission>
+  releaseIncoming(id: string): Effect.Effect<void>
+  /** for a delivery stage: an outgoing slot now, or false */
+  acquireOutgoing: Effect.Effect<boolean>
+  releaseOutgoing: Effect.Effect<void>
+  /** slots in use, for metrics and tests */
+  readonly usage: Effect.Effect<{ readonly incoming: number; readonly outgoing: number; readonly waiting: number }>
+}
+
+export class ConnectionBudget extends Context.Service<ConnectionBudget, ConnectionBudgetShape>()(
+  "smtp-intake/ConnectionBudget"
+) {}
