@@ -1,15 +1,21 @@
 import { Clock, Effect } from "effect"
 import { outgoingIps } from "../domain/ip/outgoing-ips.ts"
 import { buildMessageDocuments } from "../domain/message/message-document.ts"
+import type { MessageDocument } from "../domain/message/message-document.ts"
 import { extractMqHeaders } from "../domain/message/x-mq-headers.ts"
 import type { MqProperties } from "../domain/message/x-mq-headers.ts"
+import { detectReport } from "../domain/reports/detect-report.ts"
 import type { ConnectionInfo } from "../domain/session/connection.ts"
-import type { Envelope } from "../domain/session/state.ts"
+import type { Envelope, Recipient } from "../domain/session/state.ts"
 import { IntakeSettings } from "./ports/intake-settings.ts"
+import type { IntakeSettingsShape } from "./ports/intake-settings.ts"
 import { MessageIds } from "./ports/message-ids.ts"
 import { Publisher } from "./ports/publisher.ts"
+import type { Delivery } from "./ports/publisher.ts"
 
 export interface ReceivedMessage {
+  /** our name in this session's greeting */
+  readonly hostname: string
   readonly connection: ConnectionInfo
   readonly helo: string
   readonly envelope: Envelope
@@ -20,6 +26,33 @@ const NO_EXTRACTION = { properties: {} as MqProperties, ignored: [] as ReadonlyA
 
 const stringsOf = (value: unknown): ReadonlyArray<string> =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []
+
+/** One queue's share of a message: its recipients and what their documents carry besides. */
+interface Route {
+  readonly queue: string
+  readonly recipients: ReadonlyArray<Recipient>
+  readonly properties: Readonly<Record<string, unknown>>
+}
+
+/**
+ * SPEC §6: mail to local addresses goes to rabbitmq-local marked `"local": true`, and when
+ * rabbitmq-reports is set, a local message that is a DSN or DMARC report goes there instead,
+ * with its `report`. Everything else goes to rabbitmq-inbox.
+ */
+const routes = (
+  settings: IntakeSettingsShape,
+  recipients: ReadonlyArray<Recipient>,
+  mime: Uint8Array,
+  properties: Readonly<Record<string, unknown>>
+): ReadonlyArray<Route> => {
+  const local = recipients.filter((r) => r.local)
+  const remote = recipients.filter((r) => !r.local)
+  const report = local.length > 0 && settings.reportsQueue !== undefined ? detectReport(mime) : undefined
+  const localRoute: Route = report === undefined || settings.reportsQueue === undefined
+    ? { queue: settings.localQueue, recipients: local, properties: { ...properties, local: true } }
+    : { queue: settings.reportsQueue, recipients: local, properties: { ...properties, local: true, report } }
+  return [{ queue: settings.inboxQueue, recipients: remote, properties }, localRoute].filter((r) => r.recipients.length > 0)
+}
 
 /**
  * Turns a received message into one JSON document per recipient and publishes them all.
@@ -38,20 +71,29 @@ export const acceptMessage = Effect.fn("acceptMessage")(function*(message: Recei
     )
   }
   const { envelope: mqEnvelope, ips: mqIps, ...properties } = extraction.properties
-  const messageIds: Array<string> = []
-  for (let i = 0; i < message.envelope.recipients.length; i++) messageIds.push(yield* ids.next)
-  const documents = buildMessageDocuments({
-    hostname: settings.policy.hostname,
+  const { recipients } = message.envelope
+  const idOf = new Map<Recipient, string>()
+  for (const recipient of recipients) idOf.set(recipient, yield* ids.next)
+  const epochMillis = yield* Clock.currentTimeMillis
+  const common = {
+    hostname: message.hostname,
     helo: message.helo,
     connection: message.connection,
     sender: typeof mqEnvelope === "string" ? mqEnvelope : message.envelope.sender,
-    recipients: message.envelope.recipients,
-    messageIds,
-    epochMillis: yield* Clock.currentTimeMillis,
+    epochMillis,
     ips: outgoingIps(settings.outgoingIps, message.connection.localIp, stringsOf(mqIps)),
-    mime: extraction.mime,
-    properties
-  })
-  yield* publisher.publish(documents.map((d) => ({ queue: settings.inboxQueue, messageId: d.messageId, body: d.body })))
-  return messageIds
+    mime: extraction.mime
+  }
+  const deliveries: Array<Delivery> = []
+  for (const route of routes(settings, recipients, extraction.mime, properties)) {
+    const documents: ReadonlyArray<MessageDocument> = buildMessageDocuments({
+      ...common,
+      recipients: route.recipients.map((r) => r.address),
+      messageIds: route.recipients.map((r) => idOf.get(r) ?? ""),
+      properties: route.properties
+    })
+    for (const d of documents) deliveries.push({ queue: route.queue, messageId: d.messageId, body: d.body })
+  }
+  yield* publisher.publish(deliveries)
+  return recipients.map((r) => idOf.get(r) ?? "")
 })

@@ -1,13 +1,19 @@
+import cluster from "node:cluster"
 import { readFileSync } from "node:fs"
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Layer, Logger } from "effect"
 import { describeSettings } from "../domain/config/describe-settings.ts"
+import type { Settings } from "../domain/config/settings.ts"
+import { runPrimary } from "./cluster/primary.ts"
+import { runWorker } from "./cluster/worker.ts"
 import { loadConfig } from "./config/load-config.ts"
-import { daemonLayer } from "./daemon.ts"
+import { daemonLayer, localConnectionBudget } from "./daemon.ts"
+import { LIST_COMMANDS, LIST_USAGE, runListCommand } from "./list-commands.ts"
 import { installSighupHandler } from "./sighup.ts"
 
 const USAGE = `usage: smtp-intake --config FILE         run the SMTP server in the foreground
        smtp-intake --check-config FILE   print the resolved settings (secrets masked), or the errors
+${LIST_USAGE}
        smtp-intake --version | --help
 
 Every setting may also come from the environment as SMTP_INTAKE_<KEY> (e.g. SMTP_INTAKE_SMTP_PORT=2525).`
@@ -39,12 +45,39 @@ const checkConfig = (file: string) =>
     })
   )
 
+const changeLists = (file: string, args: ReadonlyArray<string>) =>
+  loadConfig(file).pipe(
+    Effect.flatMap((settings) => runListCommand(settings, args)),
+    Effect.match({
+      onFailure: (error) => {
+        process.stderr.write(`${error.message}\n`)
+        process.exitCode = 1
+      },
+      onSuccess: ({ code, out }) => {
+        if (out !== "") (code === 0 ? process.stdout : process.stderr).write(`${out}\n`)
+        process.exitCode = code
+      }
+    })
+  )
+
 /** A start-up error (bad config, port taken, spool unwritable) is one clear line on stderr and exit 1. */
 const JsonLogs = Logger.layer([Logger.consoleJson])
 
+/**
+ * smtp-threads: 1 is one process. With more, this process is either the primary (it forks the
+ * workers and holds their shared connection budget) or one of the workers (node:cluster re-runs
+ * this same command line in each), which reads the same config.
+ */
+const serve = (settings: Settings): Effect.Effect<void, { readonly message: string }> =>
+  settings.smtpThreads === 1
+    ? Layer.launch(daemonLayer(settings, localConnectionBudget(settings)))
+    : cluster.isPrimary
+    ? runPrimary(settings)
+    : runWorker(settings)
+
 const runDaemon = (file: string) =>
   loadConfig(file).pipe(
-    Effect.flatMap((settings) => Layer.launch(daemonLayer(settings))),
+    Effect.flatMap(serve),
     Effect.catch((error) =>
       Effect.sync(() => {
         process.stderr.write(`smtp-intake: ${error.message}\n`)
@@ -67,6 +100,8 @@ export const main = (args: ReadonlyArray<string>): void => {
   const check = fileAfter(args, "--check-config")
   if (check !== undefined) return void Effect.runPromise(checkConfig(check))
   const config = fileAfter(args, "--config") ?? fail(USAGE)
+  const listCommand = args.findIndex((arg) => (LIST_COMMANDS as ReadonlyArray<string>).includes(arg))
+  if (listCommand !== -1) return void Effect.runPromise(changeLists(config, args.slice(listCommand)))
   installSighupHandler(() =>
     void Effect.runFork(Effect.logInfo("SIGHUP: nothing to reload").pipe(
       Effect.annotateLogs({ service: "smtp-intake" }),

@@ -8,8 +8,13 @@ import { IntakeSettings } from "../application/ports/intake-settings.ts"
 import type { Settings } from "../domain/config/settings.ts"
 import { DEFAULT_MAX_RECIPIENTS } from "../domain/session/policy.ts"
 import type { SessionPolicy } from "../domain/session/policy.ts"
-import { NoBlockedAddresses, NoLocalAddresses } from "../adapters/managed-lists/no-managed-lists.ts"
+import { managedListsStoreLayer } from "../adapters/database/store-from-url.ts"
+import { CachedReverseDns } from "../adapters/dns/reverse-dns.ts"
+import { ManagementServerLayer } from "../adapters/http/management-api.ts"
+import { ManagedListsCache } from "../application/managed-lists-cache.ts"
 import { ConnectionBudgetLayer } from "../application/connection-budget-keeper.ts"
+import type { ConnectionBudget } from "../application/ports/connection-budget.ts"
+import type { BudgetLimits } from "../domain/connections/connection-budget.ts"
 import { AuthAttempts } from "../application/authenticate.ts"
 import { authenticatorLayer } from "./authenticator.ts"
 import { TlsReloadOnSighup } from "./tls-reload.ts"
@@ -32,7 +37,7 @@ const publisherLayer = (settings: Settings) =>
     ? SpoolPublisher.layer({ directory: settings.spoolDirectory })
     : AmqpPublisher.layer({
       url: settings.rabbitmqAddress,
-      queues: [settings.rabbitmqInbox],
+      queues: [...new Set([settings.rabbitmqInbox, settings.rabbitmqLocal ?? settings.rabbitmqInbox, settings.rabbitmqReports ?? settings.rabbitmqInbox])],
       queueType: settings.rabbitmqQueueType
     })
 
@@ -40,16 +45,27 @@ const intakeSettings = (settings: Settings, policy: SessionPolicy) =>
   Layer.succeed(IntakeSettings, IntakeSettings.of({
     policy,
     inboxQueue: settings.rabbitmqInbox,
+    localQueue: settings.rabbitmqLocal ?? settings.rabbitmqInbox,
+    reportsQueue: settings.rabbitmqReports,
     outgoingIps: {
       defaultIps: settings.smtpDefaultIps,
       mappable: settings.smtpMappableIps,
       unmappable: settings.smtpUnmappableIps
     },
-    extractMqHeaders: settings.smtpExtract
+    extractMqHeaders: settings.smtpExtract,
+    configuredHostname: settings.smtpHostname,
+    machineHostname: machineHostname()
   }))
 
 /** A whole message may take twice smtp-timeout (10 minutes by default), however steadily it trickles in. */
 export const dataDeadlineMs = (settings: Settings) => 2 * settings.smtpTimeout * 1000
+
+/** How often each node checks the store for changes made elsewhere (another node, the CLI). */
+const LISTS_REFRESH_MS = 1_000
+
+/** The managed lists, served from memory; the store itself stays available to the management API. */
+const managedLists = (settings: Settings) =>
+  ManagedListsCache({ refreshMs: LISTS_REFRESH_MS }).pipe(Layer.provideMerge(managedListsStoreLayer(settings.databaseAddress)))
 
 /** How many held connections may wait for a slot at once; later ones get 421 at once. */
 const MAX_WAITING_CONNECTIONS = 1000
@@ -57,21 +73,33 @@ const MAX_WAITING_CONNECTIONS = 1000
 /** A held connection waits at most smtp-timeout, and never more than a minute, before its 421. */
 export const admissionWaitMs = (settings: Settings) => Math.min(settings.smtpTimeout, 60) * 1000
 
-const connectionBudget = (settings: Settings) =>
-  ConnectionBudgetLayer({
-    total: settings.smtpConnections,
-    incoming: settings.smtpConnectionsIn,
-    outgoing: settings.smtpConnectionsOut,
-    maxWaiting: MAX_WAITING_CONNECTIONS
-  }, admissionWaitMs(settings))
+export const budgetLimits = (settings: Settings): BudgetLimits => ({
+  total: settings.smtpConnections,
+  incoming: settings.smtpConnectionsIn,
+  outgoing: settings.smtpConnectionsOut,
+  maxWaiting: MAX_WAITING_CONNECTIONS
+})
+
+/** The budget of a single process (smtp-threads: 1); with more, the workers ask the primary's (`cluster/`). */
+export const localConnectionBudget = (settings: Settings) =>
+  ConnectionBudgetLayer(budgetLimits(settings), admissionWaitMs(settings))
+
+/** The management console, API and health probes, when management-port is set. */
+const managementServer = (settings: Settings) =>
+  settings.managementPort === undefined
+    ? Layer.empty
+    : ManagementServerLayer({ ip: settings.managementIp, port: settings.managementPort, token: settings.managementToken })
 
 const tlsFiles = (settings: Settings): TlsFiles | undefined =>
   settings.smtpCertificate === undefined || settings.smtpKey === undefined
     ? undefined
     : { certificate: settings.smtpCertificate, key: settings.smtpKey, ciphers: settings.smtpCiphers }
 
-/** The whole daemon: SMTP listeners wired to the use cases and the configured publisher. */
-export const daemonLayer = (settings: Settings) =>
+/**
+ * The whole daemon: SMTP listeners wired to the use cases and the configured publisher. The
+ * connection budget is the process's own, or, in a cluster worker, the primary's over IPC.
+ */
+export const daemonLayer = (settings: Settings, connectionBudget: Layer.Layer<ConnectionBudget>) =>
   Layer.unwrap(Effect.gen(function*() {
     const policy = sessionPolicy(settings)
     const files = tlsFiles(settings)
@@ -82,9 +110,9 @@ export const daemonLayer = (settings: Settings) =>
       intakeSettings(settings, policy),
       authenticatorLayer(settings.smtpAuth),
       AuthAttempts.layer,
-      NoLocalAddresses,
-      NoBlockedAddresses,
-      connectionBudget(settings)
+      managedLists(settings),
+      CachedReverseDns,
+      connectionBudget
     )
     const listeners = SmtpListenerLayer({
       host: settings.smtpIp,
@@ -96,6 +124,7 @@ export const daemonLayer = (settings: Settings) =>
       policy,
       timeoutSeconds: settings.smtpTimeout,
       dataDeadlineMs: dataDeadlineMs(settings)
-    }).pipe(Layer.provide(services))
-    return files === undefined ? listeners : TlsReloadOnSighup(files).pipe(Layer.provideMerge(listeners))
+    })
+    const servers = Layer.merge(listeners, managementServer(settings)).pipe(Layer.provide(services))
+    return files === undefined ? servers : TlsReloadOnSighup(files).pipe(Layer.provideMerge(servers))
   }))

@@ -8,6 +8,7 @@ import type { Reply } from "../../domain/session/reply.ts"
 import { isPositive, reply } from "../../domain/session/reply.ts"
 import { connectionInfo, tlsInfo } from "./connection-info.ts"
 import { encodeReply, replyError } from "./encoded-replies.ts"
+import { greetingNames } from "./greeting-names.ts"
 import { readMessage } from "./read-message.ts"
 
 export type Run = <A, E>(effect: Effect.Effect<A, E, SessionServices>) => Promise<A>
@@ -74,7 +75,7 @@ export const sessionHooks = (
       const connection = connectionInfo(session)
       // smtp-server would advertise AUTH in clear text and answer it with 538; it is not offered at all.
       if (authOffered && !session.secure) session.disabledCommands = ["AUTH"]
-      run(openSession(connection))
+      run(openSession(connection, greetingNames.get(session.id)))
         .then(async (open) => {
           sessions.set(session.id, open)
           answer((await run(open.connect)).reply, callback)
@@ -142,6 +143,7 @@ export const sessionHooks = (
         .catch(internalError(callback))
     },
     onClose(session) {
+      greetingNames.forget(session.id)
       const open = sessions.get(session.id)
       sessions.delete(session.id)
       if (open !== undefined) run(open.close()).catch(() => {})

@@ -5,9 +5,14 @@ import type { SessionServices } from "../../application/session/smtp-session.ts"
 import type { IpRange } from "../../domain/ip/ip-range.ts"
 import type { SessionPolicy } from "../../domain/session/policy.ts"
 import type { ConnectionBudget } from "../../application/ports/connection-budget.ts"
+import type { MtaHostnames } from "../../application/ports/mta-hostnames.ts"
+import type { ReverseDns } from "../../application/ports/reverse-dns.ts"
 import { budgetAdmission } from "./budget-admission.ts"
 import { encodeReply, installEncodedReplies } from "./encoded-replies.ts"
 import { installPathParsing } from "./path-parsing.ts"
+import { greetingNameFor } from "../../application/greeting-name.ts"
+import { normalizeIp } from "../../domain/ip/ip-range.ts"
+import { installGreetingNames } from "./greeting-names.ts"
 import { sessionHooks } from "./session-hooks.ts"
 import { installSocketIntake } from "./socket-intake.ts"
 import { securityOptions, tlsServerOptions } from "./tls-options.ts"
@@ -80,7 +85,8 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
   Layer.effect(SmtpListeners, Effect.gen(function*() {
     installEncodedReplies()
     installPathParsing()
-    const run = yield* FiberSet.makeRuntimePromise<SessionServices | ConnectionBudget>()
+    installGreetingNames()
+    const run = yield* FiberSet.makeRuntimePromise<SessionServices | ConnectionBudget | MtaHostnames | ReverseDns>()
     const logFromCallback = (effect: Effect.Effect<void>) => void run(effect).catch(() => {})
     const admit = budgetAdmission(run, options.policy.hostname, (peer) =>
       logFromCallback(Effect.logWarning("connection refused: no slot in the connection budget in time").pipe(
@@ -117,6 +123,7 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
       installSocketIntake(server, {
         proxyRanges: options.proxyRanges,
         admit,
+        greetingName: (localIp) => run(greetingNameFor(normalizeIp(localIp) ?? localIp)),
         onProxyRefused: (peer, reason) =>
           logFromCallback(Effect.logWarning("PROXY header refused, connection closed").pipe(Effect.annotateLogs({ peer, reason })))
       })

@@ -3,6 +3,7 @@ import type { Socket } from "node:net"
 import type { SMTPServer } from "smtp-server"
 import type { IpRange } from "../../domain/ip/ip-range.ts"
 import { expectsProxyHeader, proxiedAddresses } from "../proxy/proxy-protocol.ts"
+import { greetingNames } from "./greeting-names.ts"
 import type { ProxiedAddresses } from "../proxy/proxy-protocol.ts"
 
 /** The two smtp-server internals that run between accepting a socket and starting its session. */
@@ -16,6 +17,8 @@ export interface SocketIntake {
   /** resolves true once the connection has a slot in the budget; false when it was refused or left */
   readonly admit: (socket: Socket, id: string) => Promise<boolean>
   readonly onProxyRefused: (peer: string, reason: string) => void
+  /** the name to greet a client with that reached this local IP */
+  readonly greetingName: (localIp: string) => Promise<string>
 }
 
 /** smtp-server's own session id form: 16 base-32 characters. */
@@ -35,14 +38,18 @@ export const installSocketIntake = (server: SMTPServer, intake: SocketIntake): v
     const proxied = internals._expectsProxyHeader(socket)
     intake.admit(socket, id).then(async (admitted) => {
       if (!admitted) return callback(new Error("connection not admitted"))
-      if (!proxied) return callback(null, { id })
-      try {
-        callback(null, { id, ...await proxiedAddresses(socket) })
-      } catch (error) {
-        intake.onProxyRefused(`${socket.remoteAddress}:${socket.remotePort}`, (error as Error).message)
-        socket.destroy()
-        callback(error as Error)
+      let addresses: ProxiedAddresses = {}
+      if (proxied) {
+        try {
+          addresses = await proxiedAddresses(socket)
+        } catch (error) {
+          intake.onProxyRefused(`${socket.remoteAddress}:${socket.remotePort}`, (error as Error).message)
+          socket.destroy()
+          return callback(error as Error)
+        }
       }
+      greetingNames.set(id, await intake.greetingName(addresses.localAddress ?? socket.localAddress ?? ""))
+      callback(null, { id, ...addresses })
     }, (error: Error) => {
       socket.destroy()
       callback(error)

@@ -26,9 +26,33 @@ export interface Spool {
 
 const TMP = ".tmp"
 
+/** Temp files are named `<pid>-…` after the process writing them. */
+const writerOf = (name: string): number | undefined => {
+  const pid = /^(\d+)-/.exec(name)?.[1]
+  return pid === undefined ? undefined : Number(pid)
+}
+
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+/**
+ * A leftover in `.tmp` was never renamed into place, so never answered 250. With smtp-threads,
+ * other live workers share `.tmp`: only what a process that is gone left behind is removed.
+ */
+const isLeftover = (name: string): boolean => {
+  const writer = writerOf(name)
+  return writer === undefined || writer === process.pid || !isRunning(writer)
+}
+
 /**
  * Opens the spool in `directory`: creates it, checks it is writable, and removes what
- * an earlier run left in `.tmp` (never renamed into place, so never answered 250).
+ * an earlier run left in `.tmp`.
  */
 export const makeSpool = (directory: string): Effect.Effect<Spool, SpoolUnavailable> =>
   Effect.tryPromise({
@@ -40,10 +64,10 @@ export const makeSpool = (directory: string): Effect.Effect<Spool, SpoolUnavaila
 const openSpool = async (directory: string): Promise<Spool> => {
   const tmpDirectory = join(directory, TMP)
   await mkdir(tmpDirectory, { recursive: true })
-  for (const leftover of await readdir(tmpDirectory)) {
+  for (const leftover of (await readdir(tmpDirectory)).filter(isLeftover)) {
     await rm(join(tmpDirectory, leftover), { recursive: true, force: true })
   }
-  const probe = join(tmpDirectory, `probe-${process.pid}`)
+  const probe = join(tmpDirectory, `${process.pid}-probe`)
   await writeFileDurably(probe, new Uint8Array())
   await unlink(probe)
   await syncDirectory(directory)
@@ -69,7 +93,7 @@ const openSpool = async (directory: string): Promise<Spool> => {
   const place = async (delivery: Delivery): Promise<{ readonly directory: string; readonly path: string }> => {
     const target = await queueDirectory(delivery.queue)
     // unique even if the same id is being written to two queues at once
-    const tmp = join(tmpDirectory, `${delivery.messageId}.${++sequence}.json`)
+    const tmp = join(tmpDirectory, `${process.pid}-${delivery.messageId}.${++sequence}.json`)
     const path = join(target, `${delivery.messageId}.json`)
     try {
       await writeFileDurably(tmp, delivery.body)

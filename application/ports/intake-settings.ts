@@ -2,13 +2,23 @@ import { Context } from "effect"
 import type { OutgoingIpRules } from "../../domain/ip/outgoing-ips.ts"
 import type { SessionPolicy } from "../../domain/session/policy.ts"
 
-/** The part of the configuration the use cases read. */
-export class IntakeSettings extends Context.Service<IntakeSettings, {
+export interface IntakeSettingsShape {
   readonly policy: SessionPolicy
   /** where accepted messages are published (rabbitmq-inbox) */
   readonly inboxQueue: string
+  /** where messages to local addresses go (rabbitmq-local, else the inbox) */
+  readonly localQueue: string
+  /** where local DSN and DMARC reports go (rabbitmq-reports); none = they are local messages like others */
+  readonly reportsQueue: string | undefined
   /** smtp-default-ips, smtp-mappable-ips, smtp-unmappable-ips */
   readonly outgoingIps: OutgoingIpRules
   /** smtp-extract: turn x-mq-* headers into JSON properties */
   readonly extractMqHeaders: boolean
-}>()("smtp-intake/IntakeSettings") {}
+  /** smtp-hostname, when set */
+  readonly configuredHostname: string | undefined
+  /** the machine's hostname, the last resort for the greeting */
+  readonly machineHostname: string
+}
+
+/** The part of the configuration the use cases read. */
+export class IntakeSettings extends Context.Service<IntakeSettings, IntakeSettingsShape>()("smtp-intake/IntakeSettings") {}

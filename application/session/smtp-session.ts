@@ -29,8 +29,9 @@ export interface SessionOutcome {
  * One client's session: runs every command through the domain decider and keeps the state.
  * `receiveMessage` is the end of DATA: it decides, publishes, and answers only after the publisher confirmed.
  */
-export const openSession = Effect.fn("openSession")(function*(connection: ConnectionInfo) {
-  const { policy } = yield* IntakeSettings
+export const openSession = Effect.fn("openSession")(function*(connection: ConnectionInfo, hostname?: string) {
+  const settings = yield* IntakeSettings
+  const policy = hostname === undefined ? settings.policy : { ...settings.policy, hostname }
   const decideNext = decide(policy)
   const state = yield* Ref.make<SessionState>(initialState)
   const counters = { queued: 0, deferred: 0, refused: 0 }
@@ -86,6 +87,7 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
       return received
     }
     const result = yield* acceptMessage({
+      hostname: policy.hostname,
       connection: publishing.connection,
       helo: publishing.helo,
       envelope: publishing.envelope,

@@ -133,7 +133,7 @@ export const configKeys = [
     name: "smtp-maxsize", parse: parseSize, format: formatSize, default: 100 * 1024 ** 2, supported: true
   }),
   key("smtpThreads", {
-    name: "smtp-threads", parse: parsePositiveInteger(256, "threads"), format: String, default: 1, supported: false
+    name: "smtp-threads", parse: parsePositiveInteger(256, "threads"), format: String, default: 1, supported: true
   }),
   key("smtpTimeout", {
     name: "smtp-timeout", parse: parsePositiveInteger(86_400, "seconds"), format: String, default: 300,
@@ -162,11 +162,11 @@ export const configKeys = [
   }),
   key("rabbitmqLocal", {
     name: "rabbitmq-local", parse: optional(parseQueueName), format: asIs, default: undefined,
-    whenUnset: "local messages go to rabbitmq-inbox", supported: false
+    whenUnset: "local messages go to rabbitmq-inbox", supported: true
   }),
   key("rabbitmqReports", {
     name: "rabbitmq-reports", parse: optional(parseQueueName), format: asIs, default: undefined,
-    whenUnset: "reports are treated as other local messages", supported: false
+    whenUnset: "reports are treated as other local messages", supported: true
   }),
   key("rabbitmqQueueType", {
     name: "rabbitmq-queue-type", parse: parseChoice(["classic", "quorum"]), format: asIs, default: "classic",
@@ -180,18 +180,18 @@ export const configKeys = [
   }),
   key("databaseAddress", {
     name: "database-address", aliases: ["database"], parse: parseDatabaseUrl, format: asIs,
-    default: "sqlite:///var/lib/smtp-intake/intake.db", secret: "password-in-url", supported: false
+    default: "sqlite:///var/lib/smtp-intake/intake.db", secret: "password-in-url", supported: true
   }),
   key("managementPort", {
     name: "management-port", parse: optional(parsePort), format: String, default: undefined,
-    whenUnset: "no management console", supported: false
+    whenUnset: "no management console", supported: true
   }),
   key("managementIp", {
-    name: "management-ip", parse: parseIp, format: asIs, default: "127.0.0.1", supported: false
+    name: "management-ip", parse: parseIp, format: asIs, default: "127.0.0.1", supported: true
   }),
   key("managementToken", {
     name: "management-token", parse: optional(parseToken), format: asIs, default: undefined, secret: "whole-value",
-    whenUnset: "no token", supported: false
+    whenUnset: "no token", supported: true
   }),
   key("spoolDirectory", {
     name: "spool-directory", parse: parsePath, format: asIs, default: "/var/spool/smtp-intake", supported: true

@@ -263,10 +263,12 @@ export const parseAmqpUrl: ValueParser<string> = (text) => {
 /** `sqlite:///absolute/path` or `postgresql://user:pass@host/db` (also `postgres://`). */
 export const parseDatabaseUrl: ValueParser<string> = (text) => {
   const value = text.trim()
-  const expected = "sqlite:///absolute/path/file.db or postgresql://user:password@host:5432/database"
+  const expected =
+    "sqlite:///absolute/path/file.db, sqlite://./relative/file.db or postgresql://user:password@host:5432/database"
   if (value.startsWith("sqlite://")) {
     const path = value.slice("sqlite://".length)
-    return path.startsWith("/") && path.length > 1 && !hasControlCharacter(path) ? valid(value) : invalid(expected)
+    const absoluteOrRelative = (path.startsWith("/") && path.length > 1) || (path.startsWith("./") && path.length > 2)
+    return absoluteOrRelative && !hasControlCharacter(path) ? valid(value) : invalid(expected)
   }
   const url = parseUrl(value)
   return url !== undefined && (url.protocol === "postgresql:" || url.protocol === "postgres:") && url.hostname !== ""

@@ -102,7 +102,12 @@ export const decide = (policy: SessionPolicy) =>
       if (state.envelope.recipients.length >= policy.maxRecipients) {
         return refused(command, 452, "4.5.3", `Too many recipients: at most ${policy.maxRecipients} per message`)
       }
-      return [{ _tag: "RecipientAccepted", address: command.address, reply: reply(250, "2.1.5", "Accepted") }]
+      return [{
+        _tag: "RecipientAccepted",
+        address: command.address,
+        local: command.local,
+        reply: reply(250, "2.1.5", "Accepted")
+      }]
 
     case "Data":
       if (state.phase !== "mail") return outOfSequence(command, "Need MAIL command first")
@@ -125,7 +130,7 @@ export const decide = (policy: SessionPolicy) =>
       if (command.messageIds.length !== recipients.length) {
         return [deferred(`${command.messageIds.length} ids for ${recipients.length} recipients`)]
       }
-      const lines = [QUEUED_HEADLINE, ...recipients.map((rcpt, i) => `${command.messageIds[i]} for ${rcpt}`)]
+      const lines = [QUEUED_HEADLINE, ...recipients.map((rcpt, i) => `${command.messageIds[i]} for ${rcpt.address}`)]
       return [{ _tag: "MessageQueued", messageIds: command.messageIds, reply: reply(250, undefined, ...lines) }]
     }
 

@@ -10,7 +10,7 @@ export type SessionEvent =
   | { readonly _tag: "Greeted"; readonly name: string; readonly reply: Reply }
   | { readonly _tag: "UserAuthenticated"; readonly user: string; readonly reply: Reply }
   | { readonly _tag: "SenderAccepted"; readonly address: string; readonly utf8: boolean; readonly reply: Reply }
-  | { readonly _tag: "RecipientAccepted"; readonly address: string; readonly reply: Reply }
+  | { readonly _tag: "RecipientAccepted"; readonly address: string; readonly local: boolean; readonly reply: Reply }
   | { readonly _tag: "DataStarted"; readonly reply: Reply }
   /** the body is complete and within limits: the message must now be published before anyone answers */
   | { readonly _tag: "MessageReceived"; readonly size: number }

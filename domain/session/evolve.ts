@@ -26,8 +26,9 @@ export const evolve = (state: SessionState, event: SessionEvent): SessionState =
     case "RecipientAccepted": {
       if (state.phase !== "mail") return state
       const { recipients } = state.envelope
-      if (recipients.some((r) => sameAddress(r, event.address))) return state
-      return { ...state, envelope: { ...state.envelope, recipients: [...recipients, event.address] } }
+      if (recipients.some((r) => sameAddress(r.address, event.address))) return state
+      const recipient = { address: event.address, local: event.local }
+      return { ...state, envelope: { ...state.envelope, recipients: [...recipients, recipient] } }
     }
     case "DataStarted":
       return state.phase === "mail" ? { ...state, phase: "data" } : state

@@ -1,9 +1,15 @@
 import type { ConnectionInfo } from "./connection.ts"
 
+/** An accepted recipient; `local` when it is on the local-address list (SPEC §6). */
+export interface Recipient {
+  readonly address: string
+  readonly local: boolean
+}
+
 export interface Envelope {
   /** "" is the null sender */
   readonly sender: string
-  readonly recipients: ReadonlyArray<string>
+  readonly recipients: ReadonlyArray<Recipient>
   /** the client asked for SMTPUTF8: addresses may hold UTF-8 (RFC 6531) */
   readonly utf8: boolean
 }

@@ -84,3 +84,28 @@ describe("smtp-intake --config", () => {
     expect(stderr).toContain("--config FILE")
   })
 })
+
+describe("smtp-intake local|hostname|block", () => {
+  const file = configFile("lists.conf", `database-address: sqlite://${join(dir, "lists", "intake.db")}\n`)
+
+  it("adds, lists and removes local addresses, MTA hostnames and blocked ranges in the database", async () => {
+    expect((await cli(["--config", file, "local", "add", "@example.com", "exact"])).code).toBe(0)
+    expect((await cli(["--config", file, "local", "add", "*@lists.test", "fnmatch"])).code).toBe(0)
+    expect((await cli(["--config", file, "local", "list"])).stdout).toBe("*@lists.test\tfnmatch\n@example.com\texact\n")
+    expect((await cli(["--config", file, "hostname", "set", "192.0.2.10", "mx1.example.com"])).code).toBe(0)
+    expect((await cli(["--config", file, "hostname", "list"])).stdout).toBe("192.0.2.10\tmx1.example.com\n")
+    expect((await cli(["--config", file, "block", "add", "198.51.100.0/24"])).code).toBe(0)
+    expect((await cli(["--config", file, "block", "remove", "198.51.100.0/24"])).stdout).toContain("removed")
+    expect((await cli(["--config", file, "block", "list"])).stdout).toBe("")
+    expect((await cli(["--config", file, "local", "remove", "@example.com"])).code).toBe(0)
+    expect((await cli(["--config", file, "local", "list"])).stdout).toBe("*@lists.test\tfnmatch\n")
+  })
+
+  it("refuses bad values with the reason and exit code 1", async () => {
+    const bad = await cli(["--config", file, "local", "add", "(unclosed", "regex"])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain("not a valid regular expression")
+    expect((await cli(["--config", file, "block", "add", "300.1.1.1"])).code).toBe(1)
+    expect((await cli(["--config", file, "hostname", "unset", "192.0.2.99"])).stderr).toContain("not on the list")
+  })
+})

@@ -17,32 +17,47 @@ export interface RunningDaemon {
   readonly stop: () => Promise<number | null>
 }
 
+/** Splits a stream's chunks into lines; a line cut between two chunks is kept until its end arrives. */
+const lineCollector = (into: Array<string>) => {
+  let partial = ""
+  return (chunk: Buffer) => {
+    const lines = (partial + chunk.toString("utf8")).split("\n")
+    partial = lines.pop() ?? ""
+    into.push(...lines.filter((l) => l !== ""))
+  }
+}
+
 /**
  * Starts the real daemon (the CLI, as an operator runs it) with a temporary config file whose
- * smtp-port is a free port, and waits until it logs that it is listening.
+ * smtp-port is a free port, and waits until it logs that it is listening (with smtp-threads,
+ * until `waitForListening` workers have).
  */
 export const startDaemon = async (
   config: Readonly<Record<string, string | number>>,
-  options: { readonly env?: Readonly<Record<string, string>> } = {}
+  options: { readonly env?: Readonly<Record<string, string>>; readonly waitForListening?: number } = {}
 ): Promise<RunningDaemon> => {
   const port = Number(config["smtp-port"] ?? (await freePort()))
   const dir = mkdtempSync(join(tmpdir(), "smtp-intake-test-"))
   const file = join(dir, "test.conf")
-  const lines = Object.entries({ "smtp-port": port, "spool-directory": join(dir, "spool"), ...config })
+  const lines = Object.entries({
+    "smtp-port": port,
+    "spool-directory": join(dir, "spool"),
+    "database-address": `sqlite://${join(dir, "intake.db")}`,
+    ...config
+  })
   writeFileSync(file, lines.map(([k, v]) => `${k}: ${v}`).join("\n") + "\n")
   const child = spawn(process.execPath, [CLI, "--config", file], {
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   const output: Array<string> = []
-  const collect = (chunk: Buffer) => output.push(...chunk.toString("utf8").split("\n").filter((l) => l !== ""))
-  child.stdout.on("data", collect)
-  child.stderr.on("data", collect)
+  child.stdout.on("data", lineCollector(output))
+  child.stderr.on("data", lineCollector(output))
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`daemon did not start:\n${output.join("\n")}`)), 15_000)
     const check = () => {
-      if (output.some((l) => l.includes("\"listening\""))) {
+      if (output.filter((l) => l.includes("\"listening\"")).length >= (options.waitForListening ?? 1)) {
         clearTimeout(timer)
         resolve()
       }

@@ -38,6 +38,7 @@ export const rawSession = (port: number, host = "127.0.0.1", localAddress?: stri
   const socket = connect({ port, host, ...(localAddress === undefined ? {} : { localAddress }) })
   let buffer = ""
   let closed = false
+  let closedAt: number | undefined
   const waiters: Array<() => void> = []
   socket.on("data", (chunk) => {
     buffer += chunk.toString("latin1")
@@ -45,6 +46,7 @@ export const rawSession = (port: number, host = "127.0.0.1", localAddress?: stri
   })
   socket.on("close", () => {
     closed = true
+    closedAt = Date.now()
     waiters.splice(0).forEach((w) => w())
   })
   socket.on("error", () => {})
@@ -74,6 +76,8 @@ export const rawSession = (port: number, host = "127.0.0.1", localAddress?: stri
       return reply()
     },
     closed: () => closed,
+    /** when the socket closed (Date.now()), or undefined while it is open */
+    closedAt: () => closedAt,
     close: () => socket.destroy()
   }
 }

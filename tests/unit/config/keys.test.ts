@@ -132,7 +132,8 @@ describe("what this version supports", () => {
     "rabbitmq-address", "rabbitmq-inbox", "rabbitmq-outbox", "spool-directory",
     "smtp-default-ips", "smtp-mappable-ips", "smtp-unmappable-ips", "smtp-extract",
     "smtp-secure-port", "smtp-certificate", "smtp-key", "smtp-ciphers", "smtp-validate-address", "smtp-proxy", "smtp-auth",
-    "smtp-connections", "smtp-connections-in", "smtp-connections-out", "smtp-protection"]
+    "smtp-connections", "smtp-connections-in", "smtp-connections-out", "smtp-protection", "smtp-threads",
+    "rabbitmq-local", "rabbitmq-reports", "database-address", "management-port", "management-ip", "management-token"]
 
   it("supports exactly the keys the server implements", () => {
     expect(configKeys.filter((spec) => spec.supported).map((spec) => spec.name).sort()).toEqual(supported.sort())

@@ -145,10 +145,7 @@ describe("the environment", () => {
   })
 
   it("accepts aliases in the environment", () => {
-    // database-address is not supported yet: the error shows the alias was understood and its value read
-    expect(errorsOf("", { SMTP_INTAKE_DATABASE: "postgresql://db/intake" })).toEqual([
-      "environment SMTP_INTAKE_DATABASE: database-address: not yet supported by this version of smtp-intake"
-    ])
+    expect(settingsOf("", { SMTP_INTAKE_DATABASE: "postgresql://db/intake" }).databaseAddress).toBe("postgresql://db/intake")
   })
 
   it("takes environment values as they are: a '#' there is not a comment", () => {

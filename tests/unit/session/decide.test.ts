@@ -103,7 +103,7 @@ describe("the mail transaction", () => {
       ...["1", "2", "3", "4"].map((n) => Command.rcpt(`r${n}@example.com`))
     ])
     expect(replies.slice(-4).map((r) => r?.code)).toEqual([250, 250, 250, 452])
-    expect(state.phase === "mail" && state.envelope.recipients).toEqual([
+    expect(state.phase === "mail" && state.envelope.recipients.map((r) => r.address)).toEqual([
       "r1@example.com",
       "r2@example.com",
       "r3@example.com"
@@ -112,7 +112,7 @@ describe("the mail transaction", () => {
 
   it("keeps one copy of a recipient given twice", () => {
     const { state } = play([...withRecipient, Command.rcpt("B@example.com")])
-    expect(state.phase === "mail" && state.envelope.recipients).toEqual(["b@example.com"])
+    expect(state.phase === "mail" && state.envelope.recipients).toEqual([{ address: "b@example.com", local: false }])
   })
 
   it("answers DATA with 354 once MAIL and RCPT were accepted", () => {

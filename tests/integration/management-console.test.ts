@@ -1,0 +1,128 @@
+import { existsSync } from "node:fs"
+import { chromium } from "playwright-core"
+import type { Browser, Page } from "playwright-core"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { startManagementServer } from "../support/management-server.ts"
+import type { RunningManagementServer } from "../support/management-server.ts"
+import { serviceAvailable } from "../support/services.ts"
+
+const CHROMIUM = "/usr/bin/chromium"
+const haveChromium = serviceAvailable(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM), "apt-get install chromium")
+
+describe.skipIf(!haveChromium)("management console in headless Chromium", () => {
+  let browser: Browser
+  let server: RunningManagementServer | undefined
+  /** script errors and CSP violations: they would leave the page dead without failing a step */
+  let problems: Array<string> = []
+
+  beforeAll(async () => {
+    // launch() gives every run a fresh temporary profile, removed on close
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"
+      ]
+    })
+  })
+  afterAll(async () => {
+    await browser?.close()
+  })
+  afterEach(async () => {
+    await server?.stop()
+    server = undefined
+    const seen = problems
+    problems = []
+    expect(seen).toEqual([])
+  })
+
+  const open = async (url: string): Promise<Page> => {
+    const page = await browser.newPage()
+    page.setDefaultTimeout(5_000)
+    page.on("pageerror", (error) => problems.push(error.message))
+    page.on("console", (message) => {
+      // an API error answer is logged by Chromium as "Failed to load resource"; the page shows it itself
+      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(message.text())
+    })
+    await page.goto(url)
+    return page
+  }
+
+  const table = (page: Page, name: string) => page.getByRole("table", { name })
+  const row = (page: Page, tableName: string, text: string) =>
+    table(page, tableName).getByRole("row").filter({ hasText: text })
+  const alertIn = (page: Page, section: string) =>
+    page.getByRole("region", { name: section }).getByRole("alert")
+
+  it("adds a local address through the form, shows it, removes it, and shows API errors inline", async () => {
+    server = await startManagementServer()
+    const page = await open(server.base)
+    await row(page, "Local addresses", "none").waitFor()
+
+    await page.getByLabel("Local address pattern").fill("@example.com")
+    await page.getByLabel("Local address type").selectOption("exact")
+    await page.getByRole("button", { name: "Add local address" }).click()
+    await row(page, "Local addresses", "@example.com").waitFor()
+    expect(await row(page, "Local addresses", "@example.com").getByRole("cell").allTextContents())
+      .toEqual(["@example.com", "exact", "Remove"])
+    expect(server.store.current().localAddresses).toEqual([{ pattern: "@example.com", type: "exact" }])
+    expect(await page.getByLabel("Local address pattern").inputValue()).toBe("")
+
+    await page.getByRole("button", { name: "Remove @example.com" }).click()
+    await row(page, "Local addresses", "@example.com").waitFor({ state: "detached" })
+    expect(server.store.current().localAddresses).toEqual([])
+
+    await page.getByLabel("Local address pattern").fill("example.com")
+    await page.getByRole("button", { name: "Add local address" }).click()
+    await alertIn(page, "Local addresses").filter({ hasText: "exact pattern must be user@domain or @domain" }).waitFor()
+    expect(server.store.current().localAddresses).toEqual([])
+    await page.close()
+  })
+
+  it("sets an MTA hostname and blocks an address through their forms", async () => {
+    server = await startManagementServer()
+    const page = await open(server.base)
+
+    await page.getByLabel("Local IP").fill("192.0.2.10")
+    await page.getByLabel("MTA hostname", { exact: true }).fill("mx1.example.com")
+    await page.getByRole("button", { name: "Set MTA hostname" }).click()
+    await row(page, "MTA hostnames", "mx1.example.com").waitFor()
+    expect(server.store.current().mtaHostnames).toEqual([{ ip: "192.0.2.10", hostname: "mx1.example.com" }])
+
+    await page.getByLabel("IP address or range").fill("198.51.100.0/24")
+    await page.getByRole("button", { name: "Block address" }).click()
+    await row(page, "Blocked addresses", "198.51.100.0/24").waitFor()
+    expect(server.store.current().blocked).toEqual(["198.51.100.0/24"])
+
+    await page.getByLabel("IP address or range").fill("198.51.100.0/40")
+    await page.getByRole("button", { name: "Block address" }).click()
+    await alertIn(page, "Blocked addresses").filter({ hasText: "is not an IP address or CIDR range" }).waitFor()
+
+    await page.getByRole("button", { name: "Remove 192.0.2.10" }).click()
+    await row(page, "MTA hostnames", "mx1.example.com").waitFor({ state: "detached" })
+    expect(server.store.current().mtaHostnames).toEqual([])
+    await page.close()
+  })
+
+  it("with a management-token: uses ?token= (then drops it from the address bar) or the token field", async () => {
+    const token = "console-t0ken"
+    server = await startManagementServer({ token })
+    const withToken = await open(`${server.base}/?token=${token}`)
+    await row(withToken, "Local addresses", "none").waitFor()
+    expect(withToken.url()).not.toContain(token)
+    await withToken.getByLabel("Local address pattern").fill("*@example.org")
+    await withToken.getByLabel("Local address type").selectOption("fnmatch")
+    await withToken.getByRole("button", { name: "Add local address" }).click()
+    await row(withToken, "Local addresses", "*@example.org").waitFor()
+    expect(server.store.current().localAddresses).toEqual([{ pattern: "*@example.org", type: "fnmatch" }])
+    await withToken.close()
+
+    const withoutToken = await open(server.base)
+    await alertIn(withoutToken, "Local addresses").filter({ hasText: "a valid management token is required" }).waitFor()
+    await withoutToken.getByLabel("Management token").fill(token)
+    await withoutToken.getByRole("button", { name: "Use token" }).click()
+    await row(withoutToken, "Local addresses", "*@example.org").waitFor()
+    expect(await alertIn(withoutToken, "Local addresses").textContent()).toBe("")
+    await withoutToken.close()
+  })
+})

@@ -1,0 +1,225 @@
+import { gzipSync, strToU8, zipSync } from "fflate"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { detectReport } from "../../../domain/reports/detect-report.ts"
+import type { DsnRecipient } from "../../../domain/reports/detect-report.ts"
+import {
+  base64Lines,
+  dispositionNotification,
+  dmarcAggregateXml,
+  googleDmarcReport,
+  gzipDmarcReport,
+  multipartBody,
+  part,
+  plainTextMessage,
+  postfixBounce
+} from "../../support/report-samples.ts"
+import type { DmarcRecord, LineEnding, RecipientGroup } from "../../support/report-samples.ts"
+
+const bytes = (text: string) => new TextEncoder().encode(text)
+const concat = (a: Uint8Array, b: Uint8Array) => {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}
+
+const lineEnding = fc.constantFrom<LineEnding>("\r\n", "\n")
+
+/** Whatever comes back must be one of the two shapes and plain JSON. */
+const expectWellFormed = (mime: Uint8Array) => {
+  const report = detectReport(mime)
+  if (report === undefined) return
+  expect(["dsn", "dmarc"]).toContain(report.type)
+  expect(JSON.parse(JSON.stringify(report))).toStrictEqual(report)
+}
+
+const samples: ReadonlyArray<Uint8Array> = [
+  postfixBounce(),
+  postfixBounce({ lineEnding: "\n" }),
+  googleDmarcReport(),
+  gzipDmarcReport(),
+  gzipDmarcReport({ lineEnding: "\n" }),
+  dispositionNotification(),
+  plainTextMessage()
+]
+
+/** Headers that lead the parser deep into its report paths, followed by arbitrary bytes. */
+const reportishHeads = [
+  "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\n",
+  "Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64\r\n\r\nH4sI",
+  "Content-Type: application/zip\r\n\r\nPK\u0003\u0004",
+  "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/xml\r\n\r\n<feedback><record><row><count>",
+  "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+].map(bytes)
+
+describe("detectReport never throws", () => {
+  it("on arbitrary bytes", () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 4000 }), expectWellFormed), { numRuns: 300 })
+  })
+
+  it("on arbitrary bytes behind report-like headers", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...reportishHeads), fc.uint8Array({ maxLength: 2000 }), (head, tail) => {
+        expectWellFormed(concat(head, tail))
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it("on samples with bytes flipped", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...samples),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 20 }),
+        (sample, flips) => {
+          const mime = sample.slice()
+          for (const [at, value] of flips) mime[at % mime.length] = value
+          expectWellFormed(mime)
+        }
+      ),
+      { numRuns: 300 }
+    )
+  })
+
+  it("on samples cut short anywhere", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...samples), fc.double({ min: 0, max: 1, noNaN: true }), (sample, fraction) => {
+        expectWellFormed(sample.subarray(0, Math.floor(sample.length * fraction)))
+      }),
+      { numRuns: 300 }
+    )
+  })
+})
+
+const headerName = fc
+  .stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,15}$/)
+  .filter((name) => !name.toLowerCase().startsWith("content-"))
+const printable = fc.stringMatching(/^[\x20-\x7e]{0,60}$/)
+const textLines = fc.array(fc.oneof(printable, fc.constantFrom("", "<feedback>", "Final-Recipient: rfc822; a@b.c", "Action: failed")), { maxLength: 12 })
+
+/** A message of text only: text/plain, text/html or multipart/alternative of those, no report type, no attachment. */
+const plainMessages = fc
+  .record({
+    headers: fc.array(fc.tuple(headerName, printable), { maxLength: 8 }),
+    kind: fc.constantFrom("none", "text/plain", "text/html", "alternative"),
+    lines: textLines,
+    html: textLines,
+    eol: lineEnding
+  })
+  .map(({ headers, kind, lines, html, eol }) => {
+    const fields = headers.map(([name, value]) => `${name}: ${value}`)
+    const body = lines.join("\n")
+    const message =
+      kind === "alternative"
+        ? [...fields, "Content-Type: multipart/alternative; boundary=\"alt-1\"", "", multipartBody("alt-1", [
+            part(["Content-Type: text/plain; charset=utf-8"], body),
+            part(["Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: quoted-printable"], html.join("\n"))
+          ])]
+        : [...fields, ...(kind === "none" ? [] : [`Content-Type: ${kind}; charset=utf-8`]), "", body]
+    return bytes(message.join("\n").replace(/\n/g, eol))
+  })
+
+describe("plain messages", () => {
+  it("are never reports", () => {
+    fc.assert(
+      fc.property(plainMessages, (mime) => {
+        expect(detectReport(mime)).toBeUndefined()
+      }),
+      { numRuns: 300 }
+    )
+  })
+})
+
+const word = fc.stringMatching(/^[\x21-\x7e]{1,12}$/)
+
+const recipientGroups = fc.record(
+  {
+    finalRecipient: fc.emailAddress(),
+    originalRecipient: fc.emailAddress(),
+    action: fc.constantFrom("failed", "delayed", "delivered", "relayed", "expanded", "Failed", "DELAYED"),
+    status: fc.tuple(fc.constantFrom(2, 4, 5), fc.nat(7), fc.nat(20)).map(([a, b, c]) => `${a}.${b}.${c}`),
+    diagnosticWords: fc.array(word, { minLength: 1, maxLength: 10 }),
+    foldAfter: fc.nat(10),
+    remoteMta: fc.domain()
+  },
+  { requiredKeys: ["finalRecipient", "action", "status"] }
+)
+
+type GeneratedGroup = typeof recipientGroups extends fc.Arbitrary<infer T> ? T : never
+
+const asWritten = (group: GeneratedGroup): RecipientGroup => {
+  const words = group.diagnosticWords
+  const folded = words === undefined
+    ? undefined
+    : `smtp; ${words.slice(0, group.foldAfter ?? words.length).join(" ")}\n\t ${words.slice(group.foldAfter ?? words.length).join(" ")}`
+  return {
+    finalRecipient: group.finalRecipient,
+    action: group.action,
+    status: group.status,
+    ...(group.originalRecipient === undefined ? {} : { originalRecipient: group.originalRecipient }),
+    ...(folded === undefined ? {} : { diagnosticCode: folded }),
+    ...(group.remoteMta === undefined ? {} : { remoteMta: group.remoteMta })
+  }
+}
+
+const asReported = (group: GeneratedGroup): DsnRecipient => ({
+  finalRecipient: group.finalRecipient,
+  action: group.action.toLowerCase(),
+  status: group.status,
+  ...(group.originalRecipient === undefined ? {} : { originalRecipient: group.originalRecipient }),
+  ...(group.diagnosticWords === undefined ? {} : { diagnosticCode: `smtp; ${group.diagnosticWords.join(" ")}`.trim() }),
+  ...(group.remoteMta === undefined ? {} : { remoteMta: group.remoteMta })
+})
+
+describe("delivery status notifications", () => {
+  it("report one recipient per recipient group, with its fields", () => {
+    fc.assert(
+      fc.property(fc.array(recipientGroups, { maxLength: 8 }), lineEnding, (groups, eol) => {
+        const report = detectReport(postfixBounce({ recipients: groups.map(asWritten), lineEnding: eol }))
+        expect(report?.type).toBe("dsn")
+        if (report?.type !== "dsn") return
+        expect(report.recipients).toHaveLength(groups.length)
+        expect(report.recipients).toStrictEqual(groups.map(asReported))
+      }),
+      { numRuns: 200 }
+    )
+  })
+})
+
+const dmarcRecords = fc.array(
+  fc.record({
+    sourceIp: fc.ipV4(),
+    count: fc.nat(1_000_000),
+    disposition: fc.constantFrom("none", "quarantine", "reject"),
+    dkim: fc.constantFrom<"pass" | "fail">("pass", "fail"),
+    spf: fc.constantFrom<"pass" | "fail">("pass", "fail")
+  }),
+  { maxLength: 30 }
+)
+
+const packagings: ReadonlyArray<(xml: string, eol: LineEnding) => Uint8Array> = [
+  (xml, eol) => googleDmarcReport({ xml, lineEnding: eol }),
+  (xml, eol) => gzipDmarcReport({ xml, lineEnding: eol }),
+  (xml, eol) =>
+    bytes(`Content-Type: application/zip\nContent-Transfer-Encoding: base64\n\n${base64Lines(zipSync({ "a.xml": strToU8(xml) }))}\n`.replace(/\n/g, eol)),
+  (xml, eol) =>
+    bytes(`Content-Type: application/x-gzip\nContent-Transfer-Encoding: base64\n\n${base64Lines(gzipSync(strToU8(xml)))}\n`.replace(/\n/g, eol)),
+  (xml, eol) => bytes(`Content-Type: text/xml\n\n${xml}`.replace(/\n/g, eol))
+]
+
+describe("DMARC aggregate reports", () => {
+  it("count the records and sum their message counts, however they are packed", () => {
+    fc.assert(
+      fc.property(dmarcRecords, fc.constantFrom(...packagings), lineEnding, (records: ReadonlyArray<DmarcRecord>, pack, eol) => {
+        const report = detectReport(pack(dmarcAggregateXml({ records }), eol))
+        expect(report).toMatchObject({
+          type: "dmarc",
+          recordCount: records.length,
+          messageCount: records.reduce((sum, record) => sum + record.count, 0)
+        })
+      }),
+      { numRuns: 100 }
+    )
+  })
+})

@@ -1,0 +1,332 @@
+import { gzipSync, strToU8, zipSync } from "fflate"
+
+/**
+ * Test-only: report messages shaped like the ones real senders write (Postfix bounces, Google's
+ * and Microsoft's DMARC aggregate reports), plus near misses (a plain message, an MDN).
+ * Every builder writes its text with LF and turns it into the requested line ending at the end;
+ * binary content is base64, so that is safe.
+ */
+
+export type LineEnding = "\r\n" | "\n"
+
+export interface SampleOptions {
+  readonly lineEnding?: LineEnding
+}
+
+const withLineEnding = (text: string, lineEnding: LineEnding = "\r\n"): Uint8Array =>
+  new TextEncoder().encode(lineEnding === "\n" ? text : text.replace(/\n/g, "\r\n"))
+
+/** Base64 in lines of 76 characters, as RFC 2045 §6.8 asks. */
+export const base64Lines = (bytes: Uint8Array): string =>
+  (Buffer.from(bytes).toString("base64").match(/.{1,76}/g) ?? []).join("\n")
+
+/** A body part: its header lines, an empty line, its content. */
+export const part = (headers: ReadonlyArray<string>, content: string): string => `${headers.join("\n")}\n\n${content}`
+
+/** A multipart body (RFC 2046 §5.1) with a preamble, the parts, and the close delimiter. */
+export const multipartBody = (boundary: string, parts: ReadonlyArray<string>, preamble = ""): string =>
+  `${preamble}${parts.map((p) => `\n--${boundary}\n${p}`).join("")}\n--${boundary}--\n`
+
+// ---------------------------------------------------------------------------------------------
+// Delivery status notifications
+
+export interface RecipientGroup {
+  readonly finalRecipient: string
+  readonly originalRecipient?: string
+  readonly action: string
+  readonly status: string
+  /** written as is; may hold line breaks followed by blanks (folds) */
+  readonly diagnosticCode?: string
+  readonly remoteMta?: string
+}
+
+const recipientFields = (group: RecipientGroup): string =>
+  [
+    `Final-Recipient: rfc822; ${group.finalRecipient}`,
+    ...(group.originalRecipient === undefined ? [] : [`Original-Recipient: rfc822;${group.originalRecipient}`]),
+    `Action: ${group.action}`,
+    `Status: ${group.status}`,
+    ...(group.remoteMta === undefined ? [] : [`Remote-MTA: dns; ${group.remoteMta}`]),
+    ...(group.diagnosticCode === undefined ? [] : [`Diagnostic-Code: ${group.diagnosticCode}`])
+  ].join("\n")
+
+export const POSTFIX_BOUNDARY = "4Sx1Yz2kLmz9sT.1700129702/mx.example.net"
+
+export const POSTFIX_RECIPIENTS: ReadonlyArray<RecipientGroup> = [
+  {
+    finalRecipient: "nobody@example.org",
+    originalRecipient: "nobody@example.org",
+    action: "failed",
+    status: "5.1.1",
+    remoteMta: "mail.example.org",
+    diagnosticCode: "smtp; 550 5.1.1 <nobody@example.org>: Recipient address\n    rejected: User unknown"
+  },
+  {
+    finalRecipient: "slow@example.com",
+    originalRecipient: "slow@example.com",
+    action: "delayed",
+    status: "4.4.1",
+    diagnosticCode: "X-Postfix; connect to mx.example.com[198.51.100.7]:25:\n    Connection timed out"
+  }
+]
+
+export interface BounceOptions extends SampleOptions {
+  /** what follows `Content-Type:` on the top-level header, the boundary included */
+  readonly contentType?: string
+  readonly recipients?: ReadonlyArray<RecipientGroup>
+  /** the per-message field lines of the delivery-status part */
+  readonly perMessageFields?: ReadonlyArray<string>
+  /** the delivery-status part's media type */
+  readonly statusMediaType?: string
+}
+
+/** A bounce the way Postfix writes it: notification text, delivery-status, the returned headers. */
+export const postfixBounce = (options: BounceOptions = {}): Uint8Array => {
+  const recipients = options.recipients ?? POSTFIX_RECIPIENTS
+  const perMessage = options.perMessageFields ?? [
+    "Reporting-MTA: dns; mx.example.net",
+    "X-Postfix-Queue-ID: 4Sx1Yz2kLmz9sT",
+    "X-Postfix-Sender: rfc822; bounces@example.com",
+    "Arrival-Date: Thu, 16 Nov 2023 10:14:58 +0000 (UTC)"
+  ]
+  const notification = part(
+    ["Content-Description: Notification", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit"],
+    [
+      "This is the mail system at host mx.example.net.",
+      "",
+      "I'm sorry to have to inform you that your message could not",
+      "be delivered to one or more recipients. It's attached below.",
+      "",
+      "For further assistance, please send mail to postmaster.",
+      "",
+      "                   The mail system",
+      "",
+      "<nobody@example.org>: host mail.example.org[203.0.113.25] said: 550 5.1.1",
+      "    <nobody@example.org>: Recipient address rejected: User unknown (in reply to",
+      "    RCPT TO command)",
+      ""
+    ].join("\n")
+  )
+  const deliveryStatus = part(
+    ["Content-Description: Delivery report", `Content-Type: ${options.statusMediaType ?? "message/delivery-status"}`],
+    `${[perMessage.join("\n"), ...recipients.map(recipientFields)].join("\n\n")}\n`
+  )
+  const returnedHeaders = part(
+    ["Content-Description: Undelivered Message Headers", "Content-Type: text/rfc822-headers", "Content-Transfer-Encoding: 8bit"],
+    [
+      "Return-Path: <bounces@example.com>",
+      "Received: from app.example.com (app.example.com [192.0.2.10])",
+      "\tby mx.example.net (Postfix) with ESMTPS id 4Sx1Yz2kLmz9sT",
+      "\tfor <nobody@example.org>; Thu, 16 Nov 2023 10:14:58 +0000 (UTC)",
+      "From: News <news@example.com>",
+      "To: nobody@example.org",
+      "Subject: November newsletter",
+      "Message-ID: <newsletter-2023-11@example.com>"
+    ].join("\n")
+  )
+  const message = [
+    "Return-Path: <>",
+    "Received: by mx.example.net (Postfix)",
+    "\tid 4Sx1Yz2kLmz9sT; Thu, 16 Nov 2023 10:15:02 +0000 (UTC)",
+    "Date: Thu, 16 Nov 2023 10:15:02 +0000 (UTC)",
+    "From: MAILER-DAEMON@mx.example.net (Mail Delivery System)",
+    "Subject: Undelivered Mail Returned to Sender",
+    "To: bounces@example.com",
+    "Auto-Submitted: auto-replied",
+    "MIME-Version: 1.0",
+    `Content-Type: ${options.contentType ?? `multipart/report; report-type=delivery-status;\n\tboundary="${POSTFIX_BOUNDARY}"`}`,
+    "Content-Transfer-Encoding: 8bit",
+    "Message-Id: <20231116101502.4Sx1Yz2kLmz9sT@mx.example.net>",
+    "",
+    multipartBody(POSTFIX_BOUNDARY, [notification, deliveryStatus, returnedHeaders], "This is a MIME-encapsulated message.\n")
+  ].join("\n")
+  return withLineEnding(message, options.lineEnding)
+}
+
+// ---------------------------------------------------------------------------------------------
+// DMARC aggregate reports
+
+export interface DmarcRecord {
+  readonly sourceIp: string
+  readonly count: number
+  readonly disposition: string
+  readonly dkim: "pass" | "fail"
+  readonly spf: "pass" | "fail"
+}
+
+export const GOOGLE_REPORT_ID = "13099227837464219935"
+
+export const GOOGLE_RECORDS: ReadonlyArray<DmarcRecord> = [
+  { sourceIp: "209.85.220.41", count: 12, disposition: "none", dkim: "pass", spf: "pass" },
+  { sourceIp: "198.51.100.23", count: 3, disposition: "none", dkim: "fail", spf: "fail" }
+]
+
+export interface FeedbackOptions {
+  readonly reportId?: string
+  readonly records?: ReadonlyArray<DmarcRecord>
+}
+
+const recordXml = (record: DmarcRecord): string => `  <record>
+    <row>
+      <source_ip>${record.sourceIp}</source_ip>
+      <count>${record.count}</count>
+      <policy_evaluated>
+        <disposition>${record.disposition}</disposition>
+        <dkim>${record.dkim}</dkim>
+        <spf>${record.spf}</spf>
+      </policy_evaluated>
+    </row>
+    <identifiers>
+      <header_from>example.com</header_from>
+    </identifiers>
+    <auth_results>
+      <dkim>
+        <domain>example.com</domain>
+        <result>${record.dkim}</result>
+        <selector>google</selector>
+      </dkim>
+      <spf>
+        <domain>example.com</domain>
+        <result>${record.spf}</result>
+      </spf>
+    </auth_results>
+  </record>
+`
+
+/** The `<feedback>` document Google sends for example.com, one day in November 2023. */
+export const dmarcAggregateXml = (options: FeedbackOptions = {}): string => `<?xml version="1.0" encoding="UTF-8" ?>
+<feedback>
+  <report_metadata>
+    <org_name>google.com</org_name>
+    <email>noreply-dmarc-support@google.com</email>
+    <extra_contact_info>https://support.google.com/a/answer/2466580</extra_contact_info>
+    <report_id>${options.reportId ?? GOOGLE_REPORT_ID}</report_id>
+    <date_range>
+      <begin>1700000000</begin>
+      <end>1700086399</end>
+    </date_range>
+  </report_metadata>
+  <policy_published>
+    <domain>example.com</domain>
+    <adkim>r</adkim>
+    <aspf>r</aspf>
+    <p>none</p>
+    <sp>none</sp>
+    <pct>100</pct>
+    <np>none</np>
+  </policy_published>
+${(options.records ?? GOOGLE_RECORDS).map(recordXml).join("")}</feedback>
+`
+
+export const GOOGLE_ZIP_NAME = "google.com!example.com!1700000000!1700086399.zip"
+
+export interface DmarcMessageOptions extends SampleOptions {
+  readonly xml?: string
+}
+
+/** Google's way: multipart/mixed, a zip attachment holding one XML file. */
+export const googleDmarcReport = (options: DmarcMessageOptions = {}): Uint8Array => {
+  const xml = options.xml ?? dmarcAggregateXml()
+  const zip = zipSync({ [GOOGLE_ZIP_NAME.replace(/\.zip$/, ".xml")]: strToU8(xml) })
+  const boundary = "000000000000a1b2c3d4e5f60708"
+  const message = [
+    "Return-Path: <3jk1ZZQ4KCpkdpfkibbdpf.hTnqtibbdpf@scoutcamp.bounces.google.com>",
+    "MIME-Version: 1.0",
+    "Date: Thu, 16 Nov 2023 15:59:59 -0800",
+    `Message-ID: <${GOOGLE_REPORT_ID}@google.com>`,
+    `Subject: Report domain: example.com Submitter: google.com Report-ID: ${GOOGLE_REPORT_ID}`,
+    "From: noreply-dmarc-support@google.com",
+    "To: dmarc-reports@example.com",
+    `Content-Type: multipart/mixed; boundary="${boundary}"`,
+    "",
+    multipartBody(boundary, [
+      part(["Content-Type: text/plain; charset=\"UTF-8\"; format=flowed; delsp=yes"], "\n"),
+      part(
+        [
+          `Content-Type: application/zip; \n\tname="${GOOGLE_ZIP_NAME}"`,
+          `Content-Disposition: attachment; \n\tfilename="${GOOGLE_ZIP_NAME}"`,
+          "Content-Transfer-Encoding: base64"
+        ],
+        base64Lines(zip)
+      )
+    ])
+  ].join("\n")
+  return withLineEnding(message, options.lineEnding)
+}
+
+export const GZIP_NAME = "enterprise.protection.outlook.com!example.com!1700000000!1700086399.xml.gz"
+
+/** Microsoft's and Yahoo's way: the whole body is the gzip'd XML. */
+export const gzipDmarcReport = (options: DmarcMessageOptions = {}): Uint8Array => {
+  const gzip = gzipSync(strToU8(options.xml ?? dmarcAggregateXml()), { filename: GZIP_NAME.replace(/\.gz$/, "") })
+  const message = [
+    "From: DMARC Aggregate Report <dmarcreport@microsoft.com>",
+    "To: dmarc-reports@example.com",
+    "Subject: Report Domain: example.com Submitter: enterprise.protection.outlook.com Report-ID: 9c4d8a3e2f",
+    "Date: Fri, 17 Nov 2023 04:11:32 +0000",
+    "Message-ID: <9c4d8a3e2f@enterprise.protection.outlook.com>",
+    "MIME-Version: 1.0",
+    `Content-Type: application/gzip; name="${GZIP_NAME}"`,
+    `Content-Disposition: attachment; filename="${GZIP_NAME}"`,
+    "Content-Transfer-Encoding: base64",
+    "",
+    base64Lines(gzip),
+    ""
+  ].join("\n")
+  return withLineEnding(message, options.lineEnding)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Near misses
+
+export const plainTextMessage = (options: SampleOptions = {}): Uint8Array =>
+  withLineEnding(
+    [
+      "From: Alice <alice@example.com>",
+      "To: postmaster@example.net",
+      "Subject: Delivery status of my report",
+      "Date: Thu, 16 Nov 2023 12:00:00 +0000",
+      "MIME-Version: 1.0",
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      "Hello,",
+      "",
+      "Final-Recipient: rfc822; bob@example.org",
+      "Action: failed",
+      "Status: 5.1.1",
+      "",
+      "<feedback><report_metadata><org_name>x</org_name></report_metadata></feedback>",
+      ""
+    ].join("\n"),
+    options.lineEnding
+  )
+
+/** A read receipt (RFC 8098): a multipart/report, but not about delivery. */
+export const dispositionNotification = (options: SampleOptions = {}): Uint8Array => {
+  const boundary = "mdn-3b1f0c"
+  return withLineEnding(
+    [
+      "From: Alice <alice@example.com>",
+      "To: bob@example.org",
+      "Subject: Read: Quarterly figures",
+      "MIME-Version: 1.0",
+      `Content-Type: multipart/report; report-type=disposition-notification;\n\tboundary="${boundary}"`,
+      "",
+      multipartBody(boundary, [
+        part(["Content-Type: text/plain; charset=utf-8"], "The message sent to alice@example.com was displayed.\n"),
+        part(
+          ["Content-Type: message/disposition-notification"],
+          [
+            "Reporting-UA: mail.example.com; Thunderbird 115.4.2",
+            "Original-Recipient: rfc822;alice@example.com",
+            "Final-Recipient: rfc822;alice@example.com",
+            "Original-Message-ID: <q3-figures@example.org>",
+            "Disposition: manual-action/MDN-sent-manually; displayed",
+            ""
+          ].join("\n")
+        )
+      ])
+    ].join("\n"),
+    options.lineEnding
+  )
+}

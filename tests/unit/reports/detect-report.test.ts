@@ -1,0 +1,287 @@
+import { gzipSync, strToU8, zipSync } from "fflate"
+import { describe, expect, it } from "vitest"
+import { detectReport } from "../../../domain/reports/detect-report.ts"
+import type { DmarcReport, DsnReport } from "../../../domain/reports/detect-report.ts"
+import {
+  base64Lines,
+  dispositionNotification,
+  dmarcAggregateXml,
+  GOOGLE_REPORT_ID,
+  googleDmarcReport,
+  gzipDmarcReport,
+  multipartBody,
+  part,
+  plainTextMessage,
+  POSTFIX_BOUNDARY,
+  postfixBounce
+} from "../../support/report-samples.ts"
+
+const bytes = (text: string) => new TextEncoder().encode(text)
+const crlf = (text: string) => bytes(text.replace(/\n/g, "\r\n"))
+
+const POSTFIX_REPORT: DsnReport = {
+  type: "dsn",
+  reportingMta: "mx.example.net",
+  arrivalDate: "Thu, 16 Nov 2023 10:14:58 +0000 (UTC)",
+  recipients: [
+    {
+      finalRecipient: "nobody@example.org",
+      originalRecipient: "nobody@example.org",
+      action: "failed",
+      status: "5.1.1",
+      diagnosticCode: "smtp; 550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown",
+      remoteMta: "mail.example.org"
+    },
+    {
+      finalRecipient: "slow@example.com",
+      originalRecipient: "slow@example.com",
+      action: "delayed",
+      status: "4.4.1",
+      diagnosticCode: "X-Postfix; connect to mx.example.com[198.51.100.7]:25: Connection timed out"
+    }
+  ]
+}
+
+const GOOGLE_REPORT: DmarcReport = {
+  type: "dmarc",
+  orgName: "google.com",
+  email: "noreply-dmarc-support@google.com",
+  reportId: GOOGLE_REPORT_ID,
+  dateRange: { begin: 1700000000, end: 1700086399 },
+  domain: "example.com",
+  policy: { p: "none", sp: "none", pct: 100, adkim: "r", aspf: "r" },
+  recordCount: 2,
+  messageCount: 15
+}
+
+/** A message whose only content is one attachment part with the given headers. */
+const singlePart = (headers: ReadonlyArray<string>, content: string) =>
+  crlf(`From: reports@example.net\nTo: dmarc@example.com\nSubject: report\nMIME-Version: 1.0\n${part(headers, content)}\n`)
+
+describe("delivery status notifications (RFC 3464)", () => {
+  it("reads a Postfix bounce: per-message fields, two recipient groups, folds unfolded, address types stripped", () => {
+    expect(detectReport(postfixBounce())).toStrictEqual(POSTFIX_REPORT)
+  })
+
+  it("reads it with bare LF line endings too", () => {
+    expect(detectReport(postfixBounce({ lineEnding: "\n" }))).toStrictEqual(POSTFIX_REPORT)
+  })
+
+  it("gives plain JSON: what goes in survives a round trip through JSON unchanged", () => {
+    const report = detectReport(postfixBounce())
+    expect(JSON.parse(JSON.stringify(report))).toStrictEqual(report)
+  })
+
+  it.each([
+    ["lower case, boundary first", `multipart/report; boundary="${POSTFIX_BOUNDARY}"; report-type=delivery-status`],
+    ["upper case, quoted report-type", `MULTIPART/REPORT; REPORT-TYPE="Delivery-Status"; BOUNDARY="${POSTFIX_BOUNDARY}"`],
+    ["folded over three lines", `multipart/report;\n report-type=delivery-status;\n\tboundary="${POSTFIX_BOUNDARY}"`],
+    ["with comments and blanks", `Multipart/Report (bounce) ; report-type = delivery-status ; boundary = "${POSTFIX_BOUNDARY}"`],
+    ["RFC 6533's report-type", `multipart/report; report-type=global-delivery-status; boundary="${POSTFIX_BOUNDARY}"`]
+  ])("recognises the content type %s", (_, contentType) => {
+    expect(detectReport(postfixBounce({ contentType }))).toStrictEqual(POSTFIX_REPORT)
+  })
+
+  it("reads an unquoted boundary", () => {
+    const boundary = "simple-boundary_42"
+    const mime = new TextDecoder().decode(postfixBounce()).replaceAll(POSTFIX_BOUNDARY, boundary)
+      .replace(`"${boundary}"`, boundary)
+    expect(detectReport(bytes(mime))).toStrictEqual(POSTFIX_REPORT)
+  })
+
+  it("accepts the internationalised delivery-status part (RFC 6533)", () => {
+    const recipients = [{ finalRecipient: "jörg@bücher.example", action: "failed", status: "5.1.1" }]
+    expect(detectReport(postfixBounce({ statusMediaType: "message/global-delivery-status", recipients }))).toStrictEqual({
+      type: "dsn",
+      reportingMta: "mx.example.net",
+      arrivalDate: "Thu, 16 Nov 2023 10:14:58 +0000 (UTC)",
+      recipients
+    })
+  })
+
+  it("reads Original-Envelope-Id, and tolerates odd casing, angle brackets and missing per-message fields", () => {
+    const mime = postfixBounce({
+      perMessageFields: ["original-envelope-id: QQ314159", "REPORTING-MTA: dns;relay.example.net"],
+      recipients: [{ finalRecipient: "<Carol@Example.org>", action: "FAILED", status: "5.2.2", remoteMta: "[203.0.113.9]" }]
+    })
+    expect(detectReport(mime)).toStrictEqual({
+      type: "dsn",
+      reportingMta: "relay.example.net",
+      originalEnvelopeId: "QQ314159",
+      recipients: [{ finalRecipient: "Carol@Example.org", action: "failed", status: "5.2.2", remoteMta: "[203.0.113.9]" }]
+    })
+  })
+
+  it("is a DSN by its content type even when the delivery-status part is missing", () => {
+    const mime = crlf(
+      `Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: text/plain\n\nGone.\n--b--\n`
+    )
+    expect(detectReport(mime)).toStrictEqual({ type: "dsn", recipients: [] })
+  })
+
+  it("takes a base64-encoded delivery-status part", () => {
+    const status = "Reporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.0.0\n"
+    const mime = crlf(
+      `Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\n` +
+        `Content-Type: message/delivery-status\nContent-Transfer-Encoding: base64\n\n${base64Lines(bytes(status))}\n--b--\n`
+    )
+    expect(detectReport(mime)).toStrictEqual({
+      type: "dsn",
+      reportingMta: "mx.example.net",
+      recipients: [{ finalRecipient: "a@example.org", action: "failed", status: "5.0.0" }]
+    })
+  })
+
+  it("does not take a read receipt (MDN) for a DSN", () => {
+    expect(detectReport(dispositionNotification())).toBeUndefined()
+  })
+
+  it("looks only at the top-level content type: a bounce forwarded inside a message is no report", () => {
+    const forwarded = new TextDecoder().decode(postfixBounce({ lineEnding: "\n" }))
+    const mime = `Content-Type: multipart/mixed; boundary=outer\n\n${multipartBody("outer", [
+      part(["Content-Type: text/plain"], "FYI, see below."),
+      part(["Content-Type: message/rfc822"], forwarded)
+    ])}`
+    expect(detectReport(crlf(mime))).toBeUndefined()
+  })
+})
+
+describe("DMARC aggregate reports (RFC 7489 appendix C)", () => {
+  it("reads Google's report: multipart/mixed with a base64 zip attachment", () => {
+    expect(detectReport(googleDmarcReport())).toStrictEqual(GOOGLE_REPORT)
+  })
+
+  it("reads Microsoft's and Yahoo's: the whole body a base64 .xml.gz", () => {
+    expect(detectReport(gzipDmarcReport())).toStrictEqual(GOOGLE_REPORT)
+  })
+
+  it.each([
+    ["Google's", googleDmarcReport],
+    ["the gzip", gzipDmarcReport]
+  ])("reads %s with bare LF line endings", (_, build) => {
+    expect(detectReport(build({ lineEnding: "\n" }))).toStrictEqual(GOOGLE_REPORT)
+  })
+
+  it("keeps a report id longer than a double's precision digit for digit", () => {
+    const reportId = "123456789012345678901234567890"
+    expect(detectReport(googleDmarcReport({ xml: dmarcAggregateXml({ reportId }) }))).toMatchObject({ reportId })
+  })
+
+  it.each([
+    ["text/xml, quoted-printable", ["Content-Type: text/xml; name=report.xml", "Content-Transfer-Encoding: quoted-printable"], (xml: string) => xml.replace(/=/g, "=3D")],
+    ["application/xml, 7bit", ["Content-Type: application/xml"], (xml: string) => xml],
+    ["application/xml, base64", ["Content-Type: application/xml", "Content-Transfer-Encoding: base64"], (xml: string) => base64Lines(bytes(xml))],
+    ["application/octet-stream named .xml", ["Content-Type: application/octet-stream", "Content-Disposition: attachment; filename=\"r.xml\""], (xml: string) => xml],
+    ["application/x-zip-compressed", ["Content-Type: application/x-zip-compressed", "Content-Transfer-Encoding: base64"], (xml: string) => base64Lines(zipSync({ "r.xml": strToU8(xml) }))],
+    ["application/x-gzip", ["Content-Type: application/x-gzip", "Content-Transfer-Encoding: base64"], (xml: string) => base64Lines(gzipSync(strToU8(xml)))],
+    ["octet-stream named by RFC 2231", ["Content-Type: application/octet-stream", "Content-Disposition: attachment; filename*=utf-8''r%C3%A9port.xml.gz", "Content-Transfer-Encoding: base64"], (xml: string) => base64Lines(gzipSync(strToU8(xml)))]
+  ])("reads an attachment that is %s", (_, headers, encode) => {
+    expect(detectReport(singlePart(headers, encode(dmarcAggregateXml())))).toStrictEqual(GOOGLE_REPORT)
+  })
+
+  it("finds the attachment inside nested multiparts", () => {
+    const zip = zipSync({ "report.xml": strToU8(dmarcAggregateXml()) })
+    const alternative = multipartBody("alt", [
+      part(["Content-Type: text/plain"], "See the attachment."),
+      part(["Content-Type: text/html"], "<p>See the attachment.</p>")
+    ])
+    const attachments = multipartBody("inner", [
+      part(["Content-Type: application/zip; name=report.zip", "Content-Transfer-Encoding: base64"], base64Lines(zip))
+    ])
+    const mime = `Content-Type: multipart/mixed; boundary="outer"\n\n${multipartBody("outer", [
+      part(["Content-Type: multipart/alternative; boundary=alt"], alternative),
+      part(["Content-Type: multipart/mixed; boundary=inner"], attachments)
+    ])}`
+    expect(detectReport(crlf(mime))).toStrictEqual(GOOGLE_REPORT)
+    expect(detectReport(bytes(mime))).toStrictEqual(GOOGLE_REPORT)
+  })
+
+  it("reads a multipart/report holding the feedback document", () => {
+    const mime = `Content-Type: multipart/report; report-type=dmarc-aggregate; boundary=r\n\n${multipartBody("r", [
+      part(["Content-Type: text/plain"], "Aggregate report."),
+      part(["Content-Type: application/gzip", "Content-Transfer-Encoding: base64"], base64Lines(gzipSync(strToU8(dmarcAggregateXml()))))
+    ])}`
+    expect(detectReport(crlf(mime))).toStrictEqual(GOOGLE_REPORT)
+  })
+
+  it("reads namespaced (DMARCbis) documents and leaves out absent optional fields", () => {
+    const xml = `<?xml version="1.0"?>
+<dmarc:feedback xmlns:dmarc="urn:ietf:params:xml:ns:dmarc-2.0">
+  <dmarc:report_metadata><dmarc:org_name>Example &amp; Co</dmarc:org_name><dmarc:report_id>r-1</dmarc:report_id>
+    <dmarc:date_range><dmarc:begin> 10 </dmarc:begin><dmarc:end>20</dmarc:end></dmarc:date_range></dmarc:report_metadata>
+  <dmarc:policy_published><dmarc:domain>example.org</dmarc:domain></dmarc:policy_published>
+  <dmarc:record><dmarc:row><dmarc:count>7</dmarc:count></dmarc:row></dmarc:record>
+</dmarc:feedback>`
+    expect(detectReport(singlePart(["Content-Type: text/xml"], xml))).toStrictEqual({
+      type: "dmarc",
+      orgName: "Example & Co",
+      reportId: "r-1",
+      dateRange: { begin: 10, end: 20 },
+      domain: "example.org",
+      recordCount: 1,
+      messageCount: 7
+    })
+  })
+
+  it("counts a report without records as zero", () => {
+    const xml = dmarcAggregateXml({ records: [] })
+    expect(detectReport(singlePart(["Content-Type: text/xml"], xml))).toMatchObject({ recordCount: 0, messageCount: 0 })
+  })
+
+  it.each([
+    ["another XML document", "<invoice><total>10</total></invoice>"],
+    ["a feedback document without report_id", dmarcAggregateXml().replace(/<report_id>.*<\/report_id>/, "")],
+    ["a feedback document without its domain", dmarcAggregateXml().replace(/<domain>example.com<\/domain>\n    <adkim>/, "<adkim>")],
+    ["a feedback document with a non-numeric date", dmarcAggregateXml().replace("<begin>1700000000</begin>", "<begin>yesterday</begin>")],
+    ["text that is no XML", "hello <<< world"],
+    ["nothing", ""]
+  ])("does not take %s for a report", (_, xml) => {
+    expect(detectReport(singlePart(["Content-Type: text/xml"], xml))).toBeUndefined()
+  })
+
+  it("ignores XML in a text/plain part", () => {
+    expect(detectReport(singlePart(["Content-Type: text/plain"], dmarcAggregateXml()))).toBeUndefined()
+  })
+
+  it("refuses a zip bomb: a member that inflates past the bound is not read", () => {
+    const padding = "<!-- " + " ".repeat(25 * 1024 * 1024) + " -->"
+    const bomb = gzipSync(strToU8(dmarcAggregateXml() + padding), { level: 9 })
+    expect(bomb.length).toBeLessThan(100_000)
+    expect(detectReport(singlePart(["Content-Type: application/gzip", "Content-Transfer-Encoding: base64"], base64Lines(bomb)))).toBeUndefined()
+  })
+
+  it("reads a zip holding other files next to the XML one, and one whose only file has another name", () => {
+    const xml = strToU8(dmarcAggregateXml())
+    const withReadme = zipSync({ "README.txt": strToU8("hi"), "dir/": {}, "report.xml": xml })
+    const onlyFile = zipSync({ "report": xml }, { level: 0 })
+    for (const zip of [withReadme, onlyFile]) {
+      expect(detectReport(singlePart(["Content-Type: application/zip", "Content-Transfer-Encoding: base64"], base64Lines(zip)))).toStrictEqual(GOOGLE_REPORT)
+    }
+  })
+})
+
+describe("messages that are no report", () => {
+  it.each([
+    ["a plain text message", plainTextMessage()],
+    ["a plain text message with LF", plainTextMessage({ lineEnding: "\n" })],
+    ["an empty message", new Uint8Array()],
+    ["a multipart without boundary", crlf("Content-Type: multipart/mixed\n\n--x\nContent-Type: text/xml\n\n<feedback/>\n--x--\n")],
+    ["a body that is binary junk", Uint8Array.from({ length: 512 }, (_, i) => (i * 151) & 0xff)]
+  ])("%s", (_, mime) => {
+    expect(detectReport(mime)).toBeUndefined()
+  })
+
+  it("a DSN content type without any body is a DSN without recipients", () => {
+    expect(detectReport(crlf("Subject: hi\nContent-Type: multipart/report; report-type=delivery-status"))).toStrictEqual({
+      type: "dsn",
+      recipients: []
+    })
+  })
+
+  it("a truncated bounce is still a DSN, with the recipients that survived", () => {
+    const whole = postfixBounce()
+    const cut = new TextDecoder().decode(whole).indexOf("Final-Recipient: rfc822; slow@")
+    const report = detectReport(whole.subarray(0, cut))
+    expect(report).toMatchObject({ type: "dsn", recipients: [{ finalRecipient: "nobody@example.org" }] })
+  })
+})
