@@ -19,8 +19,11 @@ export const makeConnectionBudget = (limits: BudgetLimits, maxWaitMs: number) =>
   Effect.sync((): ConnectionBudgetShape => {
     let state: BudgetState = emptyBudget
     const waiters = new Map<string, Deferred.Deferred<void>>()
+    /** who holds an incoming slot: a release of anyone else (twice, or never admitted) frees nothing */
+    const holders = new Set<string>()
     const wake = (ids: ReadonlyArray<string>) => {
       for (const id of ids) {
+        holders.add(id)
         const waiter = waiters.get(id)
         waiters.delete(id)
         if (waiter !== undefined) Deferred.doneUnsafe(waiter, Effect.void)
@@ -35,6 +38,7 @@ export const makeConnectionBudget = (limits: BudgetLimits, maxWaitMs: number) =>
           const verdict = yield* Effect.sync(() => {
             const step = requestIncoming(limits, state, id)
             state = step.state
+            if (step.verdict === "admitted") holders.add(id)
             if (step.verdict === "waiting") waiters.set(id, waiter)
             return step.verdict
           })
@@ -55,6 +59,11 @@ export const makeConnectionBudget = (limits: BudgetLimits, maxWaitMs: number) =>
         state = withdrawWaiting(state, id)
         return
       }
+      releaseSlotOf(id)
+    }
+
+    const releaseSlotOf = (id: string) => {
+      if (!holders.delete(id)) return
       const next = releaseIncoming(limits, state)
       state = next.state
       wake(next.admitted)
@@ -69,7 +78,7 @@ export const makeConnectionBudget = (limits: BudgetLimits, maxWaitMs: number) =>
 
     return {
       admitIncoming,
-      releaseIncoming: () => release((s) => releaseIncoming(limits, s)),
+      releaseIncoming: (id) => Effect.sync(() => releaseSlotOf(id)),
       acquireOutgoing: Effect.sync(() => {
         const next = acquireOutgoing(limits, state)
         state = next.state
