@@ -1,5 +1,7 @@
 import { Clock, Effect } from "effect"
+import { addsAuthResults, runsChecks } from "../domain/checks/checks-config.ts"
 import { outgoingIps } from "../domain/ip/outgoing-ips.ts"
+import { concatBytes, utf8 } from "../domain/message/json-bytes.ts"
 import { buildMessageDocuments } from "../domain/message/message-document.ts"
 import type { MessageDocument } from "../domain/message/message-document.ts"
 import { extractMqHeaders } from "../domain/message/x-mq-headers.ts"
@@ -12,6 +14,7 @@ import type { IntakeSettingsShape } from "./ports/intake-settings.ts"
 import { MessageIds } from "./ports/message-ids.ts"
 import { Publisher } from "./ports/publisher.ts"
 import type { Delivery } from "./ports/publisher.ts"
+import { runChecks } from "./run-checks.ts"
 
 export interface ReceivedMessage {
   /** our name in this session's greeting */
@@ -30,6 +33,8 @@ const stringsOf = (value: unknown): ReadonlyArray<string> =>
 /** One queue's share of a message: its recipients and what their documents carry besides. */
 interface Route {
   readonly queue: string
+  /** for local addresses (smtp-auth-results: local) */
+  readonly local: boolean
   readonly recipients: ReadonlyArray<Recipient>
   readonly properties: Readonly<Record<string, unknown>>
 }
@@ -49,9 +54,9 @@ const routes = (
   const remote = recipients.filter((r) => !r.local)
   const report = local.length > 0 && settings.reportsQueue !== undefined ? detectReport(mime) : undefined
   const localRoute: Route = report === undefined || settings.reportsQueue === undefined
-    ? { queue: settings.localQueue, recipients: local, properties: { ...properties, local: true } }
-    : { queue: settings.reportsQueue, recipients: local, properties: { ...properties, local: true, report } }
-  return [{ queue: settings.inboxQueue, recipients: remote, properties }, localRoute].filter((r) => r.recipients.length > 0)
+    ? { queue: settings.localQueue, local: true, recipients: local, properties: { ...properties, local: true } }
+    : { queue: settings.reportsQueue, local: true, recipients: local, properties: { ...properties, local: true, report } }
+  return [{ queue: settings.inboxQueue, local: false, recipients: remote, properties }, localRoute].filter((r) => r.recipients.length > 0)
 }
 
 /**
@@ -75,6 +80,17 @@ export const acceptMessage = Effect.fn("acceptMessage")(function*(message: Recei
   const idOf = new Map<Recipient, string>()
   for (const recipient of recipients) idOf.set(recipient, yield* ids.next)
   const epochMillis = yield* Clock.currentTimeMillis
+  // smtp-check and smtp-auth-results (SPEC §8), on the message as the client sent it
+  const checked = runsChecks(settings)
+    ? yield* runChecks({
+      mime: message.mime,
+      sender: message.envelope.sender,
+      helo: message.helo,
+      clientIp: message.connection.remoteIp,
+      hostname: message.hostname
+    }, settings)
+    : undefined
+  const checkProperties = checked !== undefined && settings.checks.length > 0 ? { checks: checked.checks } : {}
   const common = {
     hostname: message.hostname,
     helo: message.helo,
@@ -85,9 +101,11 @@ export const acceptMessage = Effect.fn("acceptMessage")(function*(message: Recei
     mime: extraction.mime
   }
   const deliveries: Array<Delivery> = []
-  for (const route of routes(settings, recipients, extraction.mime, properties)) {
+  for (const route of routes(settings, recipients, extraction.mime, { ...properties, ...checkProperties })) {
+    const authResults = addsAuthResults(settings.authResults, route.local) ? checked?.authResults : undefined
     const documents: ReadonlyArray<MessageDocument> = buildMessageDocuments({
       ...common,
+      mime: authResults === undefined ? common.mime : concatBytes([utf8(authResults), common.mime]),
       recipients: route.recipients.map((r) => r.address),
       messageIds: route.recipients.map((r) => idOf.get(r) ?? ""),
       properties: route.properties

@@ -4,6 +4,7 @@ import type { ThrottleState } from "../domain/auth/auth-throttle.ts"
 import { reply } from "../domain/session/reply.ts"
 import type { Reply } from "../domain/session/reply.ts"
 import { Authenticator } from "./ports/authenticator.ts"
+import { Metrics } from "./ports/metrics.ts"
 import type { Credentials } from "./ports/authenticator.ts"
 
 /** Recent AUTH failures per client IP, shared by every session of the daemon. */
@@ -27,10 +28,12 @@ const INVALID = reply(535, "5.7.8", "Authentication credentials invalid")
 export const authenticate = Effect.fn("authenticate")(function*(clientIp: string, credentials: Credentials) {
   const attempts = yield* AuthAttempts
   const authenticator = yield* Authenticator
+  const metrics = yield* Metrics
   const log = Effect.annotateLogs({ client: clientIp, user: credentials.username })
   const verdict = assessAttempt(yield* Ref.get(attempts), clientIp, yield* Clock.currentTimeMillis)
   if (verdict._tag === "Blocked") {
     yield* Effect.logWarning("authentication refused: too many failures from this IP").pipe(log)
+    yield* metrics.authFailed("throttled")
     return { _tag: "Refused", reply: TOO_MANY } satisfies AuthOutcome
   }
   if (verdict.delayMs > 0) yield* Effect.sleep(verdict.delayMs)
@@ -38,11 +41,13 @@ export const authenticate = Effect.fn("authenticate")(function*(clientIp: string
   const now = yield* Clock.currentTimeMillis
   if (result._tag === "Failure") {
     yield* Effect.logWarning("authentication backend unavailable").pipe(log, Effect.annotateLogs({ reason: result.failure.message }))
+    yield* metrics.authFailed("unavailable")
     return { _tag: "Refused", reply: UNAVAILABLE } satisfies AuthOutcome
   }
   if (result.success === "rejected") {
     yield* Ref.update(attempts, (state) => recordFailure(state, clientIp, now))
     yield* Effect.logInfo("authentication failed").pipe(log)
+    yield* metrics.authFailed("rejected")
     return { _tag: "Refused", reply: INVALID } satisfies AuthOutcome
   }
   yield* Ref.update(attempts, (state) => recordSuccess(state, clientIp, now))

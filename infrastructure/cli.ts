@@ -5,7 +5,7 @@ import { Cause, Effect, Layer, Logger } from "effect"
 import { describeSettings } from "../domain/config/describe-settings.ts"
 import type { Settings } from "../domain/config/settings.ts"
 import { runPrimary } from "./cluster/primary.ts"
-import { runWorker } from "./cluster/worker.ts"
+import { runWorker, workerLogAnnotations } from "./cluster/worker.ts"
 import { loadConfig } from "./config/load-config.ts"
 import { daemonLayer, localConnectionBudget } from "./daemon.ts"
 import { LIST_COMMANDS, LIST_USAGE, runListCommand } from "./list-commands.ts"
@@ -104,13 +104,15 @@ export const main = (args: ReadonlyArray<string>): void => {
   if (listCommand !== -1) return void Effect.runPromise(changeLists(config, args.slice(listCommand)))
   installSighupHandler(() =>
     void Effect.runFork(Effect.logInfo("SIGHUP: nothing to reload").pipe(
-      Effect.annotateLogs({ service: "smtp-intake" }),
+      Effect.annotateLogs({ service: "smtp-intake", ...(cluster.isWorker ? workerLogAnnotations() : {}) }),
       Effect.provide(JsonLogs)
     ))
   )
   NodeRuntime.runMain(runDaemon(config), {
-    // SIGTERM/SIGINT interrupt the daemon: that is a clean stop, not a failure.
+    // SIGTERM/SIGINT interrupt the daemon: that is a clean stop, not a failure. A start-up error
+    // was reported and set exitCode; the exit must be explicit, as a cluster worker's IPC channel
+    // would keep it running.
     teardown: (exit, onExit) =>
-      onExit(exit._tag === "Failure" && !Cause.hasInterruptsOnly(exit.cause) ? 1 : 0)
+      onExit(exit._tag === "Failure" && !Cause.hasInterruptsOnly(exit.cause) ? 1 : Number(process.exitCode ?? 0))
   })
 }

@@ -10,12 +10,17 @@ import { DEFAULT_MAX_RECIPIENTS } from "../domain/session/policy.ts"
 import type { SessionPolicy } from "../domain/session/policy.ts"
 import { managedListsStoreLayer } from "../adapters/database/store-from-url.ts"
 import { CachedReverseDns } from "../adapters/dns/reverse-dns.ts"
+import { NodeDns } from "../adapters/dns/node-dns.ts"
+import { MailauthSenderAuthentication } from "../adapters/mailauth/mailauth-authentication.ts"
+import { SpamdScanner } from "../adapters/spamd/spamd-client.ts"
 import { ManagementServerLayer } from "../adapters/http/management-api.ts"
 import { ManagedListsCache } from "../application/managed-lists-cache.ts"
 import { ConnectionBudgetLayer } from "../application/connection-budget-keeper.ts"
 import type { ConnectionBudget } from "../application/ports/connection-budget.ts"
 import type { BudgetLimits } from "../domain/connections/connection-budget.ts"
 import { AuthAttempts } from "../application/authenticate.ts"
+import { InMemoryMetrics } from "../adapters/metrics/in-memory-metrics.ts"
+import { parseAuthBackend } from "../domain/auth/auth-backend.ts"
 import { authenticatorLayer } from "./authenticator.ts"
 import { TlsReloadOnSighup } from "./tls-reload.ts"
 import { loadTlsMaterial } from "./tls/tls-material.ts"
@@ -38,7 +43,8 @@ const publisherLayer = (settings: Settings) =>
     : AmqpPublisher.layer({
       url: settings.rabbitmqAddress,
       queues: [...new Set([settings.rabbitmqInbox, settings.rabbitmqLocal ?? settings.rabbitmqInbox, settings.rabbitmqReports ?? settings.rabbitmqInbox])],
-      queueType: settings.rabbitmqQueueType
+      queueType: settings.rabbitmqQueueType,
+      failOnQueueMismatchAtStart: true
     })
 
 const intakeSettings = (settings: Settings, policy: SessionPolicy) =>
@@ -54,7 +60,9 @@ const intakeSettings = (settings: Settings, policy: SessionPolicy) =>
     },
     extractMqHeaders: settings.smtpExtract,
     configuredHostname: settings.smtpHostname,
-    machineHostname: machineHostname()
+    machineHostname: machineHostname(),
+    checks: settings.smtpCheck,
+    authResults: settings.smtpAuthResults
   }))
 
 /** A whole message may take twice smtp-timeout (10 minutes by default), however steadily it trickles in. */
@@ -112,7 +120,13 @@ export const daemonLayer = (settings: Settings, connectionBudget: Layer.Layer<Co
       AuthAttempts.layer,
       managedLists(settings),
       CachedReverseDns,
-      connectionBudget
+      // smtp-check: SPF, DKIM and DMARC over DNS, spam through spamd (nothing connects until a message is checked)
+      NodeDns(),
+      MailauthSenderAuthentication,
+      SpamdScanner({ host: settings.spamassassinHost, port: settings.spamassassinPort }),
+      connectionBudget,
+      // GET /metrics; AUTH failures are labelled with the kind of smtp-auth backend
+      InMemoryMetrics(settings.smtpAuth === undefined ? "none" : parseAuthBackend(settings.smtpAuth)?.kind ?? "none")
     )
     const listeners = SmtpListenerLayer({
       host: settings.smtpIp,

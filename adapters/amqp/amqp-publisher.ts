@@ -1,4 +1,4 @@
-import { Deferred, Effect, Layer } from "effect"
+import { Deferred, Effect, Layer, Schema } from "effect"
 import { Publisher, PublishFailed } from "../../application/ports/publisher.ts"
 import type { Delivery } from "../../application/ports/publisher.ts"
 import type { QueueType } from "../../domain/config/settings.ts"
@@ -15,7 +15,18 @@ export interface AmqpPublisherOptions {
   readonly queueType: QueueType
   /** how long to wait for the broker's confirm of a publish; default 10 000 */
   readonly confirmTimeoutMs?: number
+  /**
+   * If the first connection attempt at start finds a queue declared with other arguments,
+   * fail the layer with `QueueMismatchAtStart` (the daemon exits 1) instead of serving 451s
+   * and retrying; a mismatch found later (a reconnect) is always retried. Default false.
+   */
+  readonly failOnQueueMismatchAtStart?: boolean
 }
+
+/** A queue exists with other arguments (e.g. classic vs quorum), found when the layer starts. */
+export class QueueMismatchAtStart extends Schema.TaggedError<QueueMismatchAtStart>()("QueueMismatchAtStart", {
+  message: Schema.String
+}) {}
 
 const BACKOFF_START_MS = 100
 const BACKOFF_CAP_MS = 5_000
@@ -37,12 +48,14 @@ const make = (options: AmqpPublisherOptions) =>
     const confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000
     const declared = new Set(options.queues)
     const state: State = { link: undefined, closing: false }
-    const firstAttempt = yield* Deferred.make<void>()
+    const firstAttempt = yield* Deferred.make<void, QueueMismatchAtStart>()
 
     // added before the supervisor is forked, so it runs after the supervisor is interrupted
     yield* Effect.addFinalizer(() => shutdown(state, address))
     yield* Effect.forkScoped(supervise(options, address, state, firstAttempt))
-    yield* Deferred.await(firstAttempt).pipe(Effect.timeoutOption(STARTUP_WAIT_MS))
+    // start-up is decided by the first attempt, or by the wait running out (a mismatch found after that is retried)
+    yield* Effect.forkScoped(Effect.sleep(STARTUP_WAIT_MS).pipe(Effect.andThen(Deferred.succeed(firstAttempt, undefined))))
+    yield* Deferred.await(firstAttempt)
 
     const failed = (message: string) => Effect.fail(new PublishFailed({ message: address.redact(message) }))
 
@@ -73,7 +86,7 @@ const supervise = (
   options: AmqpPublisherOptions,
   address: BrokerAddress,
   state: State,
-  firstAttempt: Deferred.Deferred<void>
+  firstAttempt: Deferred.Deferred<void, QueueMismatchAtStart>
 ) =>
   Effect.gen(function*() {
     const context = yield* Effect.context<never>()
@@ -83,6 +96,8 @@ const supervise = (
     for (;;) {
       const attempt = yield* Effect.result(connectOnce(options, address, state))
       if (attempt._tag === "Failure") {
+        const mismatch = attempt.failure instanceof QueueMismatch && options.failOnQueueMismatchAtStart === true
+        if (mismatch && (yield* Deferred.fail(firstAttempt, mismatchAtStart(options, address, attempt.failure)))) return
         yield* logConnectFailure(address, attempt.failure, everConnected, delay)
         yield* Deferred.succeed(firstAttempt, undefined)
         yield* Effect.sleep(delay)
@@ -135,6 +150,14 @@ const untilClosed = (link: Link) =>
     return Effect.sync(cancel)
   })
 
+const mismatchAtStart = (options: AmqpPublisherOptions, address: BrokerAddress, error: QueueMismatch) =>
+  new QueueMismatchAtStart({
+    message: `RabbitMQ at ${address.display}: ${address.redact(error.message)}. smtp-intake declares it durable as a ` +
+      `${options.queueType} queue (rabbitmq-queue-type: ${options.queueType}); either set rabbitmq-queue-type to the ` +
+      `type the queue has, or move its messages elsewhere and delete it (rabbitmqctl delete_queue ${error.queue}) ` +
+      `so that smtp-intake declares it anew`
+  })
+
 const logConnectFailure = (address: BrokerAddress, error: unknown, everConnected: boolean, retryInMs: number) => {
   if (error instanceof QueueMismatch) {
     return Effect.logError(
@@ -168,5 +191,6 @@ const waitUntil = async (done: () => boolean, timeoutMs: number): Promise<void> 
 }
 
 export const AmqpPublisher = {
-  layer: (options: AmqpPublisherOptions): Layer.Layer<Publisher> => Layer.effect(Publisher, make(options))
+  layer: (options: AmqpPublisherOptions): Layer.Layer<Publisher, QueueMismatchAtStart> =>
+    Layer.effect(Publisher, make(options))
 } as const

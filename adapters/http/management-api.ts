@@ -8,6 +8,7 @@ import { BlockedRoutes } from "./blocked-routes.ts"
 import { ConsoleRoute } from "./console-route.ts"
 import { HealthRoutes } from "./health-routes.ts"
 import { LocalAddressRoutes } from "./local-address-routes.ts"
+import { MetricsRoutes } from "./metrics-routes.ts"
 import { isLoopbackClient } from "./management-access.ts"
 import { MtaHostnameRoutes } from "./mta-hostname-routes.ts"
 
@@ -28,8 +29,8 @@ export class ManagementListenFailed extends Error {
 const ApiFallback = HttpRouter.add("*", "/api/*", errorReply(404, "no such API endpoint"))
 
 /**
- * The management app: health probes open to all; the JSON API and the console behind accessGuard.
- * A new route group (say /metrics) is one more file merged in here.
+ * The management app: health probes open to all; the JSON API, /metrics and the console behind
+ * accessGuard. A new route group is one more file merged in here.
  */
 export const managementRoutes = (token: string | undefined) =>
   Layer.mergeAll(
@@ -37,6 +38,8 @@ export const managementRoutes = (token: string | undefined) =>
     Layer.mergeAll(LocalAddressRoutes, MtaHostnameRoutes, BlockedRoutes, ApiFallback).pipe(
       Layer.provide(accessGuard("api", token))
     ),
+    // the numbers reveal traffic: the same rule as /api/
+    MetricsRoutes.pipe(Layer.provide(accessGuard("api", token))),
     ConsoleRoute.pipe(Layer.provide(accessGuard("console", token)))
   )
 

@@ -1,6 +1,7 @@
 import type { Socket } from "node:net"
 import { Effect } from "effect"
 import { ConnectionBudget } from "../../application/ports/connection-budget.ts"
+import { Metrics } from "../../application/ports/metrics.ts"
 
 type Run = <A, E>(effect: Effect.Effect<A, E, ConnectionBudget>) => Promise<A>
 
@@ -34,6 +35,7 @@ export const budgetAdmission = (run: Run, hostname: string, onRefused: (peer: st
       }
       if (outcome === "refused") {
         onRefused(`${socket.remoteAddress}:${socket.remotePort}`)
+        void run(Metrics.pipe(Effect.flatMap((metrics) => metrics.connectionRefused("budget")))).catch(() => {})
         if (!socket.destroyed) socket.end(`421 4.7.0 ${hostname} Too many connections, try again later\r\n`)
       }
       return false

@@ -25,6 +25,7 @@ const answer = (reply: Reply | undefined, callback: Callback) => {
  * without a hook, so the session learns of them when the next MAIL arrives: a different EHLO name,
  * or a MAIL while the session still holds a transaction (smtp-server refuses a nested MAIL itself).
  */
+const INTERNAL_ERROR = reply(451, "4.3.0", "Internal error, please try again later")
 const DATA_TOO_SLOW = reply(421, "4.4.2", "Message not received in time, closing connection")
 
 export interface HookOptions {
@@ -47,7 +48,7 @@ export const sessionHooks = (
   /** A defect in our own code is logged and still gives the client a reply it can retry on, never a 250. */
   const internalError = (callback: Callback) => (error?: unknown) => {
     run(Effect.logError("internal error in an SMTP session", error)).catch(() => {})
-    callback(Object.assign(new Error("4.3.0 Internal error, please try again later"), { responseCode: 451 }))
+    callback(replyError(INTERNAL_ERROR))
   }
 
   const send = async (session: SMTPServerSession, command: SessionCommand) => {
@@ -135,8 +136,8 @@ export const sessionHooks = (
             () => closeSession(session.id, DATA_TOO_SLOW),
             dataDeadlineMs
           )
-          const { mime, size } = await readMessage(stream, maxSize).finally(() => clearTimeout(deadline))
-          const outcome = await run(open.receiveMessage(mime, size))
+          const { bareLineEnding, mime, size } = await readMessage(stream, maxSize).finally(() => clearTimeout(deadline))
+          const outcome = await run(open.receiveMessage(mime, size, bareLineEnding))
           if (outcome.reply !== undefined && isPositive(outcome.reply)) callback(null, encodeReply(outcome.reply))
           else answer(outcome.reply, callback)
         })

@@ -5,14 +5,17 @@ import type { SessionServices } from "../../application/session/smtp-session.ts"
 import type { IpRange } from "../../domain/ip/ip-range.ts"
 import type { SessionPolicy } from "../../domain/session/policy.ts"
 import type { ConnectionBudget } from "../../application/ports/connection-budget.ts"
+import { Metrics } from "../../application/ports/metrics.ts"
 import type { MtaHostnames } from "../../application/ports/mta-hostnames.ts"
 import type { ReverseDns } from "../../application/ports/reverse-dns.ts"
 import { budgetAdmission } from "./budget-admission.ts"
+import { closeGracefully, shutdownGraceMs } from "./graceful-close.ts"
 import { encodeReply, installEncodedReplies } from "./encoded-replies.ts"
 import { installPathParsing } from "./path-parsing.ts"
 import { greetingNameFor } from "../../application/greeting-name.ts"
 import { normalizeIp } from "../../domain/ip/ip-range.ts"
 import { installGreetingNames } from "./greeting-names.ts"
+import { installPromptGreeting } from "./prompt-greeting.ts"
 import { sessionHooks } from "./session-hooks.ts"
 import { installSocketIntake } from "./socket-intake.ts"
 import { securityOptions, tlsServerOptions } from "./tls-options.ts"
@@ -62,7 +65,7 @@ const serverOptions = (options: ListenerOptions, secure: boolean): SMTPServerOpt
   hideENHANCEDSTATUSCODES: false,
   maxAllowedUnauthenticatedCommands: false,
   // On shutdown, sessions still open after this long get 421 and are closed.
-  closeTimeout: 5_000,
+  closeTimeout: shutdownGraceMs(options.timeoutSeconds),
   logger: false
 })
 
@@ -78,13 +81,13 @@ const listen = (server: SMTPServer, port: number, host: string | undefined) =>
     })
   })
 
-const close = (server: SMTPServer) => Effect.callback<void>((resume) => server.close(() => resume(Effect.void)))
-
 /** Listens on every configured port and serves SMTP sessions until the layer is closed. */
 export const SmtpListenerLayer = (options: ListenerOptions) =>
   Layer.effect(SmtpListeners, Effect.gen(function*() {
     installEncodedReplies()
     installPathParsing()
+    // before installGreetingNames, which wraps the init this replaces
+    installPromptGreeting()
     installGreetingNames()
     const run = yield* FiberSet.makeRuntimePromise<SessionServices | ConnectionBudget | MtaHostnames | ReverseDns>()
     const logFromCallback = (effect: Effect.Effect<void>) => void run(effect).catch(() => {})
@@ -109,6 +112,8 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
       ...options.ports.map((port) => ({ port, secure: false })),
       ...options.securePorts.map((port) => ({ port, secure: true }))
     ]
+    // registered before the first listen, so that a port that fails to listen closes the others
+    yield* Effect.addFinalizer(() => closeGracefully(servers, shutdownGraceMs(options.timeoutSeconds)))
     for (const { port, secure } of ports) {
       const server = new SMTPServer({ ...serverOptions(options, secure), ...hooks })
       server.on("error", (error: Error & { meta?: { remoteAddress?: string; tlsProtocol?: string | null } }) => {
@@ -125,9 +130,13 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
         admit,
         greetingName: (localIp) => run(greetingNameFor(normalizeIp(localIp) ?? localIp)),
         onProxyRefused: (peer, reason) =>
-          logFromCallback(Effect.logWarning("PROXY header refused, connection closed").pipe(Effect.annotateLogs({ peer, reason })))
+          logFromCallback(Effect.logWarning("PROXY header refused, connection closed").pipe(
+            Effect.annotateLogs({ peer, reason }),
+            Effect.andThen(Metrics.pipe(Effect.flatMap((metrics) => metrics.connectionRefused("proxy"))))
+          ))
       })
-      servers.push(yield* Effect.acquireRelease(listen(server, port, options.host).pipe(Effect.as(server)), close))
+      yield* listen(server, port, options.host)
+      servers.push(server)
     }
     yield* Effect.logInfo("listening").pipe(Effect.annotateLogs({
       host: options.host ?? "*",

@@ -1,4 +1,5 @@
 import { Context } from "effect"
+import type { AuthResultsTarget, CheckName } from "../../domain/config/settings.ts"
 import type { OutgoingIpRules } from "../../domain/ip/outgoing-ips.ts"
 import type { SessionPolicy } from "../../domain/session/policy.ts"
 
@@ -18,6 +19,10 @@ export interface IntakeSettingsShape {
   readonly configuredHostname: string | undefined
   /** the machine's hostname, the last resort for the greeting */
   readonly machineHostname: string
+  /** smtp-check: the checks run on every message, results in `checks` */
+  readonly checks: ReadonlyArray<CheckName>
+  /** smtp-auth-results: which messages get an Authentication-Results header */
+  readonly authResults: ReadonlyArray<AuthResultsTarget>
 }
 
 /** The part of the configuration the use cases read. */

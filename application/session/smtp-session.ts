@@ -4,6 +4,7 @@ import type { SessionCommand } from "../../domain/session/commands.ts"
 import { isSecure } from "../../domain/session/connection.ts"
 import type { ConnectionInfo } from "../../domain/session/connection.ts"
 import { decide } from "../../domain/session/decide.ts"
+import { rangesContain } from "../../domain/ip/ip-range.ts"
 import { replyOf } from "../../domain/session/events.ts"
 import type { SessionEvent } from "../../domain/session/events.ts"
 import { evolveAll } from "../../domain/session/evolve.ts"
@@ -16,9 +17,13 @@ import type { AuthAttempts } from "../authenticate.ts"
 import type { Authenticator, Credentials } from "../ports/authenticator.ts"
 import { BlockedAddresses } from "../ports/blocked-addresses.ts"
 import { LocalAddresses } from "../ports/local-addresses.ts"
+import { Metrics } from "../ports/metrics.ts"
 import { IntakeSettings } from "../ports/intake-settings.ts"
 import type { MessageIds } from "../ports/message-ids.ts"
 import type { Publisher } from "../ports/publisher.ts"
+import type { Dns } from "../ports/dns.ts"
+import type { SenderAuthentication } from "../ports/sender-authentication.ts"
+import type { SpamScanner } from "../ports/spam-scanner.ts"
 
 export interface SessionOutcome {
   readonly events: ReadonlyArray<SessionEvent>
@@ -35,6 +40,8 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
   const decideNext = decide(policy)
   const state = yield* Ref.make<SessionState>(initialState)
   const counters = { queued: 0, deferred: 0, refused: 0 }
+  const metrics = yield* Metrics
+  let accepted = false
   const openedAt = yield* Clock.currentTimeMillis
 
   const handle = (command: SessionCommand) =>
@@ -51,10 +58,21 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
         : Effect.void
     ))
 
+  const countConnect = (events: ReadonlyArray<SessionEvent>) => {
+    if (events.some((e) => e._tag === "ConnectionAccepted")) {
+      accepted = true
+      return metrics.connectionAccepted
+    }
+    if (!events.some((e) => e._tag === "ConnectionRefused")) return Effect.void
+    // the decider checks smtp-range first: a refused client inside it was refused as blocked
+    return metrics.connectionRefused(rangesContain(policy.allowedRanges, connection.remoteIp) ? "protection" : "range")
+  }
+
   /** The start of the session: refused outside smtp-range, or (with smtp-protection) when blocked. */
   const connect = BlockedAddresses.pipe(
     Effect.flatMap((blocked) => blocked.isBlocked(connection.remoteIp)),
-    Effect.flatMap((blocked) => handle(Command.connect(connection, blocked)))
+    Effect.flatMap((blocked) => handle(Command.connect(connection, blocked))),
+    Effect.tap((outcome) => countConnect(outcome.events))
   )
 
   /** RCPT TO: the session needs to know whether the address is local (accepted without AUTH). */
@@ -75,17 +93,19 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
     return reply
   })
 
-  const receiveMessage = Effect.fn("receiveMessage")(function*(mime: Uint8Array, size: number) {
+  const receiveMessage = Effect.fn("receiveMessage")(function*(mime: Uint8Array, size: number, bareLineEnding: boolean) {
     const started = yield* Clock.currentTimeMillis
-    const received = yield* handle(Command.dataEnd(size))
+    const received = yield* handle(Command.dataEnd(size, bareLineEnding))
     const publishing = yield* Ref.get(state)
     if (publishing.phase !== "publishing") {
       counters.refused++
+      yield* metrics.messageReceived("refused", size)
       yield* Effect.logInfo("message refused").pipe(
         Effect.annotateLogs({ client: connection.remoteIp, size, reply: received.reply?.code })
       )
       return received
     }
+    const publishStarted = yield* Clock.currentTimeMillis
     const result = yield* acceptMessage({
       hostname: policy.hostname,
       connection: publishing.connection,
@@ -93,6 +113,8 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
       envelope: publishing.envelope,
       mime
     }).pipe(Effect.result)
+    yield* metrics.publishDuration(((yield* Clock.currentTimeMillis) - publishStarted) / 1000)
+    yield* metrics.messageReceived(result._tag === "Success" ? "accepted" : "tempfailed", size)
     const outcome = yield* handle(
       result._tag === "Success" ? Command.published(result.success) : Command.publishFailed(result.failure.message)
     )
@@ -121,6 +143,7 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
   })
 
   const close = Effect.fn("closeSession")(function*() {
+    if (accepted) yield* metrics.connectionClosed
     const duration = (yield* Clock.currentTimeMillis) - openedAt
     const current = yield* Ref.get(state)
     const secure = "connection" in current ? isSecure(current.connection) : isSecure(connection)
@@ -147,3 +170,6 @@ export type SessionServices =
   | BlockedAddresses
   | Authenticator
   | AuthAttempts
+  | Dns
+  | SenderAuthentication
+  | SpamScanner

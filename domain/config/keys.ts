@@ -107,11 +107,11 @@ export const configKeys = [
   }),
   key("smtpCheck", {
     name: "smtp-check", parse: parseChoices(["spf", "dkim", "dmarc", "spam"]), format: formatChoices, default: [],
-    whenUnset: "no checks", supported: false
+    whenUnset: "no checks", supported: true
   }),
   key("smtpAuthResults", {
     name: "smtp-auth-results", parse: parseChoices(["local", "nonlocal"]), format: formatChoices, default: [],
-    whenUnset: "no Authentication-Results header", supported: false
+    whenUnset: "no Authentication-Results header", supported: true
   }),
   key("smtpValidateAddress", {
     name: "smtp-validate-address", parse: parseChoice(["strict", "loose"]), format: asIs, default: "strict",
@@ -170,13 +170,13 @@ export const configKeys = [
   }),
   key("rabbitmqQueueType", {
     name: "rabbitmq-queue-type", parse: parseChoice(["classic", "quorum"]), format: asIs, default: "classic",
-    supported: false
+    supported: true
   }),
   key("spamassassinHost", {
-    name: "spamassassin-host", parse: parseHost, format: asIs, default: "localhost", supported: false
+    name: "spamassassin-host", parse: parseHost, format: asIs, default: "localhost", supported: true
   }),
   key("spamassassinPort", {
-    name: "spamassassin-port", parse: parsePort, format: String, default: 783, supported: false
+    name: "spamassassin-port", parse: parsePort, format: String, default: 783, supported: true
   }),
   key("databaseAddress", {
     name: "database-address", aliases: ["database"], parse: parseDatabaseUrl, format: asIs,

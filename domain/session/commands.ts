@@ -14,8 +14,11 @@ export type SessionCommand =
   /** the AUTH exchange succeeded for `user` */
   | { readonly _tag: "Authenticated"; readonly user: string }
   | { readonly _tag: "Data" }
-  /** the body has been received in full: `size` bytes */
-  | { readonly _tag: "DataEnd"; readonly size: number }
+  /**
+   * the body has been received in full: `size` bytes; `bareLineEnding`: it holds a CR or LF that is
+   * not part of a CRLF (the adapter scans the bytes as they arrive)
+   */
+  | { readonly _tag: "DataEnd"; readonly size: number; readonly bareLineEnding: boolean }
   /** every recipient's JSON is durable; one message id per recipient, in recipient order */
   | { readonly _tag: "Published"; readonly messageIds: ReadonlyArray<string> }
   | { readonly _tag: "PublishFailed"; readonly reason: string }
@@ -35,7 +38,7 @@ export const Command = {
   rcpt: (address: string, local = false): SessionCommand => ({ _tag: "Rcpt", address, local }),
   authenticated: (user: string): SessionCommand => ({ _tag: "Authenticated", user }),
   data: { _tag: "Data" } as SessionCommand,
-  dataEnd: (size: number): SessionCommand => ({ _tag: "DataEnd", size }),
+  dataEnd: (size: number, bareLineEnding = false): SessionCommand => ({ _tag: "DataEnd", size, bareLineEnding }),
   published: (messageIds: ReadonlyArray<string>): SessionCommand => ({ _tag: "Published", messageIds }),
   publishFailed: (reason: string): SessionCommand => ({ _tag: "PublishFailed", reason }),
   rset: { _tag: "Rset" } as SessionCommand,

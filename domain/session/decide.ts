@@ -15,6 +15,8 @@ const outOfSequence = (command: SessionCommand, text: string) => refused(command
 /** RFC 5321 §4.1.1.3: the domainless `<Postmaster>` must be accepted. */
 const isPostmaster = (address: string) => address.toLowerCase() === "postmaster"
 
+export const BARE_LINE_ENDING_REFUSED = "Bare LF or CR in message data not allowed"
+
 export const QUEUED_HEADLINE = "Ok, your message has been queued using the following identifiers:"
 
 /** The SMTP session rules: what a command leads to in a given state. Pure; `evolve` applies the result. */
@@ -121,6 +123,10 @@ export const decide = (policy: SessionPolicy) =>
           _tag: "MessageRefused",
           reply: reply(552, "5.3.4", `Message size exceeds the fixed maximum of ${policy.maxSize} bytes`)
         }]
+      }
+      // RFC 5321 §2.3.8; SMTP smuggling: refused as a whole, like Postfix's smtpd_forbid_bare_newline.
+      if (command.bareLineEnding) {
+        return [{ _tag: "MessageRefused", reply: reply(550, "5.6.0", BARE_LINE_ENDING_REFUSED) }]
       }
       return [{ _tag: "MessageReceived", size: command.size }]
 

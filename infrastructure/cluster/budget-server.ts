@@ -45,7 +45,9 @@ export const makeBudgetServer = (budget: ConnectionBudgetShape) =>
             case "releaseIncoming":
               return answer(request, giveBack(request.id).pipe(Effect.as(null)))
             case "acquireOutgoing":
-              return answer(request, budget.acquireOutgoing.pipe(Effect.tap((granted) => Effect.sync(() => granted && outgoing++))))
+              return answer(request, budget.acquireOutgoing.pipe(Effect.tap((granted) => Effect.sync(() => {
+                if (granted) outgoing++
+              }))))
             case "releaseOutgoing":
               if (outgoing === 0) return reply(request, null)
               outgoing--

@@ -109,14 +109,13 @@ const superviseSlot = (server: BudgetServer, live: Set<RunningWorker>, started: 
  */
 const superviseWorkers = (server: BudgetServer, live: Set<RunningWorker>, count: number) =>
   Effect.gen(function*() {
-    const starts = yield* Effect.forEach(Array.from({ length: count }), () => Deferred.make<void, WorkerStartFailed>())
-    const first = starts[0] ?? (yield* Deferred.make<void, WorkerStartFailed>())
-    yield* Effect.forkScoped(Effect.forEach(
-      starts,
-      (started) => (started === first ? Effect.void : Deferred.await(first)).pipe(Effect.andThen(superviseSlot(server, live, started))),
-      { concurrency: "unbounded", discard: true }
-    ))
-    yield* Effect.all(starts.map((started) => Deferred.await(started)), { concurrency: "unbounded", discard: true })
+    const first = yield* Deferred.make<void, WorkerStartFailed>()
+    const others = yield* Effect.forEach(Array.from({ length: count - 1 }), () => Deferred.make<void, WorkerStartFailed>())
+    yield* Effect.forkScoped(Effect.all([
+      superviseSlot(server, live, first),
+      ...others.map((started) => Deferred.await(first).pipe(Effect.andThen(superviseSlot(server, live, started))))
+    ], { concurrency: "unbounded", discard: true }))
+    yield* Effect.all([first, ...others].map((started) => Deferred.await(started)), { concurrency: "unbounded", discard: true })
     yield* Effect.logInfo("workers ready").pipe(Effect.annotateLogs({ workers: count }))
   })
 

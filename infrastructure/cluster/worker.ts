@@ -5,6 +5,9 @@ import type { Settings } from "../../domain/config/settings.ts"
 import { daemonLayer } from "../daemon.ts"
 import { WORKER_READY } from "./worker-ready.ts"
 
+/** What tells one worker's log lines from another's. */
+export const workerLogAnnotations = () => ({ worker: cluster.worker?.id ?? 0, pid: process.pid })
+
 /**
  * One of the smtp-threads worker processes: the same daemon as a single process, except that its
  * connection budget is the primary's, asked over IPC. It tells the primary once it is listening.
@@ -16,4 +19,4 @@ export const runWorker = (settings: Settings) =>
     yield* Layer.build(daemonLayer(settings, IpcConnectionBudget(primaryLink)))
     process.send?.(WORKER_READY, undefined, {}, () => {})
     return yield* Effect.never
-  })).pipe(Effect.annotateLogs({ worker: cluster.worker?.id ?? 0, pid: process.pid }))
+  })).pipe(Effect.annotateLogs(workerLogAnnotations()))

@@ -1,6 +1,11 @@
-import { execFileSync } from "node:child_process"
+import { execFile, execFileSync } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { startDaemon } from "../support/daemon.ts"
+import { CLI, startDaemon } from "../support/daemon.ts"
+import { freePort } from "../support/free-port.ts"
 import type { RunningDaemon } from "../support/daemon.ts"
 import { BROKER_URL, deleteQueues, queueDepth, takeMessages, uniqueQueue } from "../support/rabbit.ts"
 import { rabbitAvailable } from "../support/services.ts"
@@ -62,9 +67,12 @@ const waitFor = async (what: string, condition: () => boolean, timeoutMs = 15_00
 const session = async (port: number, recipients: ReadonlyArray<string>, timeoutMs = 20_000) => {
   const queued = new Map<string, string>()
   const failed: Array<string> = []
+  /** what the client got instead of a 250, for the assertion messages */
+  const problems: Array<string> = []
   const client = rawSession(port)
   try {
-    if (!(await client.reply(timeoutMs)).startsWith("220 ")) return { queued, failed: [...recipients] }
+    const greeting = await client.reply(timeoutMs)
+    if (!greeting.startsWith("220 ")) return { queued, failed: [...recipients], problems: [greeting] }
     await client.command("EHLO threads.example")
     for (const [n, rcpt] of recipients.entries()) {
       await client.command("MAIL FROM:<load@example.org>")
@@ -77,15 +85,16 @@ const session = async (port: number, recipients: ReadonlyArray<string>, timeoutM
         continue
       }
       failed.push(...recipients.slice(n))
-      return { queued, failed }
+      return { queued, failed, problems: [reply] }
     }
     await client.command("QUIT")
-  } catch {
+  } catch (error) {
     failed.push(...recipients.filter((rcpt) => !queued.has(rcpt)))
+    problems.push(String(error))
   } finally {
     client.close()
   }
-  return { queued, failed }
+  return { queued, failed, problems }
 }
 
 describe.runIf(ready)("smtp-threads: N worker processes", () => {
@@ -117,6 +126,7 @@ describe.runIf(ready)("smtp-threads: N worker processes", () => {
     expect(listeningPids(started)).toHaveLength(2)
 
     const results = await Promise.all(Array.from({ length: 40 }, (_, n) => session(started.port, [`thread${n}@example.com`])))
+    expect(results.flatMap((r) => r.problems)).toEqual([])
     const queued = new Map(results.flatMap((r) => [...r.queued]))
     expect(queued.size).toBe(40)
 
@@ -151,12 +161,16 @@ describe.runIf(ready)("smtp-threads: N worker processes", () => {
       return { queued, greetedAt, closedAt: smtp.closedAt() ?? Date.now() }
     }
     const results = await Promise.all(Array.from({ length: 12 }, (_, n) => client(n)))
-    expect(results.filter((r) => r.queued.startsWith("250-Ok, your message has been queued"))).toHaveLength(12)
+    expect(results.map((r) => r.queued.split("\r\n")[0])).toEqual(
+      Array(12).fill("250-Ok, your message has been queued using the following identifiers:")
+    )
     const mostAtOnce = Math.max(...results.map((a) =>
       results.filter((b) => b.greetedAt <= a.greetedAt && a.greetedAt < b.closedAt).length
     ))
     expect(mostAtOnce).toBeLessThanOrEqual(3)
     expect(mostAtOnce).toBeGreaterThanOrEqual(2)
+    await waitFor("12 message queued log lines", () => logLines(started).filter((l) => l.message === "message queued").length === 12)
+    expect(annotationOf(started, "message queued", "worker").size).toBe(2)
   }, 40_000)
 
   it("restarts a worker killed under load; nothing answered 250 is lost, and its clients never got a 250 falsely", async () => {
@@ -214,4 +228,30 @@ describe.runIf(ready)("smtp-threads: N worker processes", () => {
     started.process.kill("SIGKILL")
     await waitFor("the workers to exit", () => workers.every((pid) => !running(pid)), 5_000)
   }, 40_000)
+})
+
+describe("smtp-threads: start-up errors", () => {
+  it("stops with exit code 1, naming the port, when the workers cannot listen", async () => {
+    const port = await freePort()
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(port, "127.0.0.1", resolve))
+    const dir = mkdtempSync(join(tmpdir(), "smtp-intake-threads-"))
+    try {
+      const file = join(dir, "busy.conf")
+      writeFileSync(file, [
+        "smtp-ip: 127.0.0.1", `smtp-port: ${port}`, "smtp-threads: 2",
+        `spool-directory: ${join(dir, "spool")}`, `database-address: sqlite://${join(dir, "intake.db")}`
+      ].join("\n"))
+      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, [CLI, "--config", file], { timeout: 20_000 }, (_error, _stdout, stderr) =>
+          resolve({ code: child.exitCode, stderr }))
+      })
+      expect(code).toBe(1)
+      expect(stderr).toContain(`cannot listen on 127.0.0.1:${port}: EADDRINUSE`)
+      expect(stderr.match(/EADDRINUSE/g)).toHaveLength(1)
+    } finally {
+      taken.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })

@@ -133,7 +133,8 @@ describe("what this version supports", () => {
     "smtp-default-ips", "smtp-mappable-ips", "smtp-unmappable-ips", "smtp-extract",
     "smtp-secure-port", "smtp-certificate", "smtp-key", "smtp-ciphers", "smtp-validate-address", "smtp-proxy", "smtp-auth",
     "smtp-connections", "smtp-connections-in", "smtp-connections-out", "smtp-protection", "smtp-threads",
-    "rabbitmq-local", "rabbitmq-reports", "database-address", "management-port", "management-ip", "management-token"]
+    "rabbitmq-local", "rabbitmq-reports", "database-address", "management-port", "management-ip", "management-token",
+    "rabbitmq-queue-type", "smtp-check", "smtp-auth-results", "spamassassin-host", "spamassassin-port"]
 
   it("supports exactly the keys the server implements", () => {
     expect(configKeys.filter((spec) => spec.supported).map((spec) => spec.name).sort()).toEqual(supported.sort())

@@ -1,0 +1,193 @@
+/**
+ * `npm run bench`: smtp-intake at the machine's limit (issue 9).
+ *
+ * Postfix's smtp-source (no Postfix daemon) sends 10 KB messages over 20 parallel sessions to the
+ * real daemon, which publishes them to RabbitMQ with confirms (a durable queue of the bench's own,
+ * deleted afterwards), and, for the ceiling, to Postfix's smtp-sink, which throws them away.
+ * Three runs each, median msgs/s, for (a) many messages per connection and (b) one message per
+ * connection; the p99 of the daemon's DATA-to-250 time (the `ms` of its "message queued" lines)
+ * under that load; and the daemon's RSS holding 10,000 idle connections. Targets are reported,
+ * never asserted: (a) >= 60 % of smtp-sink, (b) >= 50 %, RSS < 500 MB.
+ *
+ *   npm run bench -- [--runs 3] [--messages 10000] [--single-messages 5000] [--idle 10000]
+ *                    [--sessions 20] [--size 10240] [--queue-type classic|quorum] [--threads 1]
+ *
+ * --queue-type and --threads (smtp-threads) apply to the throughput runs; RSS is always measured
+ * on a single process.
+ */
+import { cpus, loadavg, totalmem } from "node:os"
+import { parseArgs } from "node:util"
+import { freePort } from "../tests/support/free-port.ts"
+import { startBenchDaemon } from "./bench/bench-daemon.ts"
+import type { BenchDaemon } from "./bench/bench-daemon.ts"
+import { benchQueue, BROKER_URL, brokerReachable } from "./bench/bench-queue.ts"
+import { openIdleConnections } from "./bench/idle-connections.ts"
+import { postfixToolsMissing, runSmtpSource, startSmtpSink } from "./bench/postfix-tools.ts"
+import type { SourceLoad } from "./bench/postfix-tools.ts"
+import { median, percentile } from "./bench/stats.ts"
+
+const { values: flags } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    messages: { type: "string", default: "10000" },
+    "single-messages": { type: "string", default: "5000" },
+    idle: { type: "string", default: "10000" },
+    sessions: { type: "string", default: "20" },
+    size: { type: "string", default: "10240" },
+    "queue-type": { type: "string", default: "classic" },
+    threads: { type: "string", default: "1" }
+  }
+})
+const RUNS = Number(flags.runs)
+const MESSAGES = Number(flags.messages)
+const SINGLE_MESSAGES = Number(flags["single-messages"])
+const IDLE = Number(flags.idle)
+const SESSIONS = Number(flags.sessions)
+const SIZE = Number(flags.size)
+const QUEUE_TYPE = flags["queue-type"]
+const THREADS = Number(flags.threads)
+const WARM_UP_MESSAGES = 1000
+
+const MB = 1024 * 1024
+const say = (line: string) => process.stdout.write(`${line}\n`)
+const rate = (n: number) => `${Math.round(n)} msgs/s`
+const percent = (n: number) => `${Math.round(n * 100)} %`
+const verdict = (met: boolean) => (met ? "met" : "NOT met")
+
+const daemonConfig = (port: number, queue: string, threads = 1) => ({
+  "smtp-ip": "127.0.0.1",
+  "smtp-port": port,
+  "smtp-range": "127.0.0.0/8",
+  "smtp-hostname": "bench.localhost",
+  "smtp-threads": threads,
+  "rabbitmq-address": BROKER_URL,
+  "rabbitmq-inbox": queue,
+  "rabbitmq-queue-type": QUEUE_TYPE
+})
+
+const preflight = async (): Promise<string | undefined> => {
+  const missing = postfixToolsMissing()
+  if (missing !== undefined) return `${missing} is missing: apt-get install postfix (the daemon need not run)`
+  if (!(await brokerReachable())) return `RabbitMQ is not reachable at ${BROKER_URL}`
+  return undefined
+}
+
+const machine = () => {
+  const model = cpus()[0]?.model ?? "unknown CPU"
+  return `${cpus().length} CPUs (${model}), ${Math.round(totalmem() / MB / 1024)} GB RAM, Node ${process.version}`
+}
+
+interface Series {
+  readonly daemon: Array<number>
+  readonly sink: Array<number>
+  readonly latencyMs: Array<number>
+}
+
+/** One mode (a or b), `RUNS` times against the daemon and smtp-sink in turn, so that drifting load hits both alike. */
+const measure = async (
+  label: string,
+  daemon: BenchDaemon,
+  sinkPort: number,
+  queue: ReturnType<typeof benchQueue>,
+  load: Omit<SourceLoad, "port">
+): Promise<Series> => {
+  const series: Series = { daemon: [], sink: [], latencyMs: [] }
+  for (let run = 1; run <= RUNS; run++) {
+    daemon.takeQueuedMs()
+    const intake = await runSmtpSource({ ...load, port: daemon.port })
+    series.latencyMs.push(...daemon.takeQueuedMs())
+    const depth = await queue.depth()
+    if (depth !== load.messages) say(`  warning: the queue holds ${depth} messages after a run of ${load.messages}`)
+    await queue.purge()
+    const sink = await runSmtpSource({ ...load, port: sinkPort })
+    series.daemon.push(intake.perSecond)
+    series.sink.push(sink.perSecond)
+    say(`  ${label} run ${run}: smtp-intake ${rate(intake.perSecond)} (${intake.seconds.toFixed(2)} s), smtp-sink ${rate(sink.perSecond)}`)
+  }
+  return series
+}
+
+const throughput = async (queue: ReturnType<typeof benchQueue>) => {
+  const daemon = await startBenchDaemon(daemonConfig(await freePort(), queue.name, THREADS), THREADS)
+  const sink = await startSmtpSink(await freePort())
+  try {
+    const base = { sessions: SESSIONS, size: SIZE }
+    await runSmtpSource({ ...base, port: daemon.port, messages: WARM_UP_MESSAGES, reuseConnections: true })
+    await queue.purge()
+    say(`(a) ${MESSAGES} messages over ${SESSIONS} sessions, many per connection (smtp-source -d)`)
+    const many = await measure("(a)", daemon, sink.port, queue, { ...base, messages: MESSAGES, reuseConnections: true })
+    say(`(b) ${SINGLE_MESSAGES} messages over ${SESSIONS} sessions, one per connection`)
+    const single = await measure("(b)", daemon, sink.port, queue, { ...base, messages: SINGLE_MESSAGES, reuseConnections: false })
+    return { many, single }
+  } finally {
+    await sink.stop()
+    await daemon.stop()
+  }
+}
+
+const idleMemory = async (queue: ReturnType<typeof benchQueue>) => {
+  const daemon = await startBenchDaemon(daemonConfig(await freePort(), queue.name))
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const baseline = daemon.rssBytes()
+    const fileLimit = daemon.fileLimit()
+    // the daemon needs a descriptor per client plus its own (listeners, broker, database, stdio)
+    const target = Math.min(IDLE, fileLimit - 100)
+    const idle = await openIdleConnections(daemon.port, target)
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+    const held = daemon.rssBytes()
+    await idle.close()
+    return { baseline, held, greeted: idle.greeted, target, fileLimit, firstFailure: idle.firstFailure }
+  } finally {
+    await daemon.stop()
+  }
+}
+
+const main = async () => {
+  const problem = await preflight()
+  if (problem !== undefined) {
+    process.stderr.write(`bench: ${problem}\n`)
+    process.exitCode = 1
+    return
+  }
+  say(`machine: ${machine()}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`)
+  const queue = benchQueue()
+  try {
+    const { many, single } = await throughput(queue)
+    say(`idle connections: opening ${IDLE}`)
+    const memory = await idleMemory(queue)
+
+    const ratioA = median(many.daemon) / median(many.sink)
+    const ratioB = median(single.daemon) / median(single.sink)
+    say("")
+    say(`median of ${RUNS} runs, ${SIZE}-byte messages, ${SESSIONS} sessions, smtp-threads ${THREADS}, ` +
+      `RabbitMQ ${QUEUE_TYPE} queue with confirms:`)
+    say(`(a) many per connection: smtp-intake ${rate(median(many.daemon))}, smtp-sink ${rate(median(many.sink))}, ` +
+      `ratio ${percent(ratioA)} (target >= 60 %: ${verdict(ratioA >= 0.6)})`)
+    say(`(b) one per connection:  smtp-intake ${rate(median(single.daemon))}, smtp-sink ${rate(median(single.sink))}, ` +
+      `ratio ${percent(ratioB)} (target >= 50 %: ${verdict(ratioB >= 0.5)})`)
+    say(`DATA-to-250 under load: (a) p50 ${percentile(many.latencyMs, 50)} ms, p99 ${percentile(many.latencyMs, 99)} ms; ` +
+      `(b) p50 ${percentile(single.latencyMs, 50)} ms, p99 ${percentile(single.latencyMs, 99)} ms`)
+    const heldMb = memory.held / MB
+    say(`RSS: ${Math.round(memory.baseline / MB)} MB at rest, ${Math.round(heldMb)} MB with ${memory.greeted} idle connections ` +
+      `(asked for ${IDLE}; open-files limit ${memory.fileLimit}) (target < 500 MB: ${verdict(heldMb < 500)})`)
+    if (memory.greeted < IDLE) {
+      say(`  ${IDLE} idle connections were not possible here: ${memory.firstFailure ?? `the open-files limit is ${memory.fileLimit}`}`)
+    }
+    say(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`)
+    say(JSON.stringify({
+      runs: RUNS,
+      manyPerConnection: { intake: many.daemon, sink: many.sink, ratio: ratioA },
+      onePerConnection: { intake: single.daemon, sink: single.sink, ratio: ratioB },
+      latencyMs: {
+        many: { p50: percentile(many.latencyMs, 50), p99: percentile(many.latencyMs, 99) },
+        single: { p50: percentile(single.latencyMs, 50), p99: percentile(single.latencyMs, 99) }
+      },
+      rssMb: { rest: Math.round(memory.baseline / MB), idle: Math.round(heldMb), connections: memory.greeted }
+    }))
+  } finally {
+    await queue.remove().catch(() => {})
+  }
+}
+
+await main()
