@@ -1,5 +1,6 @@
 import { Inflate } from "fflate"
 import type { DecompressionBudget } from "./decompression-budget.ts"
+import { concatBytes } from "../message/json-bytes.ts"
 
 /**
  * Input is fed in small chunks so that one chunk can produce at most a few MB (DEFLATE expands
@@ -7,23 +8,12 @@ import type { DecompressionBudget } from "./decompression-budget.ts"
  */
 const INPUT_CHUNK = 4096
 
-const joined = (chunks: ReadonlyArray<Uint8Array>, length: number): Uint8Array => {
-  const out = new Uint8Array(length)
-  let at = 0
-  for (const chunk of chunks) {
-    out.set(chunk, at)
-    at += chunk.length
-  }
-  return out
-}
 
 /** Raw DEFLATE (RFC 1951) data inflated, or undefined when it is malformed or outgrows the budget. */
 export const inflateWithinBudget = (deflated: Uint8Array, budget: DecompressionBudget): Uint8Array | undefined => {
   const chunks: Array<Uint8Array> = []
-  let length = 0
   const inflater = new Inflate((chunk) => {
     chunks.push(chunk)
-    length += chunk.length
     budget.remaining -= chunk.length
   })
   try {
@@ -40,5 +30,5 @@ export const inflateWithinBudget = (deflated: Uint8Array, budget: DecompressionB
     budget.remaining = 0
     return undefined
   }
-  return joined(chunks, length)
+  return concatBytes(chunks)
 }
