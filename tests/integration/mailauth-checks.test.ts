@@ -2,6 +2,7 @@ import { generateKeyPairSync } from "node:crypto"
 import { Deferred, Effect, Layer } from "effect"
 import { dkimSign } from "mailauth"
 import type { DKIMSignOptions } from "mailauth"
+import { createTransport } from "nodemailer"
 import { describe, expect, it } from "vitest"
 import { MailauthSenderAuthentication } from "../../adapters/mailauth/mailauth-authentication.ts"
 import { Dns } from "../../application/ports/dns.ts"
@@ -59,7 +60,7 @@ const BY_EXAMPLE_ORG: Signer = { signingDomain: "example.org", selector: "sel1",
 const BY_OTHER: Signer = { signingDomain: "other.example", selector: "sel2", privateKey: otherKey.privateKey }
 
 /**
- * Signed with mailauth's own signer (nodemailer's is not a dependency). DKIMSignOptions declares
+ * Signed with mailauth's own signer (nodemailer's is tested at the end). DKIMSignOptions declares
  * the top-level signingDomain/selector/privateKey, which the signer ignores: the keys go in signatureData.
  */
 const sign = async (raw: string, ...signers: ReadonlyArray<Signer>): Promise<string> => {
@@ -247,5 +248,37 @@ describe("deadlines: a check that cannot finish is temperror, and never holds th
       { spf: "pass", "smtp.mailfrom": "example.org" },
       { spam: "ham", score: 0.5, required: 5, symbols: ["NO_RELAYS"] }
     ])
+  })
+})
+
+describe("a message DKIM-signed by nodemailer", () => {
+  /** nodemailer builds and signs the message as an application sending through us would. */
+  const nodemailerSigned = async () => {
+    const transport = createTransport({
+      streamTransport: true,
+      buffer: true,
+      newline: "windows",
+      dkim: { domainName: "example.org", keySelector: "sel1", privateKey: exampleOrgKey.privateKey }
+    })
+    const info = await transport.sendMail({
+      from: "Alice <alice@example.org>",
+      to: "bob@example.com",
+      subject: "Signed by nodemailer",
+      text: "Hello Bob, this one was signed by nodemailer."
+    })
+    return (info.message as Buffer).toString("utf8")
+  }
+
+  it("verifies, and with DKIM aligned to From, passes DMARC", async () => {
+    const signed = await nodemailerSigned()
+    expect(signed).toMatch(/^DKIM-Signature: /m)
+    const outcome = await check(subject({ raw: signed, clientIp: "198.51.100.1" }), ["dkim", "dmarc"])
+    expect(outcome.checks[0]).toMatchObject({ dkim: "pass", domain: "example.org", selector: "sel1" })
+    expect(outcome.checks.find((entry) => "dmarc" in entry)).toMatchObject({ dmarc: "pass", "header.from": "example.org" })
+  })
+
+  it("fails once a byte of its body changes", async () => {
+    const tampered = (await nodemailerSigned()).replace("signed by nodemailer", "signed by someone")
+    expect((await check(subject({ raw: tampered }), ["dkim"])).checks[0]).toMatchObject({ dkim: "fail" })
   })
 })
