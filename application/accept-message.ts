@@ -1,5 +1,6 @@
 import { Clock, Effect } from "effect"
 import { addsAuthResults, runsChecks } from "../domain/checks/checks-config.ts"
+import { withoutOurAuthResults } from "../domain/checks/forged-auth-results.ts"
 import { outgoingIps } from "../domain/ip/outgoing-ips.ts"
 import { concatBytes, utf8 } from "../domain/message/json-bytes.ts"
 import { buildMessageDocuments } from "../domain/message/message-document.ts"
@@ -105,7 +106,9 @@ export const acceptMessage = Effect.fn("acceptMessage")(function*(message: Recei
     const authResults = addsAuthResults(settings.authResults, route.local) ? checked?.authResults : undefined
     const documents: ReadonlyArray<MessageDocument> = buildMessageDocuments({
       ...common,
-      mime: authResults === undefined ? common.mime : concatBytes([utf8(authResults), common.mime]),
+      mime: authResults === undefined
+        ? common.mime
+        : concatBytes([utf8(authResults), withoutOurAuthResults(common.mime, message.hostname)]),
       recipients: route.recipients.map((r) => r.address),
       messageIds: route.recipients.map((r) => idOf.get(r) ?? ""),
       properties: route.properties
