@@ -103,14 +103,21 @@ export const sessionHooks = (
       const size = Number(args.SIZE)
       const utf8 = args.SMTPUTF8 !== undefined
       catchUp(session, open)
-        .then(() => send(session, Command.mail(address.address, { size: Number.isFinite(size) ? size : undefined, utf8 })))
+        .then(() =>
+          send(session, Command.mail(address.address, {
+            size: Number.isFinite(size) ? size : undefined,
+            utf8,
+            parameters: Object.keys(args)
+          }))
+        )
         .then(({ reply }) => answer(reply, callback))
         .catch(internalError(callback))
     },
     onRcptTo(address, session, callback) {
       const open = sessions.get(session.id)
       if (open === undefined) return internalError(callback)()
-      run(open.recipient(address.address))
+      const args = address.args && typeof address.args === "object" ? address.args : {}
+      run(open.recipient(address.address, Object.keys(args)))
         .then(({ reply }) => answer(reply, callback))
         .catch(internalError(callback))
     },

@@ -76,10 +76,10 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
   )
 
   /** RCPT TO: the session needs to know whether the address is local (accepted without AUTH). */
-  const recipient = (address: string) =>
+  const recipient = (address: string, parameters: ReadonlyArray<string> = []) =>
     LocalAddresses.pipe(
       Effect.flatMap((locals) => locals.isLocal(address)),
-      Effect.flatMap((local) => handle(Command.rcpt(address, local)))
+      Effect.flatMap((local) => handle(Command.rcpt(address, local, parameters)))
     )
 
   /** AUTH PLAIN/LOGIN: the reply is 235, or the refusal (535, 454, 538, 503). */

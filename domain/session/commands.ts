@@ -8,9 +8,16 @@ export type SessionCommand =
   | { readonly _tag: "Secured"; readonly tls: TlsInfo }
   | { readonly _tag: "Ehlo"; readonly name: string }
   /** `address` is "" for the null sender `<>`; `size` is the SIZE= parameter; `utf8` the SMTPUTF8 one (RFC 6531) */
-  | { readonly _tag: "Mail"; readonly address: string; readonly size: number | undefined; readonly utf8: boolean }
+  | {
+    readonly _tag: "Mail"
+    readonly address: string
+    readonly size: number | undefined
+    readonly utf8: boolean
+    /** the names of every parameter given, upper case */
+    readonly parameters: ReadonlyArray<string>
+  }
   /** `local`: the address is on the local-address list */
-  | { readonly _tag: "Rcpt"; readonly address: string; readonly local: boolean }
+  | { readonly _tag: "Rcpt"; readonly address: string; readonly local: boolean; readonly parameters: ReadonlyArray<string> }
   /** the AUTH exchange succeeded for `user` */
   | { readonly _tag: "Authenticated"; readonly user: string }
   | { readonly _tag: "Data" }
@@ -29,13 +36,22 @@ export const Command = {
   connect: (connection: ConnectionInfo, blocked = false): SessionCommand => ({ _tag: "Connect", connection, blocked }),
   secured: (tls: TlsInfo): SessionCommand => ({ _tag: "Secured", tls }),
   ehlo: (name: string): SessionCommand => ({ _tag: "Ehlo", name }),
-  mail: (address: string, options: { size?: number | undefined; utf8?: boolean } = {}): SessionCommand => ({
+  mail: (
+    address: string,
+    options: { size?: number | undefined; utf8?: boolean; parameters?: ReadonlyArray<string> } = {}
+  ): SessionCommand => ({
     _tag: "Mail",
     address,
     size: options.size,
-    utf8: options.utf8 ?? false
+    utf8: options.utf8 ?? false,
+    parameters: options.parameters ?? []
   }),
-  rcpt: (address: string, local = false): SessionCommand => ({ _tag: "Rcpt", address, local }),
+  rcpt: (address: string, local = false, parameters: ReadonlyArray<string> = []): SessionCommand => ({
+    _tag: "Rcpt",
+    address,
+    local,
+    parameters
+  }),
   authenticated: (user: string): SessionCommand => ({ _tag: "Authenticated", user }),
   data: { _tag: "Data" } as SessionCommand,
   dataEnd: (size: number, bareLineEnding = false): SessionCommand => ({ _tag: "DataEnd", size, bareLineEnding }),

@@ -12,6 +12,16 @@ const refused = (command: SessionCommand, code: number, enhanced: string, text: 
 
 const outOfSequence = (command: SessionCommand, text: string) => refused(command, 503, "5.5.1", text)
 
+/**
+ * RFC 5321 §4.1.1.11: a parameter of an extension we do not offer gets 555. EHLO offers SIZE,
+ * 8BITMIME (BODY) and SMTPUTF8; DSN (RET, ENVID, NOTIFY, ORCPT) and REQUIRETLS are not offered.
+ */
+const MAIL_PARAMETERS: ReadonlyArray<string> = ["SIZE", "BODY", "SMTPUTF8"]
+const RCPT_PARAMETERS: ReadonlyArray<string> = []
+
+const unsupported = (given: ReadonlyArray<string>, known: ReadonlyArray<string>) =>
+  given.find((name) => !known.includes(name.toUpperCase()))
+
 /** RFC 5321 §4.1.1.3: the domainless `<Postmaster>` must be accepted. */
 const isPostmaster = (address: string) => address.toLowerCase() === "postmaster"
 
@@ -77,6 +87,8 @@ export const decide = (policy: SessionPolicy) =>
         case "publishing":
           return outOfSequence(command, "Message in progress")
       }
+      const unknownMail = unsupported(command.parameters, MAIL_PARAMETERS)
+      if (unknownMail !== undefined) return refused(command, 555, "5.5.4", `Unsupported MAIL FROM parameter: ${unknownMail}`)
       if (command.size !== undefined && command.size > policy.maxSize) {
         return refused(command, 552, "5.3.4", `Message size exceeds the fixed maximum of ${policy.maxSize} bytes`)
       }
@@ -94,6 +106,8 @@ export const decide = (policy: SessionPolicy) =>
     case "Rcpt":
       if (state.phase === "connected") return outOfSequence(command, "Send EHLO or HELO first")
       if (state.phase !== "mail") return outOfSequence(command, "Need MAIL command first")
+      const unknownRcpt = unsupported(command.parameters, RCPT_PARAMETERS)
+      if (unknownRcpt !== undefined) return refused(command, 555, "5.5.4", `Unsupported RCPT TO parameter: ${unknownRcpt}`)
       if (!isPostmaster(command.address)) {
         const verdict = validateMailbox(command.address, { mode: policy.addressValidation, utf8: state.envelope.utf8 })
         if (!verdict.valid) return refused(command, 553, "5.1.3", `Bad recipient address syntax: ${verdict.reason}`)

@@ -126,6 +126,10 @@ describe.runIf(ready)("message rules through the daemon", () => {
     expect(await client.command("RCPT TO:<a@b@c>")).toMatch(/^553 5\.1\.3 Bad recipient address syntax: /)
     expect(await client.command("RCPT TO:<\"john doe\"@example.com>")).toMatch(/^250 /)
     expect(await client.command("RCPT TO:<Postmaster>")).toMatch(/^250 /)
+    expect(await client.command("RCPT TO:<x@example.com> NOTIFY=NEVER")).toMatch(/^555 5\.5\.4 Unsupported RCPT TO parameter: NOTIFY/)
+    expect(await client.command("RSET")).toMatch(/^250 /)
+    expect(await client.command("MAIL FROM:<ok@example.org> RET=HDRS")).toMatch(/^555 5\.5\.4 Unsupported MAIL FROM parameter: RET/)
+    expect(await client.command("MAIL FROM:<ok@example.org> BODY=8BITMIME SIZE=100")).toMatch(/^250 /)
     client.close()
   })
 

@@ -59,6 +59,15 @@ describe("the mail transaction", () => {
     expect(play([...greeted, Command.mail("")]).last?.code).toBe(250)
   })
 
+  it("refuses parameters of extensions it does not offer with 555 5.5.4 (RFC 5321 §4.1.1.11)", () => {
+    const mail = play([...greeted, Command.mail("a@example.org", { parameters: ["SIZE", "RET"] })]).last
+    expect([mail?.code, mail?.enhanced, mail?.lines[0]]).toEqual([555, "5.5.4", "Unsupported MAIL FROM parameter: RET"])
+    expect(play([...greeted, Command.mail("a@example.org", { parameters: ["SIZE", "BODY", "SMTPUTF8"] })]).last?.code)
+      .toBe(250)
+    expect(play([...greeted, Command.mail("a@example.org"), Command.rcpt("b@example.com", false, ["NOTIFY"])]).last?.code)
+      .toBe(555)
+  })
+
   it("accepts the domainless Postmaster as a recipient (RFC 5321 §4.1.1.3)", () => {
     expect(play([...greeted, Command.mail("a@example.org"), Command.rcpt("PostMaster")]).last?.code).toBe(250)
   })
