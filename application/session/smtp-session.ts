@@ -4,7 +4,6 @@ import type { SessionCommand } from "../../domain/session/commands.ts"
 import { isSecure } from "../../domain/session/connection.ts"
 import type { ConnectionInfo } from "../../domain/session/connection.ts"
 import { decide } from "../../domain/session/decide.ts"
-import { rangesContain } from "../../domain/ip/ip-range.ts"
 import { replyOf } from "../../domain/session/events.ts"
 import type { SessionEvent } from "../../domain/session/events.ts"
 import { evolveAll } from "../../domain/session/evolve.ts"
@@ -63,9 +62,9 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
       accepted = true
       return metrics.connectionAccepted
     }
-    if (!events.some((e) => e._tag === "ConnectionRefused")) return Effect.void
-    // the decider checks smtp-range first: a refused client inside it was refused as blocked
-    return metrics.connectionRefused(rangesContain(policy.allowedRanges, connection.remoteIp) ? "protection" : "range")
+    const refusal = events.find((e) => e._tag === "ConnectionRefused")
+    if (refusal === undefined) return Effect.void
+    return metrics.connectionRefused(refusal.reason === "blocked" ? "protection" : "range")
   }
 
   /** The start of the session: refused outside smtp-range, or (with smtp-protection) when blocked. */

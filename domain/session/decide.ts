@@ -41,6 +41,7 @@ export const decide = (policy: SessionPolicy) =>
         return [{
           _tag: "ConnectionRefused",
           connection,
+          reason: "range",
           reply: reply(554, "5.7.1", `Access denied: ${connection.remoteIp} may not connect to this server`)
         }]
       }
@@ -48,6 +49,7 @@ export const decide = (policy: SessionPolicy) =>
         return [{
           _tag: "ConnectionRefused",
           connection,
+          reason: "blocked",
           reply: reply(554, "5.7.1", `Access denied: ${connection.remoteIp} is blocked`)
         }]
       }

@@ -4,7 +4,13 @@ import type { Reply } from "./reply.ts"
 /** What happened in a session. Every event but ConnectionSecured and MessageReceived carries the client's reply. */
 export type SessionEvent =
   | { readonly _tag: "ConnectionAccepted"; readonly connection: ConnectionInfo; readonly reply: Reply }
-  | { readonly _tag: "ConnectionRefused"; readonly connection: ConnectionInfo; readonly reply: Reply }
+  /** `range`: outside smtp-range; `blocked`: on the blocked list, with smtp-protection */
+  | {
+    readonly _tag: "ConnectionRefused"
+    readonly connection: ConnectionInfo
+    readonly reason: "range" | "blocked"
+    readonly reply: Reply
+  }
   /** RFC 3207 §4.2: the session starts over on the secured connection (EHLO again, no transaction) */
   | { readonly _tag: "ConnectionSecured"; readonly tls: TlsInfo }
   | { readonly _tag: "Greeted"; readonly name: string; readonly reply: Reply }
