@@ -1,38 +1,37 @@
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
 const HEX = "0123456789abcdef"
-const SHORT: Record<number, string> = { 0x08: "\\b", 0x09: "\\t", 0x0a: "\\n", 0x0c: "\\f", 0x0d: "\\r" }
+const SHORT: Record<number, string> = { 0x08: "\\b", 0x09: "\\t", 0x0a: "\\n", 0x0c: "\\f", 0x0d: "\\r", 0x22: "\\\"", 0x5c: "\\\\" }
 const encoder = new TextEncoder()
 
-const escapeFor = (byte: number): string | undefined => {
-  if (byte === QUOTE) return "\\\""
-  if (byte === BACKSLASH) return "\\\\"
-  if (byte < 0x20) return SHORT[byte] ?? `\\u00${HEX[byte >> 4]}${HEX[byte & 15]}`
-  return undefined
-}
+/** For each byte value, its JSON escape when it needs one: quote, backslash, control characters. */
+const ESCAPES: ReadonlyArray<Uint8Array> = Array.from({ length: 256 }, (_, byte) =>
+  byte >= 0x20 && byte !== 0x22 && byte !== 0x5c
+    ? new Uint8Array(0)
+    : encoder.encode(SHORT[byte] ?? `\\u00${HEX[byte >> 4]}${HEX[byte & 15]}`))
+
+/** How many bytes each byte value grows by when escaped (0: copied as it is). */
+const GROWTH = Uint8Array.from(ESCAPES, (escape) => Math.max(0, escape.length - 1))
 
 /**
  * The inside of a JSON string (without the quotes) holding `bytes`, escaping only what JSON
  * requires (quote, backslash, control characters) and copying every other byte unchanged.
  * A UTF-8 message gives exactly what JSON.stringify would; an 8-bit message that is not UTF-8
  * keeps its bytes as they are, as MailerQ does, instead of being replaced by U+FFFD.
+ * Table-driven, as it runs over every byte of every message.
  */
 export const escapeJsonStringBytes = (bytes: Uint8Array): Uint8Array => {
   let extra = 0
-  for (const byte of bytes) {
-    const escaped = escapeFor(byte)
-    if (escaped !== undefined) extra += escaped.length - 1
-  }
+  for (let i = 0; i < bytes.length; i++) extra += GROWTH[bytes[i]!]!
   if (extra === 0) return bytes
   const out = new Uint8Array(bytes.length + extra)
   let at = 0
-  for (const byte of bytes) {
-    const escaped = escapeFor(byte)
-    if (escaped === undefined) {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!
+    if (GROWTH[byte] === 0) {
       out[at++] = byte
-    } else {
-      for (let i = 0; i < escaped.length; i++) out[at++] = escaped.charCodeAt(i)
+      continue
     }
+    const escape = ESCAPES[byte]!
+    for (let j = 0; j < escape.length; j++) out[at++] = escape[j]!
   }
   return out
 }
