@@ -1,4 +1,5 @@
-import { Effect, Layer, Schedule } from "effect"
+import { Effect, Layer, Queue, Schedule } from "effect"
+import type { Scope } from "effect"
 import { normalizeIp, parseIpRange, rangesContain } from "../domain/ip/ip-range.ts"
 import type { IpRange } from "../domain/ip/ip-range.ts"
 import { compileLocalAddresses } from "../domain/lists/local-address-rule.ts"
@@ -27,10 +28,15 @@ const compile = (snapshot: ManagedListsSnapshot): CompiledLists => ({
 /**
  * Serves LocalAddresses, BlockedAddresses and MtaHostnames from memory, loaded from the store at
  * start (a store that cannot be read stops start-up) and reloaded whenever the store's version
- * moves, checked every `refreshMs`: a change made on this node or another one shows within that.
- * A failed reload keeps the lists in use.
+ * moves, checked every `refreshMs`, and at once whenever `changes` (PostgreSQL's LISTEN/NOTIFY)
+ * says so: a change made on this node or another one shows within that. A failed reload keeps
+ * the lists in use.
  */
-export const ManagedListsCache = (options: { readonly refreshMs: number }) =>
+export const ManagedListsCache = (options: {
+  readonly refreshMs: number
+  /** calls back when the store announces a change; polling still covers a lost announcement */
+  readonly changes?: ((onChange: () => void) => Effect.Effect<void, never, Scope.Scope>) | undefined
+}) =>
   Layer.effectContext(Effect.gen(function*() {
     const store = yield* ManagedListsStore
     let lists = compile(yield* store.snapshot)
@@ -40,6 +46,11 @@ export const ManagedListsCache = (options: { readonly refreshMs: number }) =>
       yield* Effect.logInfo("managed lists reloaded").pipe(Effect.annotateLogs({ version: lists.version }))
     }).pipe(Effect.catch((error) => Effect.logWarning(`managed lists not reloaded, keeping the current ones: ${error.message}`)))
     yield* Effect.forkScoped(reload.pipe(Effect.repeat(Schedule.spaced(options.refreshMs))))
+    if (options.changes !== undefined) {
+      const announced = yield* Queue.sliding<void>(1)
+      yield* options.changes(() => void Queue.offerUnsafe(announced, undefined))
+      yield* Effect.forkScoped(Effect.forever(Queue.take(announced).pipe(Effect.andThen(reload))))
+    }
     return yield* Layer.build(Layer.mergeAll(
       Layer.succeed(LocalAddresses, LocalAddresses.of({ isLocal: (address) => Effect.sync(() => lists.local.isLocal(address)) })),
       Layer.succeed(BlockedAddresses, BlockedAddresses.of({ isBlocked: (ip) => Effect.sync(() => rangesContain(lists.blocked, ip)) })),

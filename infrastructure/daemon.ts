@@ -8,7 +8,7 @@ import { IntakeSettings } from "../application/ports/intake-settings.ts"
 import type { Settings } from "../domain/config/settings.ts"
 import { DEFAULT_MAX_RECIPIENTS } from "../domain/session/policy.ts"
 import type { SessionPolicy } from "../domain/session/policy.ts"
-import { managedListsStoreLayer } from "../adapters/database/store-from-url.ts"
+import { changeFeedFor, managedListsStoreLayer } from "../adapters/database/store-from-url.ts"
 import { CachedReverseDns } from "../adapters/dns/reverse-dns.ts"
 import { NodeDns } from "../adapters/dns/node-dns.ts"
 import { MailauthSenderAuthentication } from "../adapters/mailauth/mailauth-authentication.ts"
@@ -73,7 +73,9 @@ const LISTS_REFRESH_MS = 1_000
 
 /** The managed lists, served from memory; the store itself stays available to the management API. */
 const managedLists = (settings: Settings) =>
-  ManagedListsCache({ refreshMs: LISTS_REFRESH_MS }).pipe(Layer.provideMerge(managedListsStoreLayer(settings.databaseAddress)))
+  ManagedListsCache({ refreshMs: LISTS_REFRESH_MS, changes: changeFeedFor(settings.databaseAddress) }).pipe(
+    Layer.provideMerge(managedListsStoreLayer(settings.databaseAddress))
+  )
 
 /** How many held connections may wait for a slot at once; later ones get 421 at once. */
 const MAX_WAITING_CONNECTIONS = 1000

@@ -2,6 +2,7 @@ import { Effect, Layer } from "effect"
 import type { Scope } from "effect"
 import { ManagedListsStore, StoreUnavailable } from "../../application/ports/managed-lists-store.ts"
 import type { ManagedListsStoreShape } from "../../application/ports/managed-lists-store.ts"
+import { listenForChanges } from "./change-feed.ts"
 import { postgresStore } from "./postgres-store.ts"
 import { sqliteStore } from "./sqlite-store.ts"
 
@@ -38,6 +39,14 @@ export const storeFromUrl = (
     )
   }
   return address.kind === "sqlite" ? sqliteStore(address.path) : postgresStore(address.url)
+}
+
+/** PostgreSQL announces every change (LISTEN/NOTIFY); SQLite has no such thing and is polled. */
+export const changeFeedFor = (databaseAddress: string) => {
+  const address = parseDatabaseAddress(databaseAddress)
+  return address?.kind === "postgresql"
+    ? (onChange: () => void) => listenForChanges(address.url, onChange)
+    : undefined
 }
 
 export const managedListsStoreLayer = (databaseAddress: string): Layer.Layer<ManagedListsStore, StoreUnavailable> =>
