@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { storeFromUrl } from "../adapters/database/store-from-url.ts"
-import { hostnameInput, ipInput, localAddressInput, patternInput, rangeInput } from "../adapters/http/list-inputs.ts"
-import type { Parsed } from "../adapters/http/list-inputs.ts"
+import { hostnameInput, ipInput, localAddressInput, patternInput, rangeInput } from "../domain/lists/list-inputs.ts"
+import type { Parsed } from "../domain/lists/list-inputs.ts"
 import type { ManagedListsStoreShape } from "../application/ports/managed-lists-store.ts"
 import type { Settings } from "../domain/config/settings.ts"
 

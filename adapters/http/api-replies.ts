@@ -2,7 +2,7 @@ import { ByteSize, Data, Effect } from "effect"
 import { HttpIncomingMessage, HttpRouter, HttpServerResponse } from "effect/http"
 import type { HttpServerRequest } from "effect/http"
 import type { StoreUnavailable } from "../../application/ports/managed-lists-store.ts"
-import type { Parsed } from "./list-inputs.ts"
+import type { Parsed } from "../../domain/lists/list-inputs.ts"
 
 /** A request the API answers with a JSON error instead of doing it. */
 export class ApiProblem extends Data.TaggedError("ApiProblem")<{

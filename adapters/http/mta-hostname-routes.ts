@@ -4,7 +4,7 @@ import type { HttpServerRequest } from "effect/http"
 import { ManagedListsStore } from "../../application/ports/managed-lists-store.ts"
 import { accepted, answer, deleteField, jsonObjectBody, jsonReply, methodNotAllowed, notFound } from "./api-replies.ts"
 import { auditChange } from "./audit-log.ts"
-import { ipInput, mtaHostnameInput } from "./list-inputs.ts"
+import { ipInput, mtaHostnameInput } from "../../domain/lists/list-inputs.ts"
 
 const PATH = "/api/mta-hostnames"
 

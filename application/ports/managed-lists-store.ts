@@ -1,11 +1,9 @@
 import { Context, Schema } from "effect"
 import type { Effect } from "effect"
 import type { LocalAddressRule } from "../../domain/lists/local-address-rule.ts"
+import type { MtaHostname } from "../../domain/lists/mta-hostname.ts"
 
-export interface MtaHostname {
-  readonly ip: string
-  readonly hostname: string
-}
+export type { MtaHostname } from "../../domain/lists/mta-hostname.ts"
 
 /** Everything in the managed lists, as one consistent read. */
 export interface ManagedListsSnapshot {

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { accessVerdict, bearerMatches, isLocalHostHeader, isLoopbackClient } from "../../adapters/http/management-access.ts"
 import type { AccessRequest } from "../../adapters/http/management-access.ts"
 import { startManagementServer } from "../support/management-server.ts"
+import { serviceAvailable } from "../support/services.ts"
 import type { RunningManagementServer } from "../support/management-server.ts"
 
 interface Reply {
@@ -358,10 +359,15 @@ const externalIpv4 = Object.values(networkInterfaces())
   .flat()
   .find((entry) => entry !== undefined && !entry.internal && entry.family === "IPv4")?.address
 
-describe("a client that is not on loopback", () => {
-  if (externalIpv4 === undefined) console.warn("\n*** no non-loopback IPv4 interface: skipping the remote-client test ***\n")
+/** A real non-loopback client needs an address of this machine other than loopback (CI has eth0). */
+const haveExternalIpv4 = serviceAvailable(
+  "a non-loopback IPv4 interface",
+  externalIpv4 !== undefined,
+  "the remote-client test binds the server to it"
+)
 
-  it.skipIf(externalIpv4 === undefined)("is refused without a token and let in with one", async () => {
+describe("a client that is not on loopback", () => {
+  it.skipIf(!haveExternalIpv4)("is refused without a token and let in with one", async () => {
     const ip = externalIpv4 ?? ""
     const open = await startManagementServer({ ip })
     try {

@@ -1,8 +1,8 @@
-import { validateDomain } from "../../domain/address/domain-name.ts"
-import { normalizeIp, parseIpRange } from "../../domain/ip/ip-range.ts"
-import { LOCAL_ADDRESS_TYPES, ruleProblem } from "../../domain/lists/local-address-rule.ts"
-import type { LocalAddressRule, LocalAddressType } from "../../domain/lists/local-address-rule.ts"
-import type { MtaHostname } from "../../application/ports/managed-lists-store.ts"
+import { validateDomain } from "../address/domain-name.ts"
+import { normalizeIp, parseIpRange } from "../ip/ip-range.ts"
+import { LOCAL_ADDRESS_TYPES, ruleProblem } from "./local-address-rule.ts"
+import type { LocalAddressRule, LocalAddressType } from "./local-address-rule.ts"
+import type { MtaHostname } from "./mta-hostname.ts"
 
 /** A request field turned into what the store takes, or why it cannot be. */
 export type Parsed<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly error: string }
