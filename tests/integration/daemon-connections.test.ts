@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest"
 import { startDaemon } from "../support/daemon.ts"
+import { mostAtOnce } from "../support/overlap.ts"
 import type { RunningDaemon } from "../support/daemon.ts"
 import { BROKER_URL, deleteQueues, takeMessages, uniqueQueue } from "../support/rabbit.ts"
 import { rabbitAvailable } from "../support/services.ts"
@@ -26,8 +27,6 @@ const sendOne = async (port: number, n: number) => {
   return { greeting, queued, greetedAt, closedAt: client.closedAt() ?? Date.now() }
 }
 
-const mostAtOnce = (intervals: ReadonlyArray<{ greetedAt: number; closedAt: number }>) =>
-  Math.max(...intervals.map((a) => intervals.filter((b) => b.greetedAt <= a.greetedAt && a.greetedAt < b.closedAt).length))
 
 describe.runIf(ready)("connection budgets and timeouts at the SMTP port", () => {
   let daemon: RunningDaemon | undefined
