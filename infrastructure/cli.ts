@@ -2,6 +2,7 @@ import cluster from "node:cluster"
 import { readFileSync } from "node:fs"
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Layer, Logger } from "effect"
+import { jsonLinesLogger } from "../adapters/logging/stdout-lines.ts"
 import { describeSettings } from "../domain/config/describe-settings.ts"
 import type { Settings } from "../domain/config/settings.ts"
 import { runPrimary } from "./cluster/primary.ts"
@@ -61,7 +62,7 @@ const changeLists = (file: string, args: ReadonlyArray<string>) =>
   )
 
 /** A start-up error (bad config, port taken, spool unwritable) is one clear line on stderr and exit 1. */
-const JsonLogs = Logger.layer([Logger.consoleJson])
+const JsonLogs = Logger.layer([jsonLinesLogger])
 
 /**
  * smtp-threads: 1 is one process. With more, this process is either the primary (it forks the

@@ -59,10 +59,10 @@ export const sessionHooks = (
 
   /** Tells the session about an EHLO smtp-server answered on its own (a new or different name). */
   const syncEhlo = async (session: SMTPServerSession, open: SmtpSession) => {
-    const state = await run(open.state)
+    const state = open.current()
     const helo = session.hostNameAppearsAs || ""
     if (!("helo" in state) || state.helo !== helo) await send(session, Command.ehlo(helo))
-    return run(open.state)
+    return open.current()
   }
 
   /** Before MAIL: also a RSET, when the session still holds a transaction smtp-server has dropped. */
@@ -89,11 +89,10 @@ export const sessionHooks = (
       const tls = tlsInfo(session)
       // An implicit-TLS session is secure from its Connect on; STARTTLS is news to the session.
       if (open === undefined || tls === undefined) return callback()
-      run(open.state)
-        .then(async (state) => {
-          if ("connection" in state && state.connection.tls === undefined) await send(session, Command.secured(tls))
-          callback()
-        })
+      const state = open.current()
+      if (!("connection" in state) || state.connection.tls !== undefined) return callback()
+      send(session, Command.secured(tls))
+        .then(() => callback())
         .catch(internalError(callback))
     },
     onMailFrom(address, session, callback) {

@@ -155,7 +155,10 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
     }))
   })
 
-  return { handle, connect, recipient, login, receiveMessage, close, state: Ref.get(state) } as const
+  /** The state right now, for adapters that must read it from a plain callback. */
+  const current = (): SessionState => Ref.getUnsafe(state)
+
+  return { handle, connect, recipient, login, receiveMessage, close, state: Ref.get(state), current } as const
 })
 
 export type SmtpSession = Effect.Success<ReturnType<typeof openSession>>

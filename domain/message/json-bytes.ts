@@ -1,6 +1,15 @@
 const HEX = "0123456789abcdef"
 const SHORT: Record<number, string> = { 0x08: "\\b", 0x09: "\\t", 0x0a: "\\n", 0x0c: "\\f", 0x0d: "\\r", 0x22: "\\\"", 0x5c: "\\\\" }
 const encoder = new TextEncoder()
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+
+const validUtf8Text = (bytes: Uint8Array): string | undefined => {
+  try {
+    return strictUtf8.decode(bytes)
+  } catch {
+    return undefined
+  }
+}
 
 /** For each byte value, its JSON escape when it needs one: quote, backslash, control characters. */
 const ESCAPES: ReadonlyArray<Uint8Array> = Array.from({ length: 256 }, (_, byte) =>
@@ -16,9 +25,15 @@ const GROWTH = Uint8Array.from(ESCAPES, (escape) => Math.max(0, escape.length - 
  * requires (quote, backslash, control characters) and copying every other byte unchanged.
  * A UTF-8 message gives exactly what JSON.stringify would; an 8-bit message that is not UTF-8
  * keeps its bytes as they are, as MailerQ does, instead of being replaced by U+FFFD.
- * Table-driven, as it runs over every byte of every message.
  */
 export const escapeJsonStringBytes = (bytes: Uint8Array): Uint8Array => {
+  const text = validUtf8Text(bytes)
+  // JSON.stringify escapes UTF-8 text the same way, natively, and most mail is UTF-8 (or ASCII).
+  return text === undefined ? escapeByteByByte(bytes) : encoder.encode(JSON.stringify(text)).subarray(1, -1)
+}
+
+/** The same escaping for any bytes, valid UTF-8 or not; table-driven, as it runs over every byte. */
+export const escapeByteByByte = (bytes: Uint8Array): Uint8Array => {
   let extra = 0
   for (let i = 0; i < bytes.length; i++) extra += GROWTH[bytes[i]!]!
   if (extra === 0) return bytes

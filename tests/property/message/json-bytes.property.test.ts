@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { escapeJsonStringBytes } from "../../../domain/message/json-bytes.ts"
+import { escapeByteByByte, escapeJsonStringBytes } from "../../../domain/message/json-bytes.ts"
 import { buildMessageDocuments } from "../../../domain/message/message-document.ts"
 
 const quoted = (bytes: Uint8Array) => `"${new TextDecoder().decode(escapeJsonStringBytes(bytes))}"`
@@ -17,6 +17,26 @@ describe("escaping message bytes into a JSON string", () => {
       const canonical = new TextDecoder().decode(new TextEncoder().encode(text))
       expect(quoted(new TextEncoder().encode(canonical))).toBe(JSON.stringify(canonical))
     }))
+  })
+
+  it("escapes UTF-8 text natively exactly as byte by byte, so both paths give the same bytes", () => {
+    fc.assert(fc.property(fc.string({ unit: "binary" }), (text) => {
+      const bytes = new TextEncoder().encode(text)
+      expect([...escapeJsonStringBytes(bytes)]).toEqual([...escapeByteByByte(bytes)])
+    }))
+  })
+
+  it("gives the same bytes as byte by byte for any bytes, UTF-8 or not", () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+      expect([...escapeJsonStringBytes(bytes)]).toEqual([...escapeByteByByte(bytes)])
+    }))
+  })
+
+  it("keeps a byte order mark and a lone 8-bit byte exactly", () => {
+    const bom = Uint8Array.of(0xef, 0xbb, 0xbf, 0x41, 0x0d, 0x0a)
+    expect([...escapeJsonStringBytes(bom)]).toEqual([0xef, 0xbb, 0xbf, 0x41, 0x5c, 0x72, 0x5c, 0x6e])
+    const latin1 = Uint8Array.of(0x63, 0x61, 0x66, 0xe9, 0x22)
+    expect([...escapeJsonStringBytes(latin1)]).toEqual([0x63, 0x61, 0x66, 0xe9, 0x5c, 0x22])
   })
 
   it("never leaves a raw control character, quote or lone backslash, and keeps every other byte", () => {
