@@ -7,8 +7,30 @@ export interface IpRange {
   readonly prefix: number
 }
 
+/**
+ * Remembers the answers of a pure function of a string, up to `limit` of them (then starts over):
+ * every connection asks about the same few local addresses and mostly repeat clients, and
+ * parsing an address is the costly part of a range check.
+ */
+const remembered = <A>(limit: number, compute: (text: string) => A): ((text: string) => A) => {
+  const answers = new Map<string, A>()
+  return (text) => {
+    if (answers.has(text)) return answers.get(text) as A
+    if (answers.size >= limit) answers.clear()
+    const answer = compute(text)
+    answers.set(text, answer)
+    return answer
+  }
+}
+
+const REMEMBERED_ADDRESSES = 4096
+
 /** IPv4-mapped IPv6 (::ffff:1.2.3.4) is the IPv4 address it carries: clients on a dual-stack socket arrive that way. */
-export const normalizeIp = (text: string): string | undefined => {
+export const normalizeIp = (text: string): string | undefined => normalizedIp(text)
+
+const parsedIp = remembered(REMEMBERED_ADDRESSES, (normalized: string) => ipaddr.parse(normalized))
+
+const normalizedIp = remembered(REMEMBERED_ADDRESSES, (text: string): string | undefined => {
   const trimmed = text.trim().replace(/^\[(.*)\]$/, "$1")
   // Only dotted-quad IPv4: legacy forms like `10.1`, `0x7f.0.0.1` or `010.0.0.0` (octal: 8.0.0.0)
   // would let an smtp-range admit a network the operator did not mean.
@@ -19,7 +41,7 @@ export const normalizeIp = (text: string): string | undefined => {
   } catch {
     return undefined
   }
-}
+})
 
 export const isIp = (text: string): boolean => normalizeIp(text) !== undefined
 
@@ -46,8 +68,8 @@ export const parseIpRange = (text: string): IpRange | undefined => {
 export const rangeContains = (range: IpRange, ip: string): boolean => {
   const address = normalizeIp(ip)
   if (address === undefined) return false
-  const parsed = ipaddr.parse(address)
-  const network = ipaddr.parse(range.network)
+  const parsed = parsedIp(address)
+  const network = parsedIp(range.network)
   if (parsed.kind() !== network.kind()) return false
   return parsed.match(network, range.prefix)
 }

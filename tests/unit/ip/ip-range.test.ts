@@ -38,3 +38,18 @@ describe("IP ranges", () => {
     expect(rangesContain([], "127.0.0.1")).toBe(false)
   })
 })
+
+describe("IP answers remembered between connections", () => {
+  it("stay right for more distinct addresses than are remembered, asked twice over", () => {
+    const addresses = Array.from({ length: 5_000 }, (_, i) => `::ffff:10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`)
+    const ten = [parseIpRange("10.0.0.0/20")!]
+    for (let round = 0; round < 2; round++) {
+      addresses.forEach((address, i) => {
+        expect(normalizeIp(address)).toBe(address.slice("::ffff:".length))
+        expect(rangesContain(ten, address)).toBe(i < 4096)
+      })
+    }
+    expect(normalizeIp("010.0.0.1")).toBeUndefined()
+    expect(normalizeIp("010.0.0.1")).toBeUndefined()
+  })
+})
