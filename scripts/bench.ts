@@ -9,6 +9,10 @@
  * under that load; and the daemon's RSS holding 10,000 idle connections. Targets are reported,
  * never asserted: (a) >= 60 % of smtp-sink, (b) >= 50 %, RSS < 500 MB.
  *
+ * A third contender runs in the same turns: bare smtp-server + amqplib (scripts/bench/bare-stack.ts),
+ * the least a program on these libraries does per message, with the CPU time per message of it and
+ * of the daemon (from /proc), which moves far less than msgs/s on a shared machine.
+ *
  *   npm run bench -- [--runs 3] [--messages 10000] [--single-messages 5000] [--idle 10000]
  *                    [--sessions 20] [--size 10240] [--queue-type classic|quorum] [--threads 1]
  *
@@ -25,6 +29,9 @@ import { openIdleConnections } from "./bench/idle-connections.ts"
 import { postfixToolsMissing, runSmtpSource, startSmtpSink } from "./bench/postfix-tools.ts"
 import type { SourceLoad } from "./bench/postfix-tools.ts"
 import { median, percentile } from "./bench/stats.ts"
+import { startBareStack } from "./bench/bare-stack-process.ts"
+import type { BareStack } from "./bench/bare-stack-process.ts"
+import { cpuMs } from "./bench/cpu-time.ts"
 
 const { values: flags } = parseArgs({
   options: {
@@ -80,6 +87,11 @@ const machine = () => {
 interface Series {
   readonly daemon: Array<number>
   readonly sink: Array<number>
+  /** smtp-server + amqplib with nothing else (scripts/bench/bare-stack.ts) */
+  readonly bare: Array<number>
+  /** the daemon's CPU time per message, ms */
+  readonly daemonCpuMs: Array<number>
+  readonly bareCpuMs: Array<number>
   readonly latencyMs: Array<number>
 }
 
@@ -88,38 +100,61 @@ const measure = async (
   label: string,
   daemon: BenchDaemon,
   sinkPort: number,
-  queue: ReturnType<typeof benchQueue>,
+  bare: BareStack,
+  queues: Queues,
   load: Omit<SourceLoad, "port">
 ): Promise<Series> => {
-  const series: Series = { daemon: [], sink: [], latencyMs: [] }
+  const series: Series = { daemon: [], sink: [], bare: [], daemonCpuMs: [], bareCpuMs: [], latencyMs: [] }
   for (let run = 1; run <= RUNS; run++) {
     daemon.takeQueuedMs()
+    const daemonCpu = cpuMs(daemon.pid)
     const intake = await runSmtpSource({ ...load, port: daemon.port })
+    series.daemonCpuMs.push((cpuMs(daemon.pid) - daemonCpu) / load.messages)
     series.latencyMs.push(...daemon.takeQueuedMs())
-    const depth = await queue.depth()
-    if (depth !== load.messages) say(`  warning: the queue holds ${depth} messages after a run of ${load.messages}`)
-    await queue.purge()
+    await expectDepth(queues.daemon, load.messages)
     const sink = await runSmtpSource({ ...load, port: sinkPort })
+    const bareCpu = cpuMs(bare.pid)
+    const floor = await runSmtpSource({ ...load, port: bare.port })
+    series.bareCpuMs.push((cpuMs(bare.pid) - bareCpu) / load.messages)
+    await expectDepth(queues.bare, load.messages)
     series.daemon.push(intake.perSecond)
     series.sink.push(sink.perSecond)
-    say(`  ${label} run ${run}: smtp-intake ${rate(intake.perSecond)} (${intake.seconds.toFixed(2)} s), smtp-sink ${rate(sink.perSecond)}`)
+    series.bare.push(floor.perSecond)
+    say(`  ${label} run ${run}: smtp-intake ${rate(intake.perSecond)} (${intake.seconds.toFixed(2)} s, ` +
+      `${series.daemonCpuMs.at(-1)!.toFixed(2)} ms CPU/msg), smtp-sink ${rate(sink.perSecond)}, ` +
+      `bare smtp-server + amqplib ${rate(floor.perSecond)} (${series.bareCpuMs.at(-1)!.toFixed(2)} ms CPU/msg)`)
   }
   return series
 }
 
-const throughput = async (queue: ReturnType<typeof benchQueue>) => {
-  const daemon = await startBenchDaemon(daemonConfig(await freePort(), queue.name, THREADS), THREADS)
+interface Queues {
+  readonly daemon: ReturnType<typeof benchQueue>
+  readonly bare: ReturnType<typeof benchQueue>
+}
+
+const expectDepth = async (queue: ReturnType<typeof benchQueue>, messages: number) => {
+  const depth = await queue.depth()
+  if (depth !== messages) say(`  warning: ${queue.name} holds ${depth} messages after a run of ${messages}`)
+  await queue.purge()
+}
+
+const throughput = async (queues: Queues) => {
+  const daemon = await startBenchDaemon(daemonConfig(await freePort(), queues.daemon.name, THREADS), THREADS)
   const sink = await startSmtpSink(await freePort())
+  const bare = await startBareStack(await freePort(), queues.bare.name, BROKER_URL)
   try {
     const base = { sessions: SESSIONS, size: SIZE }
-    await runSmtpSource({ ...base, port: daemon.port, messages: WARM_UP_MESSAGES, reuseConnections: true })
-    await queue.purge()
+    for (const port of [daemon.port, bare.port]) {
+      await runSmtpSource({ ...base, port, messages: WARM_UP_MESSAGES, reuseConnections: true })
+    }
+    await Promise.all([queues.daemon.purge(), queues.bare.purge()])
     say(`(a) ${MESSAGES} messages over ${SESSIONS} sessions, many per connection (smtp-source -d)`)
-    const many = await measure("(a)", daemon, sink.port, queue, { ...base, messages: MESSAGES, reuseConnections: true })
+    const many = await measure("(a)", daemon, sink.port, bare, queues, { ...base, messages: MESSAGES, reuseConnections: true })
     say(`(b) ${SINGLE_MESSAGES} messages over ${SESSIONS} sessions, one per connection`)
-    const single = await measure("(b)", daemon, sink.port, queue, { ...base, messages: SINGLE_MESSAGES, reuseConnections: false })
+    const single = await measure("(b)", daemon, sink.port, bare, queues, { ...base, messages: SINGLE_MESSAGES, reuseConnections: false })
     return { many, single }
   } finally {
+    await bare.stop()
     await sink.stop()
     await daemon.stop()
   }
@@ -152,8 +187,9 @@ const main = async () => {
   }
   say(`machine: ${machine()}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`)
   const queue = benchQueue()
+  const bareQueue = benchQueue()
   try {
-    const { many, single } = await throughput(queue)
+    const { many, single } = await throughput({ daemon: queue, bare: bareQueue })
     say(`idle connections: opening ${IDLE}`)
     const memory = await idleMemory(queue)
 
@@ -166,6 +202,11 @@ const main = async () => {
       `ratio ${percent(ratioA)} (target >= 60 %: ${verdict(ratioA >= 0.6)})`)
     say(`(b) one per connection:  smtp-intake ${rate(median(single.daemon))}, smtp-sink ${rate(median(single.sink))}, ` +
       `ratio ${percent(ratioB)} (target >= 50 %: ${verdict(ratioB >= 0.5)})`)
+    say(`    against bare smtp-server + amqplib: (a) ${rate(median(many.bare))}, smtp-intake at ` +
+      `${percent(median(many.daemon) / median(many.bare))}; (b) ${rate(median(single.bare))}, smtp-intake at ` +
+      `${percent(median(single.daemon) / median(single.bare))}`)
+    say(`    CPU per message: smtp-intake (a) ${median(many.daemonCpuMs).toFixed(2)} ms, (b) ${median(single.daemonCpuMs).toFixed(2)} ms; ` +
+      `bare (a) ${median(many.bareCpuMs).toFixed(2)} ms, (b) ${median(single.bareCpuMs).toFixed(2)} ms`)
     say(`DATA-to-250 under load: (a) p50 ${percentile(many.latencyMs, 50)} ms, p99 ${percentile(many.latencyMs, 99)} ms; ` +
       `(b) p50 ${percentile(single.latencyMs, 50)} ms, p99 ${percentile(single.latencyMs, 99)} ms`)
     const heldMb = memory.held / MB
@@ -177,8 +218,8 @@ const main = async () => {
     say(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`)
     say(JSON.stringify({
       runs: RUNS,
-      manyPerConnection: { intake: many.daemon, sink: many.sink, ratio: ratioA },
-      onePerConnection: { intake: single.daemon, sink: single.sink, ratio: ratioB },
+      manyPerConnection: { intake: many.daemon, sink: many.sink, bare: many.bare, ratio: ratioA, cpuMs: { intake: many.daemonCpuMs, bare: many.bareCpuMs } },
+      onePerConnection: { intake: single.daemon, sink: single.sink, bare: single.bare, ratio: ratioB, cpuMs: { intake: single.daemonCpuMs, bare: single.bareCpuMs } },
       latencyMs: {
         many: { p50: percentile(many.latencyMs, 50), p99: percentile(many.latencyMs, 99) },
         single: { p50: percentile(single.latencyMs, 50), p99: percentile(single.latencyMs, 99) }
@@ -187,6 +228,7 @@ const main = async () => {
     }))
   } finally {
     await queue.remove().catch(() => {})
+    await bareQueue.remove().catch(() => {})
   }
 }
 
