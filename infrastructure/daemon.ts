@@ -18,7 +18,7 @@ import { ManagedListsCache } from "../application/managed-lists-cache.ts"
 import { ConnectionBudgetLayer } from "../application/connection-budget-keeper.ts"
 import type { ConnectionBudget } from "../application/ports/connection-budget.ts"
 import type { BudgetLimits } from "../domain/connections/connection-budget.ts"
-import { AuthAttempts } from "../application/authenticate.ts"
+import { AuthAttemptsLayer } from "../application/auth-attempts-keeper.ts"
 import { InMemoryMetrics } from "../adapters/metrics/in-memory-metrics.ts"
 import { parseAuthBackend } from "../domain/auth/auth-backend.ts"
 import { authenticatorLayer } from "./authenticator.ts"
@@ -119,7 +119,7 @@ export const daemonLayer = (settings: Settings, connectionBudget: Layer.Layer<Co
       RandomMessageIds,
       intakeSettings(settings, policy),
       authenticatorLayer(settings.smtpAuth),
-      AuthAttempts.layer,
+      AuthAttemptsLayer,
       managedLists(settings),
       CachedReverseDns,
       // smtp-check: SPF, DKIM and DMARC over DNS, spam through spamd (nothing connects until a message is checked)
