@@ -1,6 +1,7 @@
 import cluster from "node:cluster"
 import { Effect, Layer } from "effect"
-import { IpcConnectionBudget, primaryLink } from "../../adapters/cluster/ipc-connection-budget.ts"
+import { IpcConnectionBudget } from "../../adapters/cluster/ipc-connection-budget.ts"
+import { primaryLink } from "../../adapters/cluster/message-link.ts"
 import type { Settings } from "../../domain/config/settings.ts"
 import { daemonLayer } from "../daemon.ts"
 import { WORKER_READY } from "./worker-ready.ts"
