@@ -5,7 +5,7 @@ import type { MetricsSnapshot } from "./ports/metrics.ts"
 import { DaemonMetrics } from "./ports/metrics-reading.ts"
 import { Publisher } from "./ports/publisher.ts"
 
-/** A scrape must answer even when a dependency hangs (a worker's budget is asked over IPC). */
+/** A scrape must answer even when a dependency hangs. */
 const LIVE_TIMEOUT = "2 seconds"
 
 const within = <A>(effect: Effect.Effect<A>): Effect.Effect<A | undefined> =>

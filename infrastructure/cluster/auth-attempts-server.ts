@@ -27,5 +27,3 @@ export const makeAuthAttemptsServer = Effect.gen(function*() {
     })
   return { serve }
 })
-
-export type AuthAttemptsServer = Effect.Success<typeof makeAuthAttemptsServer>

@@ -71,5 +71,3 @@ export const makeMetricsServer = (budget: ConnectionBudgetShape, authBackend: st
 
     return { serve, read }
   })
-
-export type MetricsServer = Effect.Success<ReturnType<typeof makeMetricsServer>>
