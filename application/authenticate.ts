@@ -1,16 +1,10 @@
-import { Clock, Context, Effect, Layer, Ref } from "effect"
-import { assessAttempt, emptyThrottle, recordFailure, recordSuccess } from "../domain/auth/auth-throttle.ts"
-import type { ThrottleState } from "../domain/auth/auth-throttle.ts"
+import { Effect } from "effect"
 import { reply } from "../domain/session/reply.ts"
 import type { Reply } from "../domain/session/reply.ts"
+import { AuthAttempts } from "./ports/auth-attempts.ts"
 import { Authenticator } from "./ports/authenticator.ts"
 import { Metrics } from "./ports/metrics.ts"
 import type { Credentials } from "./ports/authenticator.ts"
-
-/** Recent AUTH failures per client IP, shared by every session of the daemon. */
-export class AuthAttempts extends Context.Service<AuthAttempts, Ref.Ref<ThrottleState>>()("smtp-intake/AuthAttempts") {
-  static readonly layer = Layer.effect(AuthAttempts, Ref.make(emptyThrottle))
-}
 
 export type AuthOutcome =
   | { readonly _tag: "Accepted"; readonly user: string }
@@ -23,6 +17,8 @@ const INVALID = reply(535, "5.7.8", "Authentication credentials invalid")
 /**
  * Checks credentials with the configured backend, slowing down and then refusing an IP that keeps
  * failing. A backend that cannot answer is a temporary failure and not counted against the client.
+ * The throttle fails closed: when its store cannot answer (a cluster worker cut off from the
+ * primary), the attempt gets 454 and the backend's verdict is not revealed, so no try goes uncounted.
  * The password is never logged.
  */
 export const authenticate = Effect.fn("authenticate")(function*(clientIp: string, credentials: Credentials) {
@@ -30,26 +26,37 @@ export const authenticate = Effect.fn("authenticate")(function*(clientIp: string
   const authenticator = yield* Authenticator
   const metrics = yield* Metrics
   const log = Effect.annotateLogs({ client: clientIp, user: credentials.username })
-  const verdict = assessAttempt(yield* Ref.get(attempts), clientIp, yield* Clock.currentTimeMillis)
-  if (verdict._tag === "Blocked") {
+  const throttleDown = (reason: string) =>
+    Effect.gen(function*() {
+      yield* Effect.logWarning("authentication refused: the AUTH throttle cannot answer").pipe(log, Effect.annotateLogs({ reason }))
+      yield* metrics.authFailed("unavailable")
+      return { _tag: "Refused", reply: UNAVAILABLE } satisfies AuthOutcome
+    })
+
+  const verdict = yield* attempts.assess(clientIp).pipe(Effect.result)
+  if (verdict._tag === "Failure") return yield* throttleDown(verdict.failure.message)
+  if (verdict.success._tag === "Blocked") {
     yield* Effect.logWarning("authentication refused: too many failures from this IP").pipe(log)
     yield* metrics.authFailed("throttled")
     return { _tag: "Refused", reply: TOO_MANY } satisfies AuthOutcome
   }
-  if (verdict.delayMs > 0) yield* Effect.sleep(verdict.delayMs)
+  if (verdict.success.delayMs > 0) yield* Effect.sleep(verdict.success.delayMs)
   const result = yield* authenticator.verify(credentials).pipe(Effect.result)
-  const now = yield* Clock.currentTimeMillis
   if (result._tag === "Failure") {
     yield* Effect.logWarning("authentication backend unavailable").pipe(log, Effect.annotateLogs({ reason: result.failure.message }))
     yield* metrics.authFailed("unavailable")
     return { _tag: "Refused", reply: UNAVAILABLE } satisfies AuthOutcome
   }
   if (result.success === "rejected") {
-    yield* Ref.update(attempts, (state) => recordFailure(state, clientIp, now))
+    const counted = yield* attempts.recordFailure(clientIp).pipe(Effect.result)
+    if (counted._tag === "Failure") return yield* throttleDown(counted.failure.message)
     yield* Effect.logInfo("authentication failed").pipe(log)
     yield* metrics.authFailed("rejected")
     return { _tag: "Refused", reply: INVALID } satisfies AuthOutcome
   }
-  yield* Ref.update(attempts, (state) => recordSuccess(state, clientIp, now))
+  // The credentials are right: a success that cannot be recorded only leaves the IP's earlier failures standing.
+  yield* attempts.recordSuccess(clientIp).pipe(
+    Effect.catch((error) => Effect.logWarning("could not record a successful authentication").pipe(log, Effect.annotateLogs({ reason: error.message })))
+  )
   return { _tag: "Accepted", user: credentials.username } satisfies AuthOutcome
 })

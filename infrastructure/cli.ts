@@ -8,7 +8,7 @@ import type { Settings } from "../domain/config/settings.ts"
 import { runPrimary } from "./cluster/primary.ts"
 import { runWorker, workerLogAnnotations } from "./cluster/worker.ts"
 import { loadConfig } from "./config/load-config.ts"
-import { daemonLayer, localConnectionBudget } from "./daemon.ts"
+import { daemonLayer, localSharedState } from "./daemon.ts"
 import { LIST_COMMANDS, LIST_USAGE, runListCommand } from "./list-commands.ts"
 import { installSighupHandler } from "./sighup.ts"
 
@@ -71,7 +71,7 @@ const JsonLogs = Logger.layer([jsonLinesLogger])
  */
 const serve = (settings: Settings): Effect.Effect<void, { readonly message: string }> =>
   settings.smtpThreads === 1
-    ? Layer.launch(daemonLayer(settings, localConnectionBudget(settings)))
+    ? Layer.launch(daemonLayer(settings, localSharedState(settings)))
     : cluster.isPrimary
     ? runPrimary(settings)
     : runWorker(settings)

@@ -17,8 +17,12 @@ import { ManagementServerLayer } from "../adapters/http/management-api.ts"
 import { ManagedListsCache } from "../application/managed-lists-cache.ts"
 import { ConnectionBudgetLayer } from "../application/connection-budget-keeper.ts"
 import type { ConnectionBudget } from "../application/ports/connection-budget.ts"
+import type { AuthAttempts } from "../application/ports/auth-attempts.ts"
+import type { DaemonMetrics } from "../application/ports/metrics-reading.ts"
+import type { Publisher } from "../application/ports/publisher.ts"
+import { LocalDaemonMetrics } from "../application/read-metrics.ts"
 import type { BudgetLimits } from "../domain/connections/connection-budget.ts"
-import { AuthAttempts } from "../application/authenticate.ts"
+import { AuthAttemptsLayer } from "../application/auth-attempts-keeper.ts"
 import { InMemoryMetrics } from "../adapters/metrics/in-memory-metrics.ts"
 import { parseAuthBackend } from "../domain/auth/auth-backend.ts"
 import { authenticatorLayer } from "./authenticator.ts"
@@ -94,6 +98,21 @@ export const budgetLimits = (settings: Settings): BudgetLimits => ({
 export const localConnectionBudget = (settings: Settings) =>
   ConnectionBudgetLayer(budgetLimits(settings), admissionWaitMs(settings))
 
+/**
+ * What the processes of one daemon share: the connection budget, the AUTH attempts and the metrics
+ * a scrape shows. A single process keeps them itself; a cluster worker asks the primary (`cluster/`).
+ * Built where the process's Publisher and Metrics are provided.
+ */
+export type SharedState = Layer.Layer<ConnectionBudget | AuthAttempts | DaemonMetrics, never, Publisher>
+
+/** smtp-threads: 1 */
+export const localSharedState = (settings: Settings): SharedState =>
+  LocalDaemonMetrics.pipe(Layer.provideMerge(Layer.merge(localConnectionBudget(settings), AuthAttemptsLayer)))
+
+/** The label of the AUTH failures: the kind of smtp-auth backend, or "none". */
+export const authBackendLabel = (settings: Settings) =>
+  settings.smtpAuth === undefined ? "none" : parseAuthBackend(settings.smtpAuth)?.kind ?? "none"
+
 /** The management console, API and health probes, when management-port is set. */
 const managementServer = (settings: Settings) =>
   settings.managementPort === undefined
@@ -106,30 +125,30 @@ const tlsFiles = (settings: Settings): TlsFiles | undefined =>
     : { certificate: settings.smtpCertificate, key: settings.smtpKey, ciphers: settings.smtpCiphers }
 
 /**
- * The whole daemon: SMTP listeners wired to the use cases and the configured publisher. The
- * connection budget is the process's own, or, in a cluster worker, the primary's over IPC.
+ * The whole daemon: SMTP listeners wired to the use cases and the configured publisher. The shared
+ * state (budget, AUTH attempts, metrics as scraped) is the process's own, or, in a cluster worker,
+ * the primary's over IPC.
  */
-export const daemonLayer = (settings: Settings, connectionBudget: Layer.Layer<ConnectionBudget>) =>
+export const daemonLayer = (settings: Settings, shared: SharedState) =>
   Layer.unwrap(Effect.gen(function*() {
     const policy = sessionPolicy(settings)
     const files = tlsFiles(settings)
     const tls = files === undefined ? undefined : yield* loadTlsMaterial(files)
-    const services = Layer.mergeAll(
+    const own = Layer.mergeAll(
       publisherLayer(settings),
       RandomMessageIds,
       intakeSettings(settings, policy),
       authenticatorLayer(settings.smtpAuth),
-      AuthAttempts.layer,
       managedLists(settings),
       CachedReverseDns,
       // smtp-check: SPF, DKIM and DMARC over DNS, spam through spamd (nothing connects until a message is checked)
       NodeDns(),
       MailauthSenderAuthentication,
       SpamdScanner({ host: settings.spamassassinHost, port: settings.spamassassinPort }),
-      connectionBudget,
-      // GET /metrics; AUTH failures are labelled with the kind of smtp-auth backend
-      InMemoryMetrics(settings.smtpAuth === undefined ? "none" : parseAuthBackend(settings.smtpAuth)?.kind ?? "none")
+      // what this process counts, for GET /metrics; AUTH failures are labelled with the kind of smtp-auth backend
+      InMemoryMetrics(authBackendLabel(settings))
     )
+    const services = shared.pipe(Layer.provideMerge(own))
     const listeners = SmtpListenerLayer({
       host: settings.smtpIp,
       ports: settings.smtpPort,

@@ -44,10 +44,4 @@ export const isBudgetRequest = (message: unknown): message is BudgetRequest =>
 export const isBudgetReply = (message: unknown): message is BudgetReply =>
   isRecord(message) && message["kind"] === "budget-reply" && typeof message["requestId"] === "number" && "result" in message
 
-/** One end of the IPC channel, as the budget code sees it (a test joins two ends in memory). */
-export interface MessageLink {
-  /** false when the channel is gone and nothing was sent */
-  send(message: BudgetRequest | BudgetReply): boolean
-  /** delivers every message that arrives; returns the function that stops it */
-  listen(listener: (message: unknown) => void): () => void
-}
+export type { MessageLink } from "./message-link.ts"

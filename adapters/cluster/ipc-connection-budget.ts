@@ -1,20 +1,9 @@
 import { Effect, Layer } from "effect"
 import { ConnectionBudget } from "../../application/ports/connection-budget.ts"
 import { isBudgetReply } from "./budget-messages.ts"
-import type { BudgetOp, BudgetResults, MessageLink } from "./budget-messages.ts"
-
-/** The cluster worker's end of the IPC channel to the primary. */
-export const primaryLink: MessageLink = {
-  send: (message) => {
-    if (process.send === undefined || !process.connected) return false
-    // The callback keeps a channel that closes meanwhile from becoming an uncaught 'error' event.
-    return process.send(message, undefined, {}, () => {})
-  },
-  listen: (listener) => {
-    process.on("message", listener)
-    return () => void process.off("message", listener)
-  }
-}
+import type { BudgetOp, BudgetResults } from "./budget-messages.ts"
+import { primaryLink } from "./message-link.ts"
+import type { MessageLink } from "./message-link.ts"
 
 /**
  * The connection budget of a cluster worker (smtp-threads > 1): every question goes to the primary,

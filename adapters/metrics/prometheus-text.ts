@@ -6,10 +6,12 @@ export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8
 
 /** What is read at scrape time rather than recorded. */
 export interface LiveGauges {
-  /** Publisher.isReady: RabbitMQ connected and not blocking publishers (or the spool writable) */
+  /** Publisher.isReady: RabbitMQ connected and not blocking publishers (or the spool writable); with smtp-threads > 1, at every worker that answered */
   readonly publisherReady: boolean
   /** the ConnectionBudget's slots in use, when the process has one */
   readonly budget: { readonly incoming: number; readonly outgoing: number; readonly waiting: number } | undefined
+  /** smtp-threads > 1: the workers asked for their figures, and how many answered in time */
+  readonly workers?: { readonly running: number; readonly reporting: number } | undefined
 }
 
 type Labels = Readonly<Record<string, string>>
@@ -29,7 +31,7 @@ const family = (name: string, type: "counter" | "gauge" | "histogram", help: str
   [`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`, ...samples]
 
 /**
- * Prometheus text format 0.0.4 of the process's metrics (names in docs: README "Metrics"). Every
+ * Prometheus text format 0.0.4 of the daemon's metrics (names in docs: README "Metrics"). Every
  * label value that can occur is always present, at 0 until it happens, so rates work from the start.
  */
 export const prometheusText = (metrics: MetricsSnapshot, live: LiveGauges): string => {
@@ -64,7 +66,7 @@ export const prometheusText = (metrics: MetricsSnapshot, live: LiveGauges): stri
       sample("smtp_intake_publish_duration_seconds_sum", {}, histogram.sum),
       sample("smtp_intake_publish_duration_seconds_count", {}, histogram.count)
     ]),
-    ...family("smtp_intake_publisher_ready", "gauge", "1 while RabbitMQ is connected and takes publishes (with the embedded spool: while it is writable), else 0.", [
+    ...family("smtp_intake_publisher_ready", "gauge", "1 while RabbitMQ is connected and takes publishes (with the embedded spool: while it is writable), at every worker that answered, else 0.", [
       sample("smtp_intake_publisher_ready", {}, live.publisherReady ? 1 : 0)
     ]),
     ...(live.budget === undefined ? [] : [
@@ -74,6 +76,14 @@ export const prometheusText = (metrics: MetricsSnapshot, live: LiveGauges): stri
       ]),
       ...family("smtp_intake_connection_budget_waiting", "gauge", "Incoming connections held, waiting for a slot.", [
         sample("smtp_intake_connection_budget_waiting", {}, live.budget.waiting)
+      ])
+    ]),
+    ...(live.workers === undefined ? [] : [
+      ...family("smtp_intake_workers_running", "gauge", "Worker processes (smtp-threads) running, all asked for their figures.", [
+        sample("smtp_intake_workers_running", {}, live.workers.running)
+      ]),
+      ...family("smtp_intake_workers_reporting", "gauge", "Workers whose figures are fresh in this scrape; the others count with their last figures.", [
+        sample("smtp_intake_workers_reporting", {}, live.workers.reporting)
       ])
     ]),
     ...family(

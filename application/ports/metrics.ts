@@ -9,7 +9,7 @@ export type ConnectionRefusal = "range" | "protection" | "budget" | "proxy"
  */
 export type MessageOutcome = "accepted" | "refused" | "tempfailed"
 
-/** rejected: wrong credentials (535); unavailable: the backend could not answer (454); throttled: too many failures (454). */
+/** rejected: wrong credentials (535); unavailable: the backend, or the throttle's store, could not answer (454); throttled: too many failures (454). */
 export type AuthFailure = "rejected" | "unavailable" | "throttled"
 
 export const CONNECTION_REFUSALS: ReadonlyArray<ConnectionRefusal> = ["range", "protection", "budget", "proxy"]

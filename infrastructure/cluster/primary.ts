@@ -6,8 +6,8 @@ import { makeConnectionBudget } from "../../application/connection-budget-keeper
 import type { Settings } from "../../domain/config/settings.ts"
 import { admissionWaitMs, budgetLimits } from "../daemon.ts"
 import { onSighup } from "../sighup.ts"
-import { makeBudgetServer } from "./budget-server.ts"
-import type { BudgetServer } from "./budget-server.ts"
+import { makeSharedStateServer } from "./shared-state-server.ts"
+import type { SharedStateServer } from "./shared-state-server.ts"
 import { isWorkerReady } from "./worker-ready.ts"
 
 export class WorkerStartFailed extends Schema.TaggedError<WorkerStartFailed>()("WorkerStartFailed", {
@@ -55,10 +55,10 @@ const stopWorker = (running: RunningWorker) =>
   })
 
 /**
- * Forks a worker and answers its budget requests until it is gone. Releasing stops it first (SIGTERM,
- * SIGKILL after the grace), so that it can still ask for its budget while it finishes its sessions.
+ * Forks a worker and answers its requests (budget, AUTH attempts, metrics) until it is gone. Releasing
+ * stops it first (SIGTERM, SIGKILL after the grace), so that it can still ask while it finishes its sessions.
  */
-const startWorker = (server: BudgetServer, live: Set<RunningWorker>) =>
+const startWorker = (server: SharedStateServer, live: Set<RunningWorker>) =>
   Effect.acquireRelease(
     Effect.gen(function*() {
       const worker = cluster.fork()
@@ -76,7 +76,7 @@ const startWorker = (server: BudgetServer, live: Set<RunningWorker>) =>
   )
 
 /** One worker's life: until it exits. `started` learns that the slot's first worker came up. */
-const workerLife = (server: BudgetServer, live: Set<RunningWorker>, started: Deferred.Deferred<void, WorkerStartFailed>) =>
+const workerLife = (server: SharedStateServer, live: Set<RunningWorker>, started: Deferred.Deferred<void, WorkerStartFailed>) =>
   Effect.scoped(Effect.gen(function*() {
     const running = yield* startWorker(server, live)
     yield* Deferred.await(running.ready).pipe(Effect.andThen(Deferred.succeed(started, undefined)), Effect.forkScoped)
@@ -85,7 +85,7 @@ const workerLife = (server: BudgetServer, live: Set<RunningWorker>, started: Def
   }))
 
 /** Keeps one worker running: restarts it, with backoff, whenever it exits, unless the first one never came up. */
-const superviseSlot = (server: BudgetServer, live: Set<RunningWorker>, started: Deferred.Deferred<void, WorkerStartFailed>) =>
+const superviseSlot = (server: SharedStateServer, live: Set<RunningWorker>, started: Deferred.Deferred<void, WorkerStartFailed>) =>
   Effect.gen(function*() {
     let delay = FIRST_RESTART_DELAY_MS
     for (;;) {
@@ -107,7 +107,7 @@ const superviseSlot = (server: BudgetServer, live: Set<RunningWorker>, started: 
  * reported once; the others follow once it listens. Fails when a slot's first worker exits before it listens.
  * All slots run in one fiber, so that closing the scope stops every worker at once.
  */
-const superviseWorkers = (server: BudgetServer, live: Set<RunningWorker>, count: number) =>
+const superviseWorkers = (server: SharedStateServer, live: Set<RunningWorker>, count: number) =>
   Effect.gen(function*() {
     const first = yield* Deferred.make<void, WorkerStartFailed>()
     const others = yield* Effect.forEach(Array.from({ length: count - 1 }), () => Deferred.make<void, WorkerStartFailed>())
@@ -121,13 +121,14 @@ const superviseWorkers = (server: BudgetServer, live: Set<RunningWorker>, count:
 
 /**
  * The primary process of smtp-threads > 1: it listens for nothing itself. It holds the one connection
- * budget all workers share, forks the workers (Node's cluster hands them connections round-robin),
- * restarts a worker that exits, forwards SIGHUP, and on SIGTERM/SIGINT stops them all.
+ * budget and the AUTH attempts all workers share, gathers their metrics for a scrape, forks the workers
+ * (Node's cluster hands them connections round-robin), restarts a worker that exits, forwards SIGHUP,
+ * and on SIGTERM/SIGINT stops them all.
  */
 export const runPrimary = (settings: Settings) =>
   Effect.scoped(Effect.gen(function*() {
     const budget = yield* makeConnectionBudget(budgetLimits(settings), admissionWaitMs(settings))
-    const server = yield* makeBudgetServer(budget)
+    const server = yield* makeSharedStateServer(settings, budget)
     const live = new Set<RunningWorker>()
     yield* onSighup(() => {
       // A worker not yet listening may not have its own SIGHUP handler yet, and would die of it.

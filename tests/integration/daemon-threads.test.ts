@@ -5,6 +5,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { CLI, startDaemon } from "../support/daemon.ts"
+import { annotationOf, listeningPids, logLines, sleep, waitFor } from "../support/daemon-logs.ts"
 import { mostAtOnce } from "../support/overlap.ts"
 import { freePort } from "../support/free-port.ts"
 import type { RunningDaemon } from "../support/daemon.ts"
@@ -13,27 +14,6 @@ import { rabbitAvailable } from "../support/services.ts"
 import { queuedIds, rawSession, swaks } from "../support/smtp-clients.ts"
 
 const ready = await rabbitAvailable()
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-interface LogLine {
-  readonly message: string
-  readonly annotations: Readonly<Record<string, unknown>>
-}
-
-const logLines = (daemon: RunningDaemon): Array<LogLine> =>
-  daemon.logs().flatMap((line) => {
-    try {
-      const parsed = JSON.parse(line) as Partial<LogLine>
-      return typeof parsed.message === "string" ? [{ message: parsed.message, annotations: parsed.annotations ?? {} }] : []
-    } catch {
-      return []
-    }
-  })
-
-const annotationOf = (daemon: RunningDaemon, message: string, annotation: string) =>
-  new Set(logLines(daemon).filter((l) => l.message === message).map((l) => l.annotations[annotation]))
-
-const listeningPids = (daemon: RunningDaemon) => [...annotationOf(daemon, "listening", "pid")].map(Number)
 
 const childPids = (pid: number): Array<number> => {
   try {
@@ -49,14 +29,6 @@ const running = (pid: number) => {
     return true
   } catch {
     return false
-  }
-}
-
-const waitFor = async (what: string, condition: () => boolean, timeoutMs = 15_000) => {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
   }
 }
 

@@ -1,7 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
-import { authenticate, AuthAttempts } from "../../application/authenticate.ts"
+import { AuthAttemptsLayer, makeAuthAttempts } from "../../application/auth-attempts-keeper.ts"
+import { authenticate } from "../../application/authenticate.ts"
+import { AttemptsUnavailable, AuthAttempts } from "../../application/ports/auth-attempts.ts"
 import { THROTTLE } from "../../domain/auth/auth-throttle.ts"
 import { fakeAuthenticator } from "../support/doubles/fake-authenticator.ts"
 
@@ -22,7 +24,18 @@ const attempt = (ip: string, credentials = wrong) =>
   })
 
 const withServices = (fake: ReturnType<typeof fakeAuthenticator>) =>
-  Effect.provide(Layer.merge(AuthAttempts.layer, fake.layer))
+  Effect.provide(Layer.merge(AuthAttemptsLayer, fake.layer))
+
+/** The real store, except that the named operations fail as a worker cut off from its primary does. */
+const unreachableFor = (...ops: ReadonlyArray<"assess" | "recordFailure" | "recordSuccess">) =>
+  Layer.effect(AuthAttempts, Effect.map(makeAuthAttempts, (store) => {
+    const down = Effect.fail(new AttemptsUnavailable({ message: "the primary did not answer" }))
+    return AuthAttempts.of({
+      assess: (ip) => (ops.includes("assess") ? down : store.assess(ip)),
+      recordFailure: (ip) => (ops.includes("recordFailure") ? down : store.recordFailure(ip)),
+      recordSuccess: (ip) => (ops.includes("recordSuccess") ? down : store.recordSuccess(ip))
+    })
+  }))
 
 describe("AUTH throttling, simulated with TestClock", () => {
   it.effect("answers five failures at once, delays the next ones, then refuses the IP for ten minutes", () => {
@@ -60,5 +73,23 @@ describe("AUTH throttling, simulated with TestClock", () => {
         yield* TestClock.adjust(THROTTLE.WINDOW_MS / THROTTLE.FREE_FAILURES)
       }
     }).pipe(withServices(fake))
+  })
+
+  it.effect("fails closed: a store that cannot answer gives 454, without asking the backend", () => {
+    const fake = fakeAuthenticator()
+    return Effect.gen(function*() {
+      assert.deepStrictEqual(yield* attempt("192.0.2.9", { username: "alice", password: "right" }), { code: 454, waited: 0 })
+      assert.deepStrictEqual(yield* attempt("192.0.2.9"), { code: 454, waited: 0 })
+      assert.strictEqual(fake.asked.length, 0)
+    }).pipe(Effect.provide(Layer.merge(unreachableFor("assess"), fake.layer)))
+  })
+
+  it.effect("fails closed: a failure that cannot be counted is answered 454, not 535, so it reveals nothing", () => {
+    const fake = fakeAuthenticator()
+    return Effect.gen(function*() {
+      assert.deepStrictEqual(yield* attempt("192.0.2.10"), { code: 454, waited: 0 })
+      // the right password still gets in: only an uncounted failure is withheld
+      assert.deepStrictEqual(yield* attempt("192.0.2.10", { username: "alice", password: "right" }), { code: 235, waited: 0 })
+    }).pipe(Effect.provide(Layer.merge(unreachableFor("recordFailure", "recordSuccess"), fake.layer)))
   })
 })

@@ -1,5 +1,6 @@
 import { Effect, Layer, Logger, ManagedRuntime } from "effect"
 import { Publisher } from "../../application/ports/publisher.ts"
+import { LocalDaemonMetrics } from "../../application/read-metrics.ts"
 import { ManagementServerLayer } from "../../adapters/http/management-api.ts"
 import { freePort } from "./free-port.ts"
 import { makeInMemoryStore } from "./in-memory-store.ts"
@@ -37,7 +38,7 @@ export const startManagementServer = async (
   const capture = Logger.layer([Logger.map(Logger.formatJson, (line) => void logs.push(line))])
   const runtime = ManagedRuntime.make(
     ManagementServerLayer({ ip, port, token: options.token }).pipe(
-      Layer.provide(Layer.mergeAll(store.layer, publisher)),
+      Layer.provide(Layer.mergeAll(store.layer, publisher, LocalDaemonMetrics.pipe(Layer.provide(publisher)))),
       Layer.provide(capture)
     )
   )

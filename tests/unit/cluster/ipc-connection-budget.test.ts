@@ -1,28 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Scope } from "effect"
-import type { MessageLink } from "../../../adapters/cluster/budget-messages.ts"
 import { makeIpcConnectionBudget } from "../../../adapters/cluster/ipc-connection-budget.ts"
 import { makeConnectionBudget } from "../../../application/connection-budget-keeper.ts"
 import { makeBudgetServer } from "../../../infrastructure/cluster/budget-server.ts"
-
-/** Two ends of an in-memory channel that, like IPC, delivers copies, later, in order; `cut` closes it. */
-const channel = () => {
-  const listeners = [new Set<(message: unknown) => void>(), new Set<(message: unknown) => void>()] as const
-  let open = true
-  const end = (mine: 0 | 1): MessageLink => ({
-    send: (message) => {
-      if (!open) return false
-      const copy = structuredClone(message)
-      setImmediate(() => listeners[mine === 0 ? 1 : 0].forEach((listener) => listener(copy)))
-      return true
-    },
-    listen: (listener) => {
-      listeners[mine].add(listener)
-      return () => void listeners[mine].delete(listener)
-    }
-  })
-  return { worker: end(0), primary: end(1), cut: () => void (open = false) }
-}
+import { ipcChannel } from "../../support/ipc-channel.ts"
 
 /** The primary's real budget and budget server, and a way to attach workers to it. */
 const cluster = (incoming: number) =>
@@ -31,7 +12,7 @@ const cluster = (incoming: number) =>
     const server = yield* makeBudgetServer(budget)
     const attach = (name: string) =>
       Effect.gen(function*() {
-        const link = channel()
+        const link = ipcChannel()
         const served = yield* Scope.make()
         yield* server.serve(name, link.primary).pipe(Scope.provide(served))
         const client = yield* makeIpcConnectionBudget(link.worker)

@@ -90,6 +90,14 @@ describe("the Prometheus text exposition", () => {
     expect(valueOf(text, "smtp_intake_connection_budget_waiting")).toBe(2)
   })
 
+  it("shows how many workers reported only with smtp-threads > 1", () => {
+    expect(prometheusText(emptySnapshot("none"), live)).not.toContain("smtp_intake_workers_")
+    const text = prometheusText(emptySnapshot("none"), { ...live, workers: { running: 3, reporting: 2 } })
+    expect(valueOf(text, "smtp_intake_workers_running")).toBe(3)
+    expect(valueOf(text, "smtp_intake_workers_reporting")).toBe(2)
+    expect(text).toContain("# TYPE smtp_intake_workers_reporting gauge")
+  })
+
   it("escapes label values", () => {
     const text = prometheusText(emptySnapshot("we\"ird\\back\nend"), live)
     expect(text).toContain("backend=\"we\\\"ird\\\\back\\nend\"")

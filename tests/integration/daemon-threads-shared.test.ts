@@ -1,0 +1,150 @@
+import { request } from "node:http"
+import { afterEach, describe, expect, it } from "vitest"
+import { THROTTLE } from "../../domain/auth/auth-throttle.ts"
+import { certificateFactory } from "../support/certificates.ts"
+import { startDaemon } from "../support/daemon.ts"
+import type { RunningDaemon } from "../support/daemon.ts"
+import { annotationOf, listeningPids, logLines, waitFor } from "../support/daemon-logs.ts"
+import { freePort } from "../support/free-port.ts"
+import { BROKER_URL, deleteQueues, uniqueQueue } from "../support/rabbit.ts"
+import { commandExists, rabbitAvailable, serviceAvailable } from "../support/services.ts"
+import { rawSession, swaks } from "../support/smtp-clients.ts"
+
+const ready = (await rabbitAvailable()) &&
+  serviceAvailable("swaks", commandExists("swaks"), "apt-get install -y swaks") &&
+  serviceAvailable("openssl", commandExists("openssl"), "apt-get install -y openssl")
+
+/**
+ * GET /metrics on a connection of its own (no keep-alive), so that node:cluster hands each scrape
+ * to the next worker rather than the one that served the last.
+ */
+const scrape = (port: number) =>
+  new Promise<string>((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path: "/metrics", agent: false }, (response) => {
+      let body = ""
+      response.setEncoding("utf8")
+      response.on("data", (chunk: string) => void (body += chunk))
+      response.on("end", () => (response.statusCode === 200 ? resolve(body) : reject(new Error(`${response.statusCode}: ${body}`))))
+    })
+    req.on("error", reject)
+    req.end()
+  })
+
+/** The value of one sample line, found by its name and labels as written. */
+const valueOf = (text: string, series: string) => {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `))
+  return line === undefined ? undefined : Number(line.slice(series.length + 1))
+}
+
+/** One SMTP connection sending `count` messages; resolves to how many were answered 250. */
+const sendOver = async (port: number, tag: string, count: number) => {
+  const client = rawSession(port)
+  let queued = 0
+  try {
+    if (!(await client.reply(20_000)).startsWith("220 ")) return 0
+    await client.command("EHLO shared.example")
+    for (let n = 0; n < count; n++) {
+      await client.command("MAIL FROM:<shared@example.org>")
+      await client.command(`RCPT TO:<${tag}-${n}@example.com>`)
+      if (!(await client.command("DATA")).startsWith("354")) continue
+      client.send(`Subject: ${tag}\r\n\r\nhello\r\n.\r\n`)
+      if ((await client.reply(20_000)).startsWith("250")) queued++
+    }
+    await client.command("QUIT")
+  } finally {
+    client.close()
+  }
+  return queued
+}
+
+describe.runIf(ready)("smtp-threads: 2 shares the metrics and the AUTH throttle across workers", () => {
+  let daemon: RunningDaemon | undefined
+  const queues: Array<string> = []
+  const certificates = certificateFactory()
+  afterEach(async () => {
+    await daemon?.stop()
+    daemon = undefined
+    await deleteQueues(...queues.splice(0))
+  })
+
+  const start = async (threads: number, extra: Readonly<Record<string, string | number>> = {}) => {
+    const inbox = uniqueQueue("shared")
+    queues.push(inbox)
+    const managementPort = await freePort()
+    daemon = await startDaemon({
+      "smtp-ip": "127.0.0.1",
+      "smtp-range": "127.0.0.1",
+      "smtp-threads": threads,
+      "rabbitmq-address": BROKER_URL,
+      "rabbitmq-inbox": inbox,
+      // no token: loopback clients only
+      "management-port": managementPort,
+      ...extra
+    }, { waitForListening: threads })
+    return { daemon, managementPort }
+  }
+
+  it("every scrape, whichever worker serves it, counts every message of both workers, and a worker's death does not lower the counts", async () => {
+    const { daemon, managementPort } = await start(2)
+    // 24 connections with 1 to 3 messages each: 48 messages
+    const sent = await Promise.all(Array.from({ length: 24 }, (_, n) => sendOver(daemon.port, `c${n}`, 1 + (n % 3))))
+    expect(sent.reduce((a, b) => a + b, 0)).toBe(48)
+    await waitFor("48 message queued log lines", () => logLines(daemon).filter((l) => l.message === "message queued").length === 48)
+    expect(annotationOf(daemon, "message queued", "pid").size).toBe(2)
+
+    const expectWholeDaemon = async (messages: number, connections: number) => {
+      for (let n = 0; n < 8; n++) {
+        const text = await scrape(managementPort)
+        expect(valueOf(text, "smtp_intake_messages_total{outcome=\"accepted\"}")).toBe(messages)
+        expect(valueOf(text, "smtp_intake_connections_accepted_total")).toBe(connections)
+        expect(valueOf(text, "smtp_intake_publish_duration_seconds_count")).toBe(messages)
+        expect(valueOf(text, "smtp_intake_workers_running")).toBe(2)
+        expect(valueOf(text, "smtp_intake_workers_reporting")).toBe(2)
+        expect(valueOf(text, "smtp_intake_publisher_ready")).toBe(1)
+      }
+    }
+    await expectWholeDaemon(48, 24)
+
+    // A worker dies; its replacement counts from zero, and the primary keeps what the dead one reported.
+    const [victim] = listeningPids(daemon)
+    process.kill(victim ?? 0, "SIGKILL")
+    await waitFor("a replacement worker listening", () => listeningPids(daemon).length === 3)
+    await expectWholeDaemon(48, 24)
+    const more = await Promise.all(Array.from({ length: 4 }, (_, n) => sendOver(daemon.port, `after${n}`, 1)))
+    expect(more.reduce((a, b) => a + b, 0)).toBe(4)
+    await expectWholeDaemon(52, 28)
+  }, 60_000)
+
+  // The same attack against one process and against two workers: the IP is refused after the same number of failures.
+  it.each([1, 2])("with smtp-threads: %i, an IP's AUTH failures count together: after the tenth, even the right password gets 454", async (threads) => {
+    const cert = certificates.selfSigned("mx.shared.test")
+    const { daemon, managementPort } = await start(threads, {
+      "smtp-certificate": cert.certificate,
+      "smtp-key": cert.key,
+      "smtp-auth": "hardcoded://alice:wonder land"
+    })
+    const attempt = (password: string) =>
+      swaks(daemon.port, ["--tls", "--quit-after", "AUTH", "--auth", "PLAIN", "--auth-user", "alice", "--auth-password", password])
+
+    // each on a connection of its own, so that node:cluster spreads them over the workers
+    const failures = await Promise.all(Array.from({ length: THROTTLE.BLOCK_AFTER }, () => attempt("guess")))
+    for (const failure of failures) expect(failure.output).toMatch(/535 5\.7\.8 /)
+    await waitFor("the failures logged", () => logLines(daemon).filter((l) => l.message === "authentication failed").length === THROTTLE.BLOCK_AFTER)
+
+    const refusal = "authentication refused: too many failures from this IP"
+    for (let n = 0; n < 8 && annotationOf(daemon, refusal, "pid").size < threads; n++) {
+      const blocked = await attempt("wonder land")
+      expect(blocked.output).toMatch(/454 4\.7\.0 Too many failed authentication attempts/)
+      expect(blocked.output).not.toMatch(/235 /)
+    }
+    if (threads > 1) {
+      // the failures, and then the refusals, came from both workers
+      expect(annotationOf(daemon, "authentication failed", "pid").size).toBe(2)
+      expect(annotationOf(daemon, refusal, "pid").size).toBe(2)
+    }
+    const text = await scrape(managementPort)
+    expect(valueOf(text, "smtp_intake_auth_failures_total{backend=\"hardcoded\",reason=\"rejected\"}")).toBe(THROTTLE.BLOCK_AFTER)
+    expect(valueOf(text, "smtp_intake_auth_failures_total{backend=\"hardcoded\",reason=\"throttled\"}")).toBeGreaterThanOrEqual(1)
+    expect(daemon.logs().join("\n")).not.toContain("wonder land")
+  }, 60_000)
+})
