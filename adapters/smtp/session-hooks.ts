@@ -29,19 +29,17 @@ const INTERNAL_ERROR = reply(451, "4.3.0", "Internal error, please try again lat
 const DATA_TOO_SLOW = reply(421, "4.4.2", "Message not received in time, closing connection")
 
 export interface HookOptions {
-  /** smtp-maxsize */
-  readonly maxSize: number
   /** smtp-auth is set: AUTH is offered, but only once the session is encrypted */
   readonly authOffered: boolean
-  /** the longest a whole DATA phase may take, however steadily the client trickles */
-  readonly dataDeadlineMs: number
+  /** the longest a whole DATA phase may take, however steadily the client trickles (read as each DATA starts) */
+  readonly dataDeadlineMs: () => number
   /** ends a session at once with the given reply (a 421) */
   readonly closeSession: (sessionId: string, reply: Reply) => void
 }
 
 export const sessionHooks = (
   run: Run,
-  { authOffered, closeSession, dataDeadlineMs, maxSize }: HookOptions
+  { authOffered, closeSession, dataDeadlineMs }: HookOptions
 ): Pick<SMTPServerOptions, "onConnect" | "onSecure" | "onAuth" | "onMailFrom" | "onRcptTo" | "onData" | "onClose"> => {
   const sessions = new Map<string, SmtpSession>()
 
@@ -141,9 +139,10 @@ export const sessionHooks = (
           // smtp-timeout bounds each silence; this bounds the whole message (slowloris).
           const deadline = setTimeout(
             () => closeSession(session.id, DATA_TOO_SLOW),
-            dataDeadlineMs
+            dataDeadlineMs()
           )
-          const { bareLineEnding, mime, size } = await readMessage(stream, maxSize).finally(() => clearTimeout(deadline))
+          // the session's own smtp-maxsize: the one in force when it opened
+          const { bareLineEnding, mime, size } = await readMessage(stream, open.policy.maxSize).finally(() => clearTimeout(deadline))
           const outcome = await run(open.receiveMessage(mime, size, bareLineEnding))
           if (outcome.reply !== undefined && isPositive(outcome.reply)) callback(null, encodeReply(outcome.reply))
           else answer(outcome.reply, callback)
