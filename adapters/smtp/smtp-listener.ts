@@ -32,7 +32,7 @@ export interface ListenerSettings {
   readonly maxSize: number
   /** smtp-timeout, seconds: the idle timeout of new connections, and the grace on shutdown */
   readonly timeoutSeconds: number
-  /** the longest a whole DATA phase may take; read as each DATA starts */
+  /** the longest a whole DATA phase may take; a session keeps the one in force when it opened */
   readonly dataDeadlineMs: number
 }
 
