@@ -41,8 +41,8 @@ export const reloadConfigOnSighup = (target: ReloadTarget) =>
       running = next
       if (changes.restartOnly.length > 0) {
         const keys = changes.restartOnly.join(", ")
-        const [need, their] = changes.restartOnly.length === 1 ? ["needs", "its"] : ["need", "their"]
-        yield* Effect.logWarning(`config reload: ${keys} changed but ${need} a restart; keeping ${their} running value until then`).pipe(
+        const [need, values] = changes.restartOnly.length === 1 ? ["needs", "its running value"] : ["need", "their running values"]
+        yield* Effect.logWarning(`config reload: ${keys} changed but ${need} a restart; keeping ${values} until then`).pipe(
           Effect.annotateLogs({ file: file.path, restartNeeded: keys })
         )
       }
