@@ -10,8 +10,7 @@ import type { MqProperties } from "../domain/message/x-mq-headers.ts"
 import { detectReport } from "../domain/reports/detect-report.ts"
 import type { ConnectionInfo } from "../domain/session/connection.ts"
 import type { Envelope, Recipient } from "../domain/session/state.ts"
-import { IntakeSettings } from "./ports/intake-settings.ts"
-import type { IntakeSettingsShape } from "./ports/intake-settings.ts"
+import type { IntakeSettingsSnapshot } from "./ports/intake-settings.ts"
 import { MessageIds } from "./ports/message-ids.ts"
 import { Publisher } from "./ports/publisher.ts"
 import type { Delivery } from "./ports/publisher.ts"
@@ -46,7 +45,7 @@ interface Route {
  * with its `report`. Everything else goes to rabbitmq-inbox.
  */
 const routes = (
-  settings: IntakeSettingsShape,
+  settings: IntakeSettingsSnapshot,
   recipients: ReadonlyArray<Recipient>,
   mime: Uint8Array,
   properties: Readonly<Record<string, unknown>>
@@ -61,11 +60,11 @@ const routes = (
 }
 
 /**
- * Turns a received message into one JSON document per recipient and publishes them all.
- * Succeeds with the message ids (in recipient order) only when every document is durable.
+ * Turns a received message into one JSON document per recipient and publishes them all, under the
+ * settings its session started with. Succeeds with the message ids (in recipient order) only when
+ * every document is durable.
  */
-export const acceptMessage = Effect.fn("acceptMessage")(function*(message: ReceivedMessage) {
-  const settings = yield* IntakeSettings
+export const acceptMessage = Effect.fn("acceptMessage")(function*(message: ReceivedMessage, settings: IntakeSettingsSnapshot) {
   const ids = yield* MessageIds
   const publisher = yield* Publisher
   const extraction = settings.extractMqHeaders

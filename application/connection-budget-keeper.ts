@@ -1,6 +1,7 @@
-import { Deferred, Effect, Layer, Option } from "effect"
+import { Context, Deferred, Effect, Layer, Option } from "effect"
 import {
   acquireOutgoing,
+  changeLimits,
   emptyBudget,
   releaseIncoming,
   releaseOutgoing,
@@ -11,12 +12,27 @@ import type { BudgetLimits, BudgetState } from "../domain/connections/connection
 import { ConnectionBudget } from "./ports/connection-budget.ts"
 import type { Admission, ConnectionBudgetShape } from "./ports/connection-budget.ts"
 
+export interface ConnectionBudgetLimitsShape {
+  /**
+   * Limits and wait bound from now on (a reload): connections in keep their slots, waiting ones
+   * that now fit come in; a wait already running keeps the bound it started with.
+   */
+  setLimits(limits: BudgetLimits, maxWaitMs: number): Effect.Effect<void>
+}
+
+/** The limits of the budget this process holds (one process, or a cluster's primary), for a reload to change. */
+export class ConnectionBudgetLimits extends Context.Service<ConnectionBudgetLimits, ConnectionBudgetLimitsShape>()(
+  "smtp-intake/ConnectionBudgetLimits"
+) {}
+
 /**
  * Keeps the connection budget of this process: the domain's accounting, plus waking the
  * connections that wait for a slot, and refusing those that waited `maxWaitMs` in vain.
  */
-export const makeConnectionBudget = (limits: BudgetLimits, maxWaitMs: number) =>
-  Effect.sync((): ConnectionBudgetShape => {
+export const makeConnectionBudget = (initialLimits: BudgetLimits, initialMaxWaitMs: number) =>
+  Effect.sync((): ConnectionBudgetShape & ConnectionBudgetLimitsShape => {
+    let limits = initialLimits
+    let maxWaitMs = initialMaxWaitMs
     let state: BudgetState = emptyBudget
     const waiters = new Map<string, Deferred.Deferred<void>>()
     /** who holds an incoming slot: a release of anyone else (twice, or never admitted) frees nothing */
@@ -85,9 +101,20 @@ export const makeConnectionBudget = (limits: BudgetLimits, maxWaitMs: number) =>
         return next.granted
       }),
       releaseOutgoing: release((s) => releaseOutgoing(limits, s)),
-      usage: Effect.sync(() => ({ incoming: state.incoming, outgoing: state.outgoing, waiting: state.waiting.length }))
+      usage: Effect.sync(() => ({ incoming: state.incoming, outgoing: state.outgoing, waiting: state.waiting.length })),
+      setLimits: (next, nextMaxWaitMs) =>
+        Effect.sync(() => {
+          limits = next
+          maxWaitMs = nextMaxWaitMs
+          const step = changeLimits(limits, state)
+          state = step.state
+          wake(step.admitted)
+        })
     }
   })
 
+/** The budget of this process, and its limits for a reload to change. */
 export const ConnectionBudgetLayer = (limits: BudgetLimits, maxWaitMs: number) =>
-  Layer.effect(ConnectionBudget, makeConnectionBudget(limits, maxWaitMs))
+  Layer.effectContext(makeConnectionBudget(limits, maxWaitMs).pipe(Effect.map((budget) =>
+    Context.make(ConnectionBudget, budget).pipe(Context.add(ConnectionBudgetLimits, budget))
+  )))

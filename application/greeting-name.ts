@@ -6,7 +6,7 @@ import { ReverseDns } from "./ports/reverse-dns.ts"
 
 /** The name to greet a client with that reached `localIp` (SPEC §6). */
 export const greetingNameFor = Effect.fn("greetingNameFor")(function*(localIp: string) {
-  const settings = yield* IntakeSettings
+  const settings = yield* (yield* IntakeSettings).current
   const mtaHostname = yield* (yield* MtaHostnames).hostnameFor(localIp)
   if (mtaHostname !== undefined || settings.configuredHostname !== undefined) {
     return greetingHostname({ mtaHostname, configured: settings.configuredHostname, reverseDns: undefined, machine: settings.machineHostname })

@@ -1,4 +1,4 @@
-import { Effect, Layer, Queue, Schedule } from "effect"
+import { Context, Effect, Layer, Queue, Schedule } from "effect"
 import type { Scope } from "effect"
 import { normalizeIp, parseIpRange, rangesContain } from "../domain/ip/ip-range.ts"
 import type { IpRange } from "../domain/ip/ip-range.ts"
@@ -25,6 +25,11 @@ const compile = (snapshot: ManagedListsSnapshot): CompiledLists => ({
   hostnames: new Map(snapshot.mtaHostnames.map(({ ip, hostname }) => [normalizeIp(ip) ?? ip, hostname]))
 })
 
+/** Reads the lists from the store at once, whether or not its version moved (a reload on SIGHUP). */
+export class ManagedListsRefresh extends Context.Service<ManagedListsRefresh, {
+  readonly refresh: Effect.Effect<void>
+}>()("smtp-intake/ManagedListsRefresh") {}
+
 /**
  * Serves LocalAddresses, BlockedAddresses and MtaHostnames from memory, loaded from the store at
  * start (a store that cannot be read stops start-up) and reloaded whenever the store's version
@@ -40,11 +45,12 @@ export const ManagedListsCache = (options: {
   Layer.effectContext(Effect.gen(function*() {
     const store = yield* ManagedListsStore
     let lists = compile(yield* store.snapshot)
-    const reload = Effect.gen(function*() {
-      if ((yield* store.version) === lists.version) return
+    const load = (always: boolean) => Effect.gen(function*() {
+      if (!always && (yield* store.version) === lists.version) return
       lists = compile(yield* store.snapshot)
       yield* Effect.logInfo("managed lists reloaded").pipe(Effect.annotateLogs({ version: lists.version }))
     }).pipe(Effect.catch((error) => Effect.logWarning(`managed lists not reloaded, keeping the current ones: ${error.message}`)))
+    const reload = load(false)
     yield* Effect.forkScoped(reload.pipe(Effect.repeat(Schedule.spaced(options.refreshMs))))
     if (options.changes !== undefined) {
       const announced = yield* Queue.sliding<void>(1)
@@ -56,6 +62,7 @@ export const ManagedListsCache = (options: {
       Layer.succeed(BlockedAddresses, BlockedAddresses.of({ isBlocked: (ip) => Effect.sync(() => rangesContain(lists.blocked, ip)) })),
       Layer.succeed(MtaHostnames, MtaHostnames.of({
         hostnameFor: (ip) => Effect.sync(() => lists.hostnames.get(normalizeIp(ip) ?? ip))
-      }))
+      })),
+      Layer.succeed(ManagedListsRefresh, ManagedListsRefresh.of({ refresh: load(true) }))
     ))
   }))

@@ -7,6 +7,7 @@ import { describeSettings } from "../domain/config/describe-settings.ts"
 import type { Settings } from "../domain/config/settings.ts"
 import { runPrimary } from "./cluster/primary.ts"
 import { runWorker, workerLogAnnotations } from "./cluster/worker.ts"
+import { ConfigFile } from "./config/config-file.ts"
 import { loadConfig } from "./config/load-config.ts"
 import { daemonLayer, localSharedState } from "./daemon.ts"
 import { LIST_COMMANDS, LIST_USAGE, runListCommand } from "./list-commands.ts"
@@ -69,16 +70,18 @@ const JsonLogs = Logger.layer([jsonLinesLogger])
  * workers and holds their shared connection budget) or one of the workers (node:cluster re-runs
  * this same command line in each), which reads the same config.
  */
-const serve = (settings: Settings): Effect.Effect<void, { readonly message: string }> =>
+const serve = (settings: Settings): Effect.Effect<void, { readonly message: string }, ConfigFile> =>
   settings.smtpThreads === 1
     ? Layer.launch(daemonLayer(settings, localSharedState(settings)))
     : cluster.isPrimary
     ? runPrimary(settings)
     : runWorker(settings)
 
+/** SIGHUP reads the same file again, with the same environment overrides (see `config-reload.ts`). */
 const runDaemon = (file: string) =>
   loadConfig(file).pipe(
     Effect.flatMap(serve),
+    Effect.provideService(ConfigFile, ConfigFile.of({ path: file, load: loadConfig(file) })),
     Effect.catch((error) =>
       Effect.sync(() => {
         process.stderr.write(`smtp-intake: ${error.message}\n`)

@@ -1,4 +1,3 @@
-import { hostname as machineHostname } from "node:os"
 import { Effect, Layer } from "effect"
 import { AmqpPublisher } from "../adapters/amqp/amqp-publisher.ts"
 import { RandomMessageIds } from "../adapters/ids/random-message-ids.ts"
@@ -6,8 +5,6 @@ import { SmtpListenerLayer } from "../adapters/smtp/smtp-listener.ts"
 import { SpoolPublisher } from "../adapters/spool/spool-publisher.ts"
 import { IntakeSettings } from "../application/ports/intake-settings.ts"
 import type { Settings } from "../domain/config/settings.ts"
-import { DEFAULT_MAX_RECIPIENTS } from "../domain/session/policy.ts"
-import type { SessionPolicy } from "../domain/session/policy.ts"
 import { changeFeedFor, managedListsStoreLayer } from "../adapters/database/store-from-url.ts"
 import { CachedReverseDns } from "../adapters/dns/reverse-dns.ts"
 import { NodeDns } from "../adapters/dns/node-dns.ts"
@@ -21,24 +18,17 @@ import type { AuthAttempts } from "../application/ports/auth-attempts.ts"
 import type { DaemonMetrics } from "../application/ports/metrics-reading.ts"
 import type { Publisher } from "../application/ports/publisher.ts"
 import { LocalDaemonMetrics } from "../application/read-metrics.ts"
-import type { BudgetLimits } from "../domain/connections/connection-budget.ts"
 import { AuthAttemptsLayer } from "../application/auth-attempts-keeper.ts"
 import { InMemoryMetrics } from "../adapters/metrics/in-memory-metrics.ts"
 import { parseAuthBackend } from "../domain/auth/auth-backend.ts"
 import { authenticatorLayer } from "./authenticator.ts"
-import { TlsReloadOnSighup } from "./tls-reload.ts"
-import { loadTlsMaterial } from "./tls/tls-material.ts"
-import type { TlsFiles } from "./tls/tls-material.ts"
+import { ReloadOnSighup } from "./daemon-reload.ts"
+import { makeRunningSettings } from "./running-settings.ts"
+import { admissionWaitMs, budgetLimits, listenerSettings, spamdOptions } from "./settings-views.ts"
+import { loadTlsMaterial, tlsFilesOf } from "./tls/tls-material.ts"
 
-export const sessionPolicy = (settings: Settings, fallbackHostname = machineHostname()): SessionPolicy => ({
-  hostname: settings.smtpHostname ?? fallbackHostname,
-  allowedRanges: settings.smtpRange,
-  maxSize: settings.smtpMaxsize,
-  maxRecipients: DEFAULT_MAX_RECIPIENTS,
-  addressValidation: settings.smtpValidateAddress,
-  authRequired: settings.smtpAuth !== undefined,
-  protection: settings.smtpProtection
-})
+// the cluster primary takes its budget from the same settings
+export { admissionWaitMs, budgetLimits } from "./settings-views.ts"
 
 /** Broker when rabbitmq-address is set, otherwise the embedded spool (SPEC §7). */
 const publisherLayer = (settings: Settings) =>
@@ -51,27 +41,6 @@ const publisherLayer = (settings: Settings) =>
       failOnQueueMismatchAtStart: true
     })
 
-const intakeSettings = (settings: Settings, policy: SessionPolicy) =>
-  Layer.succeed(IntakeSettings, IntakeSettings.of({
-    policy,
-    inboxQueue: settings.rabbitmqInbox,
-    localQueue: settings.rabbitmqLocal ?? settings.rabbitmqInbox,
-    reportsQueue: settings.rabbitmqReports,
-    outgoingIps: {
-      defaultIps: settings.smtpDefaultIps,
-      mappable: settings.smtpMappableIps,
-      unmappable: settings.smtpUnmappableIps
-    },
-    extractMqHeaders: settings.smtpExtract,
-    configuredHostname: settings.smtpHostname,
-    machineHostname: machineHostname(),
-    checks: settings.smtpCheck,
-    authResults: settings.smtpAuthResults
-  }))
-
-/** A whole message may take twice smtp-timeout (10 minutes by default), however steadily it trickles in. */
-export const dataDeadlineMs = (settings: Settings) => 2 * settings.smtpTimeout * 1000
-
 /** How often each node checks the store for changes made elsewhere (another node, the CLI). */
 const LISTS_REFRESH_MS = 1_000
 
@@ -81,20 +50,10 @@ const managedLists = (settings: Settings) =>
     Layer.provideMerge(managedListsStoreLayer(settings.databaseAddress))
   )
 
-/** How many held connections may wait for a slot at once; later ones get 421 at once. */
-const MAX_WAITING_CONNECTIONS = 1000
-
-/** A held connection waits at most smtp-timeout, and never more than a minute, before its 421. */
-export const admissionWaitMs = (settings: Settings) => Math.min(settings.smtpTimeout, 60) * 1000
-
-export const budgetLimits = (settings: Settings): BudgetLimits => ({
-  total: settings.smtpConnections,
-  incoming: settings.smtpConnectionsIn,
-  outgoing: settings.smtpConnectionsOut,
-  maxWaiting: MAX_WAITING_CONNECTIONS
-})
-
-/** The budget of a single process (smtp-threads: 1); with more, the workers ask the primary's (`cluster/`). */
+/**
+ * The budget of a single process (smtp-threads: 1), its limits changed by a reload; with more, the
+ * workers ask the primary's (`cluster/`).
+ */
 export const localConnectionBudget = (settings: Settings) =>
   ConnectionBudgetLayer(budgetLimits(settings), admissionWaitMs(settings))
 
@@ -119,47 +78,39 @@ const managementServer = (settings: Settings) =>
     ? Layer.empty
     : ManagementServerLayer({ ip: settings.managementIp, port: settings.managementPort, token: settings.managementToken })
 
-const tlsFiles = (settings: Settings): TlsFiles | undefined =>
-  settings.smtpCertificate === undefined || settings.smtpKey === undefined
-    ? undefined
-    : { certificate: settings.smtpCertificate, key: settings.smtpKey, ciphers: settings.smtpCiphers }
-
 /**
- * The whole daemon: SMTP listeners wired to the use cases and the configured publisher. The shared
- * state (budget, AUTH attempts, metrics as scraped) is the process's own, or, in a cluster worker,
- * the primary's over IPC.
+ * The whole daemon: SMTP listeners wired to the use cases and the configured publisher, reloaded
+ * on SIGHUP. The shared state (budget, AUTH attempts, metrics as scraped) is the process's own,
+ * or, in a cluster worker, the primary's over IPC. The settings bound at start (ports, publisher, store, authenticator, management
+ * server) are taken from `settings` once; the others are read from the running settings.
  */
 export const daemonLayer = (settings: Settings, shared: SharedState) =>
   Layer.unwrap(Effect.gen(function*() {
-    const policy = sessionPolicy(settings)
-    const files = tlsFiles(settings)
+    const files = tlsFilesOf(settings)
     const tls = files === undefined ? undefined : yield* loadTlsMaterial(files)
+    const running = yield* makeRunningSettings(settings)
     const own = Layer.mergeAll(
       publisherLayer(settings),
       RandomMessageIds,
-      intakeSettings(settings, policy),
+      Layer.succeed(IntakeSettings, IntakeSettings.of({ current: running.intake })),
       authenticatorLayer(settings.smtpAuth),
       managedLists(settings),
       CachedReverseDns,
       // smtp-check: SPF, DKIM and DMARC over DNS, spam through spamd (nothing connects until a message is checked)
       NodeDns(),
       MailauthSenderAuthentication,
-      SpamdScanner({ host: settings.spamassassinHost, port: settings.spamassassinPort }),
+      SpamdScanner(Effect.map(running.settings, spamdOptions)),
       // what this process counts, for GET /metrics; AUTH failures are labelled with the kind of smtp-auth backend
       InMemoryMetrics(authBackendLabel(settings))
     )
     const services = shared.pipe(Layer.provideMerge(own))
     const listeners = SmtpListenerLayer({
+      ...listenerSettings(settings, tls),
       host: settings.smtpIp,
       ports: settings.smtpPort,
       securePorts: settings.smtpSecurePort,
-      tls,
-      auth: settings.smtpAuth !== undefined,
-      proxyRanges: settings.smtpProxy,
-      policy,
-      timeoutSeconds: settings.smtpTimeout,
-      dataDeadlineMs: dataDeadlineMs(settings)
+      auth: settings.smtpAuth !== undefined
     })
-    const servers = Layer.merge(listeners, managementServer(settings)).pipe(Layer.provide(services))
-    return files === undefined ? servers : TlsReloadOnSighup(files).pipe(Layer.provideMerge(servers))
+    const servers = Layer.merge(listeners, managementServer(settings)).pipe(Layer.provideMerge(services))
+    return ReloadOnSighup(settings, running).pipe(Layer.provide(servers))
   }))

@@ -20,7 +20,7 @@ const socketClosed = (socket: Socket) =>
  * when it closes. Node cannot stop accepting on a listening socket, so "held" means accepted by the
  * kernel but not yet served.
  */
-export const budgetAdmission = (run: Run, hostname: string, onRefused: (peer: string) => void) =>
+export const budgetAdmission = (run: Run, hostname: () => string, onRefused: (peer: string) => void) =>
 (socket: Socket, id: string): Promise<boolean> =>
   run(ConnectionBudget.pipe(Effect.flatMap((budget) => budget.admitIncoming(id).pipe(Effect.raceFirst(socketClosed(socket)))))).then(
     (outcome) => {
@@ -36,7 +36,7 @@ export const budgetAdmission = (run: Run, hostname: string, onRefused: (peer: st
       if (outcome === "refused") {
         onRefused(`${socket.remoteAddress}:${socket.remotePort}`)
         void run(Metrics.pipe(Effect.flatMap((metrics) => metrics.connectionRefused("budget")))).catch(() => {})
-        if (!socket.destroyed) socket.end(`421 4.7.0 ${hostname} Too many connections, try again later\r\n`)
+        if (!socket.destroyed) socket.end(`421 4.7.0 ${hostname()} Too many connections, try again later\r\n`)
       }
       return false
     }

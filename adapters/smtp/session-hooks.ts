@@ -29,21 +29,21 @@ const INTERNAL_ERROR = reply(451, "4.3.0", "Internal error, please try again lat
 const DATA_TOO_SLOW = reply(421, "4.4.2", "Message not received in time, closing connection")
 
 export interface HookOptions {
-  /** smtp-maxsize */
-  readonly maxSize: number
   /** smtp-auth is set: AUTH is offered, but only once the session is encrypted */
   readonly authOffered: boolean
-  /** the longest a whole DATA phase may take, however steadily the client trickles */
-  readonly dataDeadlineMs: number
+  /** the longest a whole DATA phase may take, however steadily the client trickles (as it stands when a session opens) */
+  readonly dataDeadlineMs: () => number
   /** ends a session at once with the given reply (a 421) */
   readonly closeSession: (sessionId: string, reply: Reply) => void
 }
 
 export const sessionHooks = (
   run: Run,
-  { authOffered, closeSession, dataDeadlineMs, maxSize }: HookOptions
+  { authOffered, closeSession, dataDeadlineMs }: HookOptions
 ): Pick<SMTPServerOptions, "onConnect" | "onSecure" | "onAuth" | "onMailFrom" | "onRcptTo" | "onData" | "onClose"> => {
   const sessions = new Map<string, SmtpSession>()
+  /** each session's DATA deadline, fixed when it opened like the rest of its settings */
+  const dataDeadlines = new Map<string, number>()
 
   /** A defect in our own code is logged and still gives the client a reply it can retry on, never a 250. */
   const internalError = (callback: Callback) => (error?: unknown) => {
@@ -79,6 +79,7 @@ export const sessionHooks = (
       run(openSession(connection, greetingNames.get(session.id)))
         .then(async (open) => {
           sessions.set(session.id, open)
+          dataDeadlines.set(session.id, dataDeadlineMs())
           answer((await run(open.connect)).reply, callback)
         })
         .catch(internalError(callback))
@@ -140,9 +141,10 @@ export const sessionHooks = (
           // smtp-timeout bounds each silence; this bounds the whole message (slowloris).
           const deadline = setTimeout(
             () => closeSession(session.id, DATA_TOO_SLOW),
-            dataDeadlineMs
+            dataDeadlines.get(session.id) ?? dataDeadlineMs()
           )
-          const { bareLineEnding, mime, size } = await readMessage(stream, maxSize).finally(() => clearTimeout(deadline))
+          // the session's own smtp-maxsize: the one in force when it opened
+          const { bareLineEnding, mime, size } = await readMessage(stream, open.policy.maxSize).finally(() => clearTimeout(deadline))
           const outcome = await run(open.receiveMessage(mime, size, bareLineEnding))
           if (outcome.reply !== undefined && isPositive(outcome.reply)) callback(null, encodeReply(outcome.reply))
           else answer(outcome.reply, callback)
@@ -153,6 +155,7 @@ export const sessionHooks = (
       greetingNames.forget(session.id)
       const open = sessions.get(session.id)
       sessions.delete(session.id)
+      dataDeadlines.delete(session.id)
       if (open !== undefined) run(open.close()).catch(() => {})
     }
   }

@@ -3,7 +3,6 @@ import { SMTPServer } from "smtp-server"
 import type { SMTPServerOptions } from "smtp-server"
 import type { SessionServices } from "../../application/session/smtp-session.ts"
 import type { IpRange } from "../../domain/ip/ip-range.ts"
-import type { SessionPolicy } from "../../domain/session/policy.ts"
 import type { ConnectionBudget } from "../../application/ports/connection-budget.ts"
 import { Metrics } from "../../application/ports/metrics.ts"
 import type { MtaHostnames } from "../../application/ports/mta-hostnames.ts"
@@ -21,23 +20,31 @@ import { installSocketIntake } from "./socket-intake.ts"
 import { securityOptions, tlsServerOptions } from "./tls-options.ts"
 import type { TlsMaterial } from "./tls-options.ts"
 
-export interface ListenerOptions {
+/** What the listeners apply to each new connection; a reload replaces it (`SmtpListeners.reconfigure`). */
+export interface ListenerSettings {
+  /** for new TLS handshakes; whether there is TLS at all is fixed at start */
+  readonly tls: TlsMaterial | undefined
+  /** smtp-proxy: peers whose connections start with a PROXY header */
+  readonly proxyRanges: ReadonlyArray<IpRange>
+  /** the greeting name when the socket intake found none, and the 421 of a connection over budget */
+  readonly hostname: string
+  /** smtp-maxsize: the SIZE advertised in EHLO and checked at MAIL by smtp-server */
+  readonly maxSize: number
+  /** smtp-timeout, seconds: the idle timeout of new connections, and the grace on shutdown */
+  readonly timeoutSeconds: number
+  /** the longest a whole DATA phase may take; a session keeps the one in force when it opened */
+  readonly dataDeadlineMs: number
+}
+
+export interface ListenerOptions extends ListenerSettings {
   /** smtp-ip; undefined = every address, IPv4 and IPv6 */
   readonly host: string | undefined
   /** smtp-port: plain SMTP, with STARTTLS when there is TLS material */
   readonly ports: ReadonlyArray<number>
   /** smtp-secure-port: TLS from the first byte */
   readonly securePorts: ReadonlyArray<number>
-  readonly tls: TlsMaterial | undefined
   /** smtp-auth is set: AUTH is offered on TLS connections */
   readonly auth: boolean
-  /** smtp-proxy: peers whose connections start with a PROXY header */
-  readonly proxyRanges: ReadonlyArray<IpRange>
-  readonly policy: SessionPolicy
-  /** smtp-timeout, seconds */
-  readonly timeoutSeconds: number
-  /** the longest a whole DATA phase may take */
-  readonly dataDeadlineMs: number
 }
 
 export class ListenFailed extends Error {
@@ -46,14 +53,24 @@ export class ListenFailed extends Error {
 
 /** The running listeners, for what changes while they run. */
 export class SmtpListeners extends Context.Service<SmtpListeners, {
-  /** new certificate and key for new TLS handshakes; live sessions keep theirs */
-  reloadTls(material: TlsMaterial): Effect.Effect<void>
+  /**
+   * New settings for new connections (a reload): PROXY peers, name, SIZE, timeouts, and the
+   * certificate and key of new TLS handshakes. Live sessions keep what they started with.
+   */
+  reconfigure(settings: ListenerSettings): Effect.Effect<void>
 }>()("smtp-intake/SmtpListeners") {}
 
+/** The smtp-server options a reload changes; smtp-server reads them as each connection starts. */
+const liveServerOptions = (settings: ListenerSettings) => ({
+  name: settings.hostname,
+  size: settings.maxSize,
+  socketTimeout: settings.timeoutSeconds * 1000,
+  // On shutdown, sessions still open after this long get 421 and are closed.
+  closeTimeout: shutdownGraceMs(settings.timeoutSeconds)
+})
+
 const serverOptions = (options: ListenerOptions, secure: boolean): SMTPServerOptions => ({
-  name: options.policy.hostname,
-  size: options.policy.maxSize,
-  socketTimeout: options.timeoutSeconds * 1000,
+  ...liveServerOptions(options),
   // Reverse DNS of every client costs ~100 ms per connection and is only used for logging.
   disableReverseLookup: true,
   ...securityOptions(options.tls, options.auth),
@@ -64,8 +81,6 @@ const serverOptions = (options: ListenerOptions, secure: boolean): SMTPServerOpt
   hideREQUIRETLS: true,
   hideENHANCEDSTATUSCODES: false,
   maxAllowedUnauthenticatedCommands: false,
-  // On shutdown, sessions still open after this long get 421 and are closed.
-  closeTimeout: shutdownGraceMs(options.timeoutSeconds),
   logger: false
 })
 
@@ -89,17 +104,17 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
     // before installGreetingNames, which wraps the init this replaces
     installPromptGreeting()
     installGreetingNames()
+    let live: ListenerSettings = options
     const run = yield* FiberSet.makeRuntimePromise<SessionServices | ConnectionBudget | MtaHostnames | ReverseDns>()
     const logFromCallback = (effect: Effect.Effect<void>) => void run(effect).catch(() => {})
-    const admit = budgetAdmission(run, options.policy.hostname, (peer) =>
+    const admit = budgetAdmission(run, () => live.hostname, (peer) =>
       logFromCallback(Effect.logWarning("connection refused: no slot in the connection budget in time").pipe(
         Effect.annotateLogs({ peer })
       )))
     const servers: Array<SMTPServer> = []
     const hooks = sessionHooks(run, {
-      maxSize: options.policy.maxSize,
       authOffered: options.auth && options.tls !== undefined,
-      dataDeadlineMs: options.dataDeadlineMs,
+      dataDeadlineMs: () => live.dataDeadlineMs,
       closeSession: (sessionId, reply) => {
         for (const server of servers) {
           for (const connection of server.connections) {
@@ -113,7 +128,7 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
       ...options.securePorts.map((port) => ({ port, secure: true }))
     ]
     // registered before the first listen, so that a port that fails to listen closes the others
-    yield* Effect.addFinalizer(() => closeGracefully(servers, shutdownGraceMs(options.timeoutSeconds)))
+    yield* Effect.addFinalizer(() => Effect.suspend(() => closeGracefully(servers, shutdownGraceMs(live.timeoutSeconds))))
     for (const { port, secure } of ports) {
       const server = new SMTPServer({ ...serverOptions(options, secure), ...hooks })
       server.on("error", (error: Error & { meta?: { remoteAddress?: string; tlsProtocol?: string | null } }) => {
@@ -126,7 +141,7 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
         }))).catch(() => {})
       })
       installSocketIntake(server, {
-        proxyRanges: options.proxyRanges,
+        proxyRanges: () => live.proxyRanges,
         admit,
         greetingName: (localIp) => run(greetingNameFor(normalizeIp(localIp) ?? localIp)),
         onProxyRefused: (peer, reason) =>
@@ -145,12 +160,18 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
       starttls: options.tls !== undefined,
       auth: options.auth,
       proxy: options.proxyRanges.map((range) => range.text).join(";"),
-      hostname: options.policy.hostname
+      hostname: options.hostname
     }))
     return SmtpListeners.of({
-      reloadTls: (material) =>
+      reconfigure: (settings) =>
         Effect.sync(() => {
-          for (const server of servers) server.updateSecureContext(tlsServerOptions(material))
+          // TLS was off at start: STARTTLS stays off (turning it on takes a restart)
+          const tls = options.tls === undefined ? undefined : settings.tls ?? live.tls
+          live = { ...settings, tls }
+          for (const server of servers) {
+            Object.assign(server.options, liveServerOptions(live))
+            if (tls !== undefined) server.updateSecureContext(tlsServerOptions(tls))
+          }
         })
     })
   }))

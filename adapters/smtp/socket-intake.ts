@@ -13,7 +13,8 @@ interface IntakeInternals {
 }
 
 export interface SocketIntake {
-  readonly proxyRanges: ReadonlyArray<IpRange>
+  /** smtp-proxy as it stands now: read for each new socket */
+  readonly proxyRanges: () => ReadonlyArray<IpRange>
   /** resolves true once the connection has a slot in the budget; false when it was refused or left */
   readonly admit: (socket: Socket, id: string) => Promise<boolean>
   readonly onProxyRefused: (peer: string, reason: string) => void
@@ -32,7 +33,7 @@ const sessionId = () => BigInt(`0x${randomBytes(10).toString("hex")}`).toString(
  */
 export const installSocketIntake = (server: SMTPServer, intake: SocketIntake): void => {
   const internals = server as unknown as IntakeInternals
-  internals._expectsProxyHeader = (socket) => expectsProxyHeader(intake.proxyRanges, socket)
+  internals._expectsProxyHeader = (socket) => expectsProxyHeader(intake.proxyRanges(), socket)
   internals._handleProxy = (socket, callback) => {
     const id = sessionId()
     const proxied = internals._expectsProxyHeader(socket)

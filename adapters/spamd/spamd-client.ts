@@ -52,5 +52,6 @@ export const spamdScan = (options: SpamdOptions, mime: Uint8Array): Effect.Effec
     return Effect.sync(() => socket.destroy())
   })
 
-export const SpamdScanner = (options: SpamdOptions) =>
-  Layer.succeed(SpamScanner, SpamScanner.of({ scan: (mime) => spamdScan(options, mime) }))
+/** Scans with the spamd that `options` names at the time of each scan (a reload may move it). */
+export const SpamdScanner = (options: Effect.Effect<SpamdOptions>) =>
+  Layer.succeed(SpamScanner, SpamScanner.of({ scan: (mime) => Effect.flatMap(options, (current) => spamdScan(current, mime)) }))

@@ -1,9 +1,11 @@
 import { Context } from "effect"
+import type { Effect } from "effect"
 import type { AuthResultsTarget, CheckName } from "../../domain/config/settings.ts"
 import type { OutgoingIpRules } from "../../domain/ip/outgoing-ips.ts"
 import type { SessionPolicy } from "../../domain/session/policy.ts"
 
-export interface IntakeSettingsShape {
+/** The part of the configuration the use cases read, as it stood at one moment. */
+export interface IntakeSettingsSnapshot {
   readonly policy: SessionPolicy
   /** where accepted messages are published (rabbitmq-inbox) */
   readonly inboxQueue: string
@@ -23,6 +25,14 @@ export interface IntakeSettingsShape {
   readonly checks: ReadonlyArray<CheckName>
   /** smtp-auth-results: which messages get an Authentication-Results header */
   readonly authResults: ReadonlyArray<AuthResultsTarget>
+}
+
+export interface IntakeSettingsShape {
+  /**
+   * The settings in force now; a reload (SIGHUP) replaces them. A session reads them once, when it
+   * opens, and keeps that snapshot to its end.
+   */
+  readonly current: Effect.Effect<IntakeSettingsSnapshot>
 }
 
 /** The part of the configuration the use cases read. */

@@ -32,9 +32,10 @@ export interface SessionOutcome {
 /**
  * One client's session: runs every command through the domain decider and keeps the state.
  * `receiveMessage` is the end of DATA: it decides, publishes, and answers only after the publisher confirmed.
+ * The settings in force when it opens are its own to the end: a reload meanwhile changes nothing for it.
  */
 export const openSession = Effect.fn("openSession")(function*(connection: ConnectionInfo, hostname?: string) {
-  const settings = yield* IntakeSettings
+  const settings = yield* (yield* IntakeSettings).current
   const policy = hostname === undefined ? settings.policy : { ...settings.policy, hostname }
   const decideNext = decide(policy)
   const state = yield* Ref.make<SessionState>(initialState)
@@ -111,7 +112,7 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
       helo: publishing.helo,
       envelope: publishing.envelope,
       mime
-    }).pipe(Effect.result)
+    }, settings).pipe(Effect.result)
     yield* metrics.publishDuration(((yield* Clock.currentTimeMillis) - publishStarted) / 1000)
     yield* metrics.messageReceived(result._tag === "Success" ? "accepted" : "tempfailed", size)
     const outcome = yield* handle(
@@ -158,7 +159,7 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
   /** The state right now, for adapters that must read it from a plain callback. */
   const current = (): SessionState => Ref.getUnsafe(state)
 
-  return { handle, connect, recipient, login, receiveMessage, close, state: Ref.get(state), current } as const
+  return { policy, handle, connect, recipient, login, receiveMessage, close, state: Ref.get(state), current } as const
 })
 
 export type SmtpSession = Effect.Success<ReturnType<typeof openSession>>

@@ -16,6 +16,16 @@ import type { Parsed } from "./values.ts"
  */
 export type Secret = "no" | "password-in-url" | "auth-credentials" | "whole-value"
 
+/**
+ * What a running daemon does with a key's new value on SIGHUP:
+ * - "live": applied to new connections and sessions; live sessions keep the value they started with
+ * - "restart": bound at start (ports, queues, stores, workers): a change is only reported, and
+ *   takes a restart
+ * - "live-while-set": "live" between two values (a renewed certificate), "restart" when the key
+ *   is set or unset (TLS turned on or off)
+ */
+export type Reload = "live" | "restart" | "live-while-set"
+
 type PropertyHolding<T> = {
   [K in keyof Settings]: [Settings[K]] extends [T] ? ([T] extends [Settings[K]] ? K : never) : never
 }[keyof Settings]
@@ -38,6 +48,8 @@ export interface KeySpec<P extends keyof Settings> {
   readonly secret: Secret
   /** false: the key is validated, but any value other than its default refuses to start */
   readonly supported: boolean
+  /** what a changed value does on SIGHUP (see `Reload`) */
+  readonly reload: Reload
 }
 
 export type AnyKeySpec = { [P in keyof Settings]: KeySpec<P> }[keyof Settings]
@@ -62,139 +74,143 @@ const connections = optional(parsePositiveInteger(1_000_000, "connections"))
 export const configKeys = [
   key("smtpIp", {
     name: "smtp-ip", parse: optional(parseIp), format: asIs, default: undefined,
-    whenUnset: "listen on all addresses", supported: true
+    whenUnset: "listen on all addresses", supported: true, reload: "restart"
   }),
-  key("smtpPort", { name: "smtp-port", parse: parsePorts, format: formatPorts, default: [25], supported: true }),
+  key("smtpPort", {
+    name: "smtp-port", parse: parsePorts, format: formatPorts, default: [25], supported: true, reload: "restart"
+  }),
   key("smtpSecurePort", {
     name: "smtp-secure-port", parse: parsePortsOrNone, format: formatPorts, default: [],
-    whenUnset: "no implicit-TLS ports", supported: true
+    whenUnset: "no implicit-TLS ports", supported: true, reload: "restart"
   }),
   key("smtpCertificate", {
     name: "smtp-certificate", parse: optional(parsePath), format: asIs, default: undefined,
-    whenUnset: "no TLS", supported: true
+    whenUnset: "no TLS", supported: true, reload: "live-while-set"
   }),
   key("smtpKey", {
     name: "smtp-key", aliases: ["smtp-privatekey"], parse: optional(parsePath), format: asIs, default: undefined,
-    whenUnset: "no TLS", supported: true
+    whenUnset: "no TLS", supported: true, reload: "live-while-set"
   }),
   key("smtpCiphers", {
     name: "smtp-ciphers", parse: optional(parseText("an OpenSSL cipher string like HIGH:!aNULL")), format: asIs,
-    default: undefined, whenUnset: "OpenSSL default", supported: true
+    default: undefined, whenUnset: "OpenSSL default", supported: true, reload: "live"
   }),
   key("smtpRange", {
     name: "smtp-range", parse: parseIpRanges, format: formatIpRanges, default: [],
-    whenUnset: "nobody may connect", supported: true
+    whenUnset: "nobody may connect", supported: true, reload: "live"
   }),
   key("smtpAuth", {
     name: "smtp-auth", parse: optional(parseAuthUrl), format: asIs, default: undefined, secret: "auth-credentials",
-    whenUnset: "no authentication", supported: true
+    whenUnset: "no authentication", supported: true, reload: "restart"
   }),
   key("smtpProxy", {
     name: "smtp-proxy", parse: parseIpRanges, format: formatIpRanges, default: [],
-    whenUnset: "no PROXY protocol", supported: true
+    whenUnset: "no PROXY protocol", supported: true, reload: "live"
   }),
   key("smtpDefaultIps", {
     name: "smtp-default-ips", aliases: ["smtp-defaultips"], parse: parseIps, format: joinIps, default: [],
-    whenUnset: "unmappable mail goes out from the local IP", supported: true
+    whenUnset: "unmappable mail goes out from the local IP", supported: true, reload: "live"
   }),
   key("smtpMappableIps", {
     name: "smtp-mappable-ips", parse: parseIpRanges, format: formatIpRanges, default: [],
-    whenUnset: "none", supported: true
+    whenUnset: "none", supported: true, reload: "live"
   }),
   key("smtpUnmappableIps", {
     name: "smtp-unmappable-ips", parse: parseIpRanges, format: formatIpRanges, default: [],
-    whenUnset: "none", supported: true
+    whenUnset: "none", supported: true, reload: "live"
   }),
   key("smtpCheck", {
     name: "smtp-check", parse: parseChoices(["spf", "dkim", "dmarc", "spam"]), format: formatChoices, default: [],
-    whenUnset: "no checks", supported: true
+    whenUnset: "no checks", supported: true, reload: "live"
   }),
   key("smtpAuthResults", {
     name: "smtp-auth-results", parse: parseChoices(["local", "nonlocal"]), format: formatChoices, default: [],
-    whenUnset: "no Authentication-Results header", supported: true
+    whenUnset: "no Authentication-Results header", supported: true, reload: "live"
   }),
   key("smtpValidateAddress", {
     name: "smtp-validate-address", parse: parseChoice(["strict", "loose"]), format: asIs, default: "strict",
-    supported: true
+    supported: true, reload: "live"
   }),
   key("smtpConnections", {
     name: "smtp-connections", parse: connections, format: String, default: undefined,
-    whenUnset: "unlimited", supported: true
+    whenUnset: "unlimited", supported: true, reload: "live"
   }),
   key("smtpConnectionsIn", {
     name: "smtp-connections-in", parse: connections, format: String, default: undefined,
-    whenUnset: "unlimited", supported: true
+    whenUnset: "unlimited", supported: true, reload: "live"
   }),
   key("smtpConnectionsOut", {
     name: "smtp-connections-out", parse: connections, format: String, default: undefined,
-    whenUnset: "unlimited", supported: true
+    whenUnset: "unlimited", supported: true, reload: "live"
   }),
   key("smtpMaxsize", {
-    name: "smtp-maxsize", parse: parseSize, format: formatSize, default: 100 * 1024 ** 2, supported: true
+    name: "smtp-maxsize", parse: parseSize, format: formatSize, default: 100 * 1024 ** 2, supported: true, reload: "live"
   }),
   key("smtpThreads", {
-    name: "smtp-threads", parse: parsePositiveInteger(256, "threads"), format: String, default: 1, supported: true
+    name: "smtp-threads", parse: parsePositiveInteger(256, "threads"), format: String, default: 1, supported: true,
+    reload: "restart"
   }),
   key("smtpTimeout", {
     name: "smtp-timeout", parse: parsePositiveInteger(86_400, "seconds"), format: String, default: 300,
-    supported: true
+    supported: true, reload: "live"
   }),
   key("smtpProtection", {
-    name: "smtp-protection", parse: parseBoolean, format: formatBoolean, default: false, supported: true
+    name: "smtp-protection", parse: parseBoolean, format: formatBoolean, default: false, supported: true, reload: "live"
   }),
   key("smtpHostname", {
     name: "smtp-hostname", parse: optional(parseHostname), format: asIs, default: undefined,
-    whenUnset: "the machine's hostname", supported: true
+    whenUnset: "the machine's hostname", supported: true, reload: "live"
   }),
   key("smtpExtract", {
-    name: "smtp-extract", parse: parseBoolean, format: formatBoolean, default: true, supported: true
+    name: "smtp-extract", parse: parseBoolean, format: formatBoolean, default: true, supported: true, reload: "live"
   }),
   key("rabbitmqAddress", {
     name: "rabbitmq-address", parse: optional(parseAmqpUrl), format: asIs, default: undefined,
-    secret: "password-in-url", whenUnset: "embedded spool in spool-directory", supported: true
+    secret: "password-in-url", whenUnset: "embedded spool in spool-directory", supported: true, reload: "restart"
   }),
   key("rabbitmqInbox", {
     name: "rabbitmq-inbox", parse: parseQueueName, format: asIs, default: "outbox", defaultFrom: "rabbitmqOutbox",
-    supported: true
+    supported: true, reload: "restart"
   }),
   key("rabbitmqOutbox", {
-    name: "rabbitmq-outbox", parse: parseQueueName, format: asIs, default: "outbox", supported: true
+    name: "rabbitmq-outbox", parse: parseQueueName, format: asIs, default: "outbox", supported: true, reload: "restart"
   }),
   key("rabbitmqLocal", {
     name: "rabbitmq-local", parse: optional(parseQueueName), format: asIs, default: undefined,
-    whenUnset: "local messages go to rabbitmq-inbox", supported: true
+    whenUnset: "local messages go to rabbitmq-inbox", supported: true, reload: "restart"
   }),
   key("rabbitmqReports", {
     name: "rabbitmq-reports", parse: optional(parseQueueName), format: asIs, default: undefined,
-    whenUnset: "reports are treated as other local messages", supported: true
+    whenUnset: "reports are treated as other local messages", supported: true, reload: "restart"
   }),
   key("rabbitmqQueueType", {
     name: "rabbitmq-queue-type", parse: parseChoice(["classic", "quorum"]), format: asIs, default: "classic",
-    supported: true
+    supported: true, reload: "restart"
   }),
   key("spamassassinHost", {
-    name: "spamassassin-host", parse: parseHost, format: asIs, default: "localhost", supported: true
+    name: "spamassassin-host", parse: parseHost, format: asIs, default: "localhost", supported: true, reload: "live"
   }),
   key("spamassassinPort", {
-    name: "spamassassin-port", parse: parsePort, format: String, default: 783, supported: true
+    name: "spamassassin-port", parse: parsePort, format: String, default: 783, supported: true, reload: "live"
   }),
   key("databaseAddress", {
     name: "database-address", aliases: ["database"], parse: parseDatabaseUrl, format: asIs,
-    default: "sqlite:///var/lib/smtp-intake/intake.db", secret: "password-in-url", supported: true
+    default: "sqlite:///var/lib/smtp-intake/intake.db", secret: "password-in-url", supported: true, reload: "restart"
   }),
   key("managementPort", {
     name: "management-port", parse: optional(parsePort), format: String, default: undefined,
-    whenUnset: "no management console", supported: true
+    whenUnset: "no management console", supported: true, reload: "restart"
   }),
   key("managementIp", {
-    name: "management-ip", parse: parseIp, format: asIs, default: "127.0.0.1", supported: true
+    name: "management-ip", parse: parseIp, format: asIs, default: "127.0.0.1", supported: true, reload: "restart"
   }),
   key("managementToken", {
     name: "management-token", parse: optional(parseToken), format: asIs, default: undefined, secret: "whole-value",
-    whenUnset: "no token", supported: true
+    whenUnset: "no token", supported: true, reload: "restart"
   }),
   key("spoolDirectory", {
-    name: "spool-directory", parse: parsePath, format: asIs, default: "/var/spool/smtp-intake", supported: true
+    name: "spool-directory", parse: parsePath, format: asIs, default: "/var/spool/smtp-intake", supported: true,
+    reload: "restart"
   })
 ]
 

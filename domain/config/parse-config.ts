@@ -1,6 +1,7 @@
 import { didYouMean } from "./did-you-mean.ts"
 import { allKeyNames, configKeys, findKey } from "./keys.ts"
 import type { AnyKeySpec, KeySpec, Secret } from "./keys.ts"
+import { sameValue } from "./same-value.ts"
 import type { Settings } from "./settings.ts"
 
 /** Where a value came from: a line of the config file, or an environment variable. */
@@ -131,8 +132,6 @@ const readEnvironment = (env: ConfigInput["env"], prefix: string): Collected => 
 // ---- values ----------------------------------------------------------------------------------
 
 type Draft = { -readonly [P in keyof Settings]?: Settings[P] }
-
-const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
 
 const invalidValue = (secret: Secret, text: string, expected: string): string =>
   secret === "no"

@@ -77,3 +77,10 @@ export const acquireOutgoing = (limits: BudgetLimits, state: BudgetState): { rea
 
 export const releaseOutgoing = (limits: BudgetLimits, state: BudgetState): BudgetStep =>
   admitWaiting(limits, { ...state, outgoing: Math.max(0, state.outgoing - 1) })
+
+/**
+ * New limits (a reload): connections already in keep their slots even when they are now over a
+ * lowered limit (nothing is dropped; newcomers wait until enough have left), and when a limit was
+ * raised the waiting connections that now fit come in, in arrival order.
+ */
+export const changeLimits = (limits: BudgetLimits, state: BudgetState): BudgetStep => admitWaiting(limits, state)

@@ -4,6 +4,7 @@ import { Clock, Deferred, Effect, Exit, Option, Schema } from "effect"
 import type { MessageLink } from "../../adapters/cluster/budget-messages.ts"
 import { makeConnectionBudget } from "../../application/connection-budget-keeper.ts"
 import type { Settings } from "../../domain/config/settings.ts"
+import { reloadConfigOnSighup } from "../config-reload.ts"
 import { admissionWaitMs, budgetLimits } from "../daemon.ts"
 import { onSighup } from "../sighup.ts"
 import { makeSharedStateServer } from "./shared-state-server.ts"
@@ -134,6 +135,8 @@ export const runPrimary = (settings: Settings) =>
       // A worker not yet listening may not have its own SIGHUP handler yet, and would die of it.
       for (const running of live) if (Deferred.isDoneUnsafe(running.ready)) running.worker.process.kill("SIGHUP")
     })
+    // Each worker reloads itself; the primary reloads the same config for the budget limits it holds.
+    yield* reloadConfigOnSighup({ initial: settings, apply: (next) => budget.setLimits(budgetLimits(next), admissionWaitMs(next)) })
     yield* superviseWorkers(server, live, settings.smtpThreads)
     return yield* Effect.never
   })).pipe(Effect.annotateLogs({ role: "primary" }))

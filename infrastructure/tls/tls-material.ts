@@ -4,12 +4,19 @@ import { createSecureContext } from "node:tls"
 import { Effect, Schema } from "effect"
 import { MIN_TLS_VERSION } from "../../adapters/smtp/tls-options.ts"
 import type { TlsMaterial } from "../../adapters/smtp/tls-options.ts"
+import type { Settings } from "../../domain/config/settings.ts"
 
 export interface TlsFiles {
   readonly certificate: string
   readonly key: string
   readonly ciphers: string | undefined
 }
+
+/** smtp-certificate, smtp-key and smtp-ciphers, when TLS is configured. */
+export const tlsFilesOf = (settings: Settings): TlsFiles | undefined =>
+  settings.smtpCertificate === undefined || settings.smtpKey === undefined
+    ? undefined
+    : { certificate: settings.smtpCertificate, key: settings.smtpKey, ciphers: settings.smtpCiphers }
 
 export class TlsUnavailable extends Schema.TaggedError<TlsUnavailable>()("TlsUnavailable", {
   message: Schema.String

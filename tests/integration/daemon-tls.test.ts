@@ -686,7 +686,7 @@ s = smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=20)`, "
       copyFileSync(stranger, live.key)
       mark = reloading.logs().length
       process.kill(reloading.process.pid!, "SIGHUP")
-      const refused = await waitForLog(reloading, "TLS reload refused", mark)
+      const refused = await waitForLog(reloading, "config reload refused", mark)
       expect(refused).toContain("does not match")
       expect(refused).toContain(live.key)
       expect(reloading.process.exitCode).toBeNull()

@@ -37,7 +37,7 @@ const checkSpam = (port: number, mime: Uint8Array, limits = CHECK_LIMITS) =>
     { mime, sender: "alice@example.org", helo: "mail.example.org", clientIp: "203.0.113.7", hostname: "mx.intake.test" },
     { checks: ["spam"], authResults: [] },
     limits
-  ).pipe(Effect.provide(Layer.merge(unused, SpamdScanner({ host: "127.0.0.1", port })))))
+  ).pipe(Effect.provide(Layer.merge(unused, SpamdScanner(Effect.succeed({ host: "127.0.0.1", port }))))))
 
 /** A TCP server that takes connections and never answers, as a hung spamd would. */
 const silentServer = async (): Promise<{ port: number; close: () => Promise<void> }> => {

@@ -22,4 +22,40 @@ describe("the connection budget keeper", () => {
       assert.deepStrictEqual(yield* budget.usage, { incoming: 1, outgoing: 0, waiting: 1 })
       yield* Fiber.interrupt(c)
     }))
+
+  it.effect("raised limits let the waiting connections in at once, in arrival order", () =>
+    Effect.gen(function*() {
+      const budget = yield* makeConnectionBudget(limits, 60_000)
+      assert.strictEqual(yield* budget.admitIncoming("a"), "admitted")
+      const b = yield* Effect.forkChild(budget.admitIncoming("b"))
+      const c = yield* Effect.forkChild(budget.admitIncoming("c"))
+      const d = yield* Effect.forkChild(budget.admitIncoming("d"))
+      yield* TestClock.adjust("10 millis")
+      yield* budget.setLimits({ ...limits, total: 3 }, 60_000)
+      yield* TestClock.adjust("10 millis")
+      assert.strictEqual(yield* Fiber.join(b), "admitted")
+      assert.strictEqual(yield* Fiber.join(c), "admitted")
+      assert.isUndefined(d.pollUnsafe())
+      assert.deepStrictEqual(yield* budget.usage, { incoming: 3, outgoing: 0, waiting: 1 })
+      yield* Fiber.interrupt(d)
+    }))
+
+  it.effect("lowered limits keep every open connection; newcomers wait until enough have left, with the new wait bound", () =>
+    Effect.gen(function*() {
+      const budget = yield* makeConnectionBudget({ ...limits, total: 3 }, 60_000)
+      for (const id of ["a", "b", "c"]) assert.strictEqual(yield* budget.admitIncoming(id), "admitted")
+      yield* budget.setLimits({ ...limits, total: 1 }, 1_000)
+      assert.deepStrictEqual(yield* budget.usage, { incoming: 3, outgoing: 0, waiting: 0 })
+      const d = yield* Effect.forkChild(budget.admitIncoming("d"))
+      yield* TestClock.adjust("10 millis")
+      yield* budget.releaseIncoming("a")
+      yield* budget.releaseIncoming("b")
+      yield* TestClock.adjust("10 millis")
+      assert.isUndefined(d.pollUnsafe())
+      // refused after the new bound of 1 s, not the old one of a minute
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(d), "refused")
+      yield* budget.releaseIncoming("c")
+      assert.strictEqual(yield* budget.admitIncoming("e"), "admitted")
+    }))
 })

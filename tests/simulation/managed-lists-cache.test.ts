@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
-import { ManagedListsCache } from "../../application/managed-lists-cache.ts"
+import { ManagedListsCache, ManagedListsRefresh } from "../../application/managed-lists-cache.ts"
 import { LocalAddresses } from "../../application/ports/local-addresses.ts"
 import { ManagedListsStore } from "../../application/ports/managed-lists-store.ts"
 import { makeInMemoryStore } from "../support/in-memory-store.ts"
@@ -41,6 +41,21 @@ describe("the managed-lists cache", () => {
       yield* TestClock.adjust(REFRESH_MS / 2)
       assert.isFalse(yield* locals.isLocal("a@example.com"))
       yield* TestClock.adjust(REFRESH_MS)
+      assert.isTrue(yield* locals.isLocal("a@example.com"))
+    }).pipe(Effect.provide(cache))
+  })
+
+  it.effect("a refresh (SIGHUP) reads the lists at once, long before the next poll", () => {
+    const memory = makeInMemoryStore()
+    const cache = ManagedListsCache({ refreshMs: REFRESH_MS }).pipe(
+      Layer.provide(Layer.succeed(ManagedListsStore, ManagedListsStore.of(memory.store)))
+    )
+    return Effect.gen(function*() {
+      const locals = yield* LocalAddresses
+      yield* TestClock.adjust("10 millis") // the cache's first poll, at start, is done
+      yield* memory.store.addLocalAddress({ pattern: "@example.com", type: "exact" })
+      assert.isFalse(yield* locals.isLocal("a@example.com"))
+      yield* (yield* ManagedListsRefresh).refresh
       assert.isTrue(yield* locals.isLocal("a@example.com"))
     }).pipe(Effect.provide(cache))
   })

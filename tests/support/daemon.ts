@@ -11,6 +11,8 @@ export const CLI = join(ROOT, "infrastructure/bin/smtp-intake.ts")
 export interface RunningDaemon {
   readonly port: number
   readonly dir: string
+  /** the config file it was started with (a reload test edits it and sends SIGHUP) */
+  readonly configFile: string
   readonly process: ChildProcess
   /** every line the daemon logged so far */
   readonly logs: () => ReadonlyArray<string>
@@ -71,6 +73,7 @@ export const startDaemon = async (
   return {
     port,
     dir,
+    configFile: file,
     process: child,
     logs: () => output,
     stop: async () => {
