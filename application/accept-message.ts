@@ -64,7 +64,7 @@ const routes = (
  * settings its session started with. Succeeds with the message ids (in recipient order) only when
  * every document is durable.
  */
-export const acceptMessage = Effect.fn("acceptMessage")(function*(message: ReceivedMessage, settings: IntakeSettingsSnapshot) {
+export const acceptMessage = Effect.fnUntraced(function*(message: ReceivedMessage, settings: IntakeSettingsSnapshot) {
   const ids = yield* MessageIds
   const publisher = yield* Publisher
   const extraction = settings.extractMqHeaders

@@ -5,7 +5,7 @@ import { MtaHostnames } from "./ports/mta-hostnames.ts"
 import { ReverseDns } from "./ports/reverse-dns.ts"
 
 /** The name to greet a client with that reached `localIp` (SPEC §6). */
-export const greetingNameFor = Effect.fn("greetingNameFor")(function*(localIp: string) {
+export const greetingNameFor = Effect.fnUntraced(function*(localIp: string) {
   const settings = yield* (yield* IntakeSettings).current
   const mtaHostname = yield* (yield* MtaHostnames).hostnameFor(localIp)
   if (mtaHostname !== undefined || settings.configuredHostname !== undefined) {

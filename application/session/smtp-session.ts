@@ -34,7 +34,9 @@ export interface SessionOutcome {
  * `receiveMessage` is the end of DATA: it decides, publishes, and answers only after the publisher confirmed.
  * The settings in force when it opens are its own to the end: a reload meanwhile changes nothing for it.
  */
-export const openSession = Effect.fn("openSession")(function*(connection: ConnectionInfo, hostname?: string) {
+// Untraced, like the other per-connection and per-message use cases: nothing reads spans here, and a
+// traced Effect.fn costs a stack capture and a span on every call (~6 µs), several times a message.
+export const openSession = Effect.fnUntraced(function*(connection: ConnectionInfo, hostname?: string) {
   const settings = yield* (yield* IntakeSettings).current
   const policy = hostname === undefined ? settings.policy : { ...settings.policy, hostname }
   const decideNext = decide(policy)
@@ -93,7 +95,7 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
     return reply
   })
 
-  const receiveMessage = Effect.fn("receiveMessage")(function*(mime: Uint8Array, size: number, bareLineEnding: boolean) {
+  const receiveMessage = Effect.fnUntraced(function*(mime: Uint8Array, size: number, bareLineEnding: boolean) {
     const started = yield* Clock.currentTimeMillis
     const received = yield* handle(Command.dataEnd(size, bareLineEnding))
     const publishing = yield* Ref.get(state)
@@ -142,7 +144,7 @@ export const openSession = Effect.fn("openSession")(function*(connection: Connec
     return outcome
   })
 
-  const close = Effect.fn("closeSession")(function*() {
+  const close = Effect.fnUntraced(function*() {
     if (accepted) yield* metrics.connectionClosed
     const duration = (yield* Clock.currentTimeMillis) - openedAt
     const current = yield* Ref.get(state)
