@@ -1,10 +1,29 @@
-import { readFileSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 
-/** CPU time a process has used so far (user + system), in milliseconds, from /proc/<pid>/stat. */
-export const cpuMs = (pid: number): number => {
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
+const statFields = (pid: number): ReadonlyArray<string> => {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-  // the command name in parentheses may hold spaces: count the fields after its closing parenthesis
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-  const ticks = Number(fields[11]) + Number(fields[12])
-  return ticks * 10 // USER_HZ is 100 on Linux
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")
 }
+
+/** USER_HZ is 100 on Linux: a tick is 10 ms. */
+const ownCpuMs = (pid: number): number => {
+  const fields = statFields(pid)
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+const childrenOf = (pid: number): ReadonlyArray<number> =>
+  readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map(Number).filter((child) => {
+    try {
+      return Number(statFields(child)[1]) === pid
+    } catch {
+      return false // gone meanwhile
+    }
+  })
+
+/**
+ * CPU time (user + system, ms) a process and its children have used so far: with smtp-threads
+ * the primary does little and its cluster workers do the work.
+ */
+export const cpuMs = (pid: number): number =>
+  childrenOf(pid).reduce((total, child) => total + ownCpuMs(child), ownCpuMs(pid))
