@@ -10,9 +10,16 @@ import { queuedIds, rawSession } from "../support/smtp-clients.ts"
 
 /**
  * What an operator would notice when clients misbehave: the replies they get, whether everybody
- * else is still served (a fresh session within a second), and the daemon's memory (VmRSS), which
+ * else is still served (a fresh session within PROMPTLY_MS), and the daemon's memory (VmRSS), which
  * each case prints for docs/RELIABILITY.md.
  */
+
+/**
+ * A probe session normally takes a few ms; a daemon starved by the abuse would keep it waiting
+ * until the abuse ends (many seconds). 3 s separates the two even on a loaded 2-CPU machine, where
+ * 1 s was once exceeded (1,234 ms) with other test files running alongside.
+ */
+const PROMPTLY_MS = 3_000
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const MB = 1024 * 1024
@@ -84,8 +91,8 @@ describe("abusive clients against the real daemon (embedded spool)", () => {
     expect(await flooder.reply()).toBe("421 4.4.2 Error: Command line too long\r\n")
     expect(await waitUntil(flooder.closed, 10_000)).toBe(true)
     flooder.close()
-    expect(probeMs).toBeLessThan(1_000)
-    expect(await probe(daemon.port)).toBeLessThan(1_000)
+    expect(probeMs).toBeLessThan(PROMPTLY_MS)
+    expect(await probe(daemon.port)).toBeLessThan(PROMPTLY_MS)
     report("10 MB line without CRLF", { rssBeforeMb: before, rssAfterMb: rss(), otherClientMs: probeMs })
     expect(rss() - before).toBeLessThan(64)
   })
@@ -143,7 +150,7 @@ describe("abusive clients against the real daemon (embedded spool)", () => {
       expect(await waitUntil(client.closed, 5_000)).toBe(true)
     }
     const probeMs = await probe(daemon.port)
-    expect(probeMs).toBeLessThan(1_000)
+    expect(probeMs).toBeLessThan(PROMPTLY_MS)
     report("50 sessions x 20 unknown commands", { rssBeforeMb: before, rssAfterMb: rss(), otherClientMs: probeMs })
   })
 
@@ -215,13 +222,13 @@ describe("abusive clients against the real daemon (embedded spool)", () => {
       rssDuringMb: during,
       otherClientMs: probeMs
     })
-    expect(probeMs).toBeLessThan(1_000)
+    expect(probeMs).toBeLessThan(PROMPTLY_MS)
     // Without backpressure the daemon would read (and queue replies to) all a fast client can write.
     expect(taken).toBeLessThan(32 * MB)
     expect(during - before).toBeLessThan(64)
   }, 30_000)
 
-  it("keeps answering another client within a second with thousands of idle connections open", async () => {
+  it("keeps answering another client promptly with thousands of idle connections open", async () => {
     const limit = Math.min(openFilesLimit("self"), openFilesLimit(daemon.process.pid ?? "self"))
     const target = Math.min(5_000, limit - 1_000)
     if (target < 5_000) console.log(`[abuse] open-files limit ${limit}: ${target} idle connections instead of 5000`)
@@ -244,12 +251,12 @@ describe("abusive clients against the real daemon (embedded spool)", () => {
         kbPerConnection: Math.round(((during - before) * 1024) / idle.length),
         otherClientMs: probes.join("/")
       })
-      expect(Math.max(...probes)).toBeLessThan(1_000)
+      expect(Math.max(...probes)).toBeLessThan(PROMPTLY_MS)
     } finally {
       for (const socket of idle) socket.destroy()
     }
     await pause(1_000)
-    expect(await probe(daemon.port)).toBeLessThan(1_000)
+    expect(await probe(daemon.port)).toBeLessThan(PROMPTLY_MS)
     report(`${target} idle connections closed`, { rssAfterMb: rss() })
   }, 120_000)
 })
