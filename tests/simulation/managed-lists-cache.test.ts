@@ -29,11 +29,17 @@ describe("the managed-lists cache", () => {
     }).pipe(Effect.provide(cache))
   })
 
-  it.effect("without announcements, picks the change up at the next poll", () => {
+  /** The cache over an in-memory store, polling only (no change announcements). */
+  const polledCache = () => {
     const memory = makeInMemoryStore()
     const cache = ManagedListsCache({ refreshMs: REFRESH_MS }).pipe(
       Layer.provide(Layer.succeed(ManagedListsStore, ManagedListsStore.of(memory.store)))
     )
+    return { cache, memory }
+  }
+
+  it.effect("without announcements, picks the change up at the next poll", () => {
+    const { cache, memory } = polledCache()
     return Effect.gen(function*() {
       const locals = yield* LocalAddresses
       yield* TestClock.adjust("10 millis") // the cache's first poll, at start, is done
@@ -46,10 +52,7 @@ describe("the managed-lists cache", () => {
   })
 
   it.effect("a refresh (SIGHUP) reads the lists at once, long before the next poll", () => {
-    const memory = makeInMemoryStore()
-    const cache = ManagedListsCache({ refreshMs: REFRESH_MS }).pipe(
-      Layer.provide(Layer.succeed(ManagedListsStore, ManagedListsStore.of(memory.store)))
-    )
+    const { cache, memory } = polledCache()
     return Effect.gen(function*() {
       const locals = yield* LocalAddresses
       yield* TestClock.adjust("10 millis") // the cache's first poll, at start, is done
