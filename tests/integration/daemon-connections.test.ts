@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest"
-import { startDaemon } from "../support/daemon.ts"
+import { describe, expect, it } from "vitest"
+import { daemonPerTest } from "../support/daemon-hooks.ts"
 import { mostAtOnce } from "../support/overlap.ts"
-import type { RunningDaemon } from "../support/daemon.ts"
-import { BROKER_URL, deleteQueues, takeMessages, uniqueQueue } from "../support/rabbit.ts"
+import { BROKER_URL, takeMessages } from "../support/rabbit.ts"
 import { rabbitAvailable } from "../support/services.ts"
 import { rawSession } from "../support/smtp-clients.ts"
 
@@ -29,18 +28,11 @@ const sendOne = async (port: number, n: number) => {
 
 
 describe.runIf(ready)("connection budgets and timeouts at the SMTP port", () => {
-  let daemon: RunningDaemon | undefined
-  const queues: Array<string> = []
-  afterEach(async () => {
-    await daemon?.stop()
-    daemon = undefined
-    await deleteQueues(...queues.splice(0))
-  })
+  const daemons = daemonPerTest()
 
   it("with smtp-connections-in: 5, serves 20 clients at once never more than 5 at a time, and takes every message", async () => {
-    const inbox = uniqueQueue("budget")
-    queues.push(inbox)
-    daemon = await startDaemon({
+    const inbox = daemons.queue("budget")
+    const daemon = await daemons.start({
       "smtp-ip": "127.0.0.1",
       "smtp-range": "127.0.0.1",
       "smtp-connections-in": 5,
@@ -60,7 +52,7 @@ describe.runIf(ready)("connection budgets and timeouts at the SMTP port", () => 
   }, 60_000)
 
   it("refuses a held connection with 421 4.7.0 once it has waited its bound", async () => {
-    daemon = await startDaemon({ "smtp-ip": "127.0.0.1", "smtp-range": "127.0.0.1", "smtp-connections-in": 1, "smtp-timeout": 1 })
+    const daemon = await daemons.start({ "smtp-ip": "127.0.0.1", "smtp-range": "127.0.0.1", "smtp-connections-in": 1, "smtp-timeout": 1 })
     const first = rawSession(daemon.port)
     expect(await first.reply()).toMatch(/^220 /)
     const keepAlive = setInterval(() => first.send("NOOP\r\n"), 300)
@@ -80,7 +72,7 @@ describe.runIf(ready)("connection budgets and timeouts at the SMTP port", () => 
   })
 
   it("closes a client that trickles its message past the DATA deadline (twice smtp-timeout) with 421", async () => {
-    daemon = await startDaemon({ "smtp-ip": "127.0.0.1", "smtp-range": "127.0.0.1", "smtp-timeout": 1 })
+    const daemon = await daemons.start({ "smtp-ip": "127.0.0.1", "smtp-range": "127.0.0.1", "smtp-timeout": 1 })
     const client = rawSession(daemon.port)
     await client.reply()
     await client.command("EHLO slow.example")

@@ -3,12 +3,12 @@ import { copyFileSync, readFileSync, renameSync, writeFileSync } from "node:fs"
 import { connect as connectTcp } from "node:net"
 import { join } from "node:path"
 import { connect as connectTls } from "node:tls"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { certificateFactory } from "../support/certificates.ts"
-import { startDaemon } from "../support/daemon.ts"
 import type { RunningDaemon } from "../support/daemon.ts"
+import { daemonPerTest } from "../support/daemon-hooks.ts"
 import { freePort } from "../support/free-port.ts"
-import { BROKER_URL, deleteQueues, takeMessages, uniqueQueue } from "../support/rabbit.ts"
+import { BROKER_URL, takeMessages } from "../support/rabbit.ts"
 import { commandExists, portOpen, rabbitAvailable, serviceAvailable } from "../support/services.ts"
 import { rawSession } from "../support/smtp-clients.ts"
 
@@ -92,25 +92,22 @@ const starttlsPeer = async (port: number): Promise<unknown> => {
 }
 
 describe.runIf(ready)("SIGHUP reloads the config without dropping live sessions", () => {
-  let daemon: RunningDaemon | undefined
-  const queues: Array<string> = []
   const clients: Array<Client> = []
   const client = (port: number) => {
     const opened = rawSession(port)
     clients.push(opened)
     return opened
   }
-  afterEach(async () => {
-    for (const opened of clients.splice(0)) opened.close()
-    expect(await daemon?.stop()).toBe(0)
-    daemon = undefined
-    await deleteQueues(...queues.splice(0))
+  const daemons = daemonPerTest({
+    stop: async (daemon) => {
+      for (const opened of clients.splice(0)) opened.close()
+      expect(await daemon?.stop()).toBe(0)
+    }
   })
 
   it("a new smtp-range refuses new connections with 554; a session opened before still queues its message", async () => {
-    const inbox = uniqueQueue("reload-range")
-    queues.push(inbox)
-    daemon = await startDaemon({ "smtp-ip": HOST, "smtp-range": HOST, "rabbitmq-address": BROKER_URL, "rabbitmq-inbox": inbox })
+    const inbox = daemons.queue("reload-range")
+    const daemon = await daemons.start({ "smtp-ip": HOST, "smtp-range": HOST, "rabbitmq-address": BROKER_URL, "rabbitmq-inbox": inbox })
     const before = client(daemon.port)
     await greeted(before)
 
@@ -129,7 +126,7 @@ describe.runIf(ready)("SIGHUP reloads the config without dropping live sessions"
   })
 
   it("a new smtp-maxsize is advertised and enforced for new sessions; a session opened before keeps its own", async () => {
-    daemon = await startDaemon({ "smtp-ip": HOST, "smtp-range": HOST, "smtp-maxsize": "10KB" })
+    const daemon = await daemons.start({ "smtp-ip": HOST, "smtp-range": HOST, "smtp-maxsize": "10KB" })
     const before = client(daemon.port)
     expect(await greeted(before)).toMatch(/^250[- ]SIZE 10240\r$/m)
 
@@ -147,7 +144,7 @@ describe.runIf(ready)("SIGHUP reloads the config without dropping live sessions"
   })
 
   it("a config that is not valid is refused with file, line and key; nothing of it applies and the daemon serves on", async () => {
-    daemon = await startDaemon({ "smtp-ip": HOST, "smtp-range": HOST, "smtp-hostname": "mx.before.test" })
+    const daemon = await daemons.start({ "smtp-ip": HOST, "smtp-range": HOST, "smtp-hostname": "mx.before.test" })
     // a valid new range and hostname, and one broken line: nothing may be applied
     editConfig(daemon, { "smtp-range": "192.0.2.0/24", "smtp-hostname": "mx.after.test", "smtp-maxsize": "lots" })
     const lines = readFileSync(daemon.configFile, "utf8").split("\n")
@@ -171,7 +168,7 @@ describe.runIf(ready)("SIGHUP reloads the config without dropping live sessions"
   })
 
   it("a new smtp-port is named in a warning and the old port kept; the rest of the change still applies", async () => {
-    daemon = await startDaemon({ "smtp-ip": HOST, "smtp-range": HOST, "smtp-hostname": "mx.before.test" })
+    const daemon = await daemons.start({ "smtp-ip": HOST, "smtp-range": HOST, "smtp-hostname": "mx.before.test" })
     const newPort = await freePort()
     editConfig(daemon, { "smtp-port": newPort, "smtp-hostname": "mx.after.test" })
     const logged = await reload(daemon, "config reloaded")
@@ -185,7 +182,7 @@ describe.runIf(ready)("SIGHUP reloads the config without dropping live sessions"
   })
 
   it("smtp-connections-in: a raised limit lets a held connection in at once; a lowered one drops nobody and holds newcomers", async () => {
-    daemon = await startDaemon({ "smtp-ip": HOST, "smtp-range": HOST, "smtp-connections-in": 1, "smtp-timeout": 60 })
+    const daemon = await daemons.start({ "smtp-ip": HOST, "smtp-range": HOST, "smtp-connections-in": 1, "smtp-timeout": 60 })
     const first = client(daemon.port)
     expect(await first.reply()).toMatch(/^220 /)
     const second = client(daemon.port)
@@ -210,7 +207,7 @@ describe.runIf(ready)("SIGHUP reloads the config without dropping live sessions"
   })
 
   it("smtp-threads: 2: the primary and both workers reload; the primary's budget takes the new limit, the workers the new name", async () => {
-    daemon = await startDaemon(
+    const daemon = await daemons.start(
       { "smtp-ip": HOST, "smtp-range": HOST, "smtp-threads": 2, "smtp-connections-in": 1, "smtp-timeout": 60, "smtp-hostname": "mx.before.test" },
       { waitForListening: 2 }
     )
@@ -238,7 +235,7 @@ describe.runIf(ready)("SIGHUP reloads the config without dropping live sessions"
     try {
       const live = { certificate: join(certs.dir, "live-cert.pem"), key: join(certs.dir, "live-key.pem") }
       certs.install(certs.selfSigned("a.reload.test"), live)
-      daemon = await startDaemon({ "smtp-ip": HOST, "smtp-range": HOST, "smtp-certificate": live.certificate, "smtp-key": live.key })
+      const daemon = await daemons.start({ "smtp-ip": HOST, "smtp-range": HOST, "smtp-certificate": live.certificate, "smtp-key": live.key })
       copyFileSync(certs.unrelatedKey(), live.key)
       editConfig(daemon, { "smtp-range": "192.0.2.0/24" })
       const [refused] = await reload(daemon, "config reload refused")

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { startDaemon } from "../support/daemon.ts"
-import type { RunningDaemon } from "../support/daemon.ts"
-import { BROKER_URL, deleteQueues, takeMessages, uniqueQueue } from "../support/rabbit.ts"
+import { daemonPerTest } from "../support/daemon-hooks.ts"
+import { BROKER_URL, takeMessages } from "../support/rabbit.ts"
 import { portOpen, rabbitAvailable } from "../support/services.ts"
 import { rawSession } from "../support/smtp-clients.ts"
 
@@ -27,19 +27,12 @@ const untilRefused = async (port: number) => {
 }
 
 describe.runIf(ready)("SIGTERM: the daemon stops gracefully", () => {
-  let daemon: RunningDaemon | undefined
-  const queues: Array<string> = []
-  afterEach(async () => {
-    await daemon?.stop()
-    daemon = undefined
-    await deleteQueues(...queues.splice(0))
-  })
+  const daemons = daemonPerTest()
 
   it("finishes a message inside DATA with 250, refuses new connections, 421s the others, publishes and exits 0", async () => {
-    const inbox = uniqueQueue("shutdown")
-    queues.push(inbox)
+    const inbox = daemons.queue("shutdown")
     // smtp-timeout 3: the sessions get 3 s to finish (the grace is 8 s, or smtp-timeout if shorter)
-    daemon = await startDaemon({
+    const daemon = await daemons.start({
       "smtp-ip": "127.0.0.1",
       "smtp-range": "127.0.0.0/8",
       "smtp-timeout": 3,

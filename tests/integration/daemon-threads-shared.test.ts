@@ -1,12 +1,11 @@
 import { request } from "node:http"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { THROTTLE } from "../../domain/auth/auth-throttle.ts"
 import { certificateFactory } from "../support/certificates.ts"
-import { startDaemon } from "../support/daemon.ts"
-import type { RunningDaemon } from "../support/daemon.ts"
+import { daemonPerTest } from "../support/daemon-hooks.ts"
 import { annotationOf, listeningPids, logLines, waitFor } from "../support/daemon-logs.ts"
 import { freePort } from "../support/free-port.ts"
-import { BROKER_URL, deleteQueues, uniqueQueue } from "../support/rabbit.ts"
+import { BROKER_URL } from "../support/rabbit.ts"
 import { commandExists, rabbitAvailable, serviceAvailable } from "../support/services.ts"
 import { rawSession, swaks } from "../support/smtp-clients.ts"
 
@@ -58,20 +57,13 @@ const sendOver = async (port: number, tag: string, count: number) => {
 }
 
 describe.runIf(ready)("smtp-threads: 2 shares the metrics and the AUTH throttle across workers", () => {
-  let daemon: RunningDaemon | undefined
-  const queues: Array<string> = []
+  const daemons = daemonPerTest()
   const certificates = certificateFactory()
-  afterEach(async () => {
-    await daemon?.stop()
-    daemon = undefined
-    await deleteQueues(...queues.splice(0))
-  })
 
   const start = async (threads: number, extra: Readonly<Record<string, string | number>> = {}) => {
-    const inbox = uniqueQueue("shared")
-    queues.push(inbox)
+    const inbox = daemons.queue("shared")
     const managementPort = await freePort()
-    daemon = await startDaemon({
+    const daemon = await daemons.start({
       "smtp-ip": "127.0.0.1",
       "smtp-range": "127.0.0.1",
       "smtp-threads": threads,

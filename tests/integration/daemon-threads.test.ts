@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
-import { CLI, startDaemon } from "../support/daemon.ts"
+import { describe, expect, it } from "vitest"
+import { CLI } from "../support/daemon.ts"
+import { daemonPerTest } from "../support/daemon-hooks.ts"
 import { annotationOf, listeningPids, logLines, sleep, waitFor } from "../support/daemon-logs.ts"
 import { mostAtOnce } from "../support/overlap.ts"
 import { freePort } from "../support/free-port.ts"
-import type { RunningDaemon } from "../support/daemon.ts"
-import { BROKER_URL, deleteQueues, queueDepth, takeMessages, uniqueQueue } from "../support/rabbit.ts"
+import { BROKER_URL, queueDepth, takeMessages } from "../support/rabbit.ts"
 import { rabbitAvailable } from "../support/services.ts"
 import { queuedIds, rawSession, swaks } from "../support/smtp-clients.ts"
 
@@ -71,18 +71,11 @@ const session = async (port: number, recipients: ReadonlyArray<string>, timeoutM
 }
 
 describe.runIf(ready)("smtp-threads: N worker processes", () => {
-  let daemon: RunningDaemon | undefined
-  const queues: Array<string> = []
-  afterEach(async () => {
-    await daemon?.stop()
-    daemon = undefined
-    await deleteQueues(...queues.splice(0))
-  })
+  const daemons = daemonPerTest()
 
   const startThreaded = (extra: Readonly<Record<string, string | number>> = {}) => {
-    const inbox = uniqueQueue("threads")
-    queues.push(inbox)
-    return startDaemon({
+    const inbox = daemons.queue("threads")
+    return daemons.start({
       "smtp-ip": "127.0.0.1",
       "smtp-range": "127.0.0.1",
       "smtp-threads": 2,
@@ -94,7 +87,6 @@ describe.runIf(ready)("smtp-threads: N worker processes", () => {
 
   it("runs a primary and two workers that both serve; every message reaches RabbitMQ; SIGTERM stops them all with 0", async () => {
     const { started, inbox } = await startThreaded()
-    daemon = started
     expect(childPids(started.process.pid ?? 0)).toHaveLength(2)
     expect(listeningPids(started)).toHaveLength(2)
 
@@ -117,7 +109,6 @@ describe.runIf(ready)("smtp-threads: N worker processes", () => {
 
   it("holds smtp-connections-in across all workers", async () => {
     const { started } = await startThreaded({ "smtp-connections-in": 3 })
-    daemon = started
     const client = async (n: number) => {
       const smtp = rawSession(started.port)
       expect(await smtp.reply(30_000)).toMatch(/^220 /)
@@ -145,7 +136,6 @@ describe.runIf(ready)("smtp-threads: N worker processes", () => {
 
   it("restarts a worker killed under load; nothing answered 250 is lost, and its clients never got a 250 falsely", async () => {
     const { started, inbox } = await startThreaded()
-    daemon = started
     const [victim, survivor] = listeningPids(started)
     let loading = true
     const queued = new Map<string, string>()
@@ -192,7 +182,6 @@ describe.runIf(ready)("smtp-threads: N worker processes", () => {
 
   it("ends the workers when the primary dies", async () => {
     const { started } = await startThreaded()
-    daemon = started
     const workers = childPids(started.process.pid ?? 0)
     expect(workers).toHaveLength(2)
     started.process.kill("SIGKILL")
