@@ -1,9 +1,10 @@
-import { execFileSync, spawn } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import { createSocket } from "node:dgram"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import radius from "radius"
+import { spawnService } from "./service-process.ts"
 
 export const FREERADIUS = "/usr/sbin/freeradius"
 
@@ -125,30 +126,18 @@ export const startFreeradius = async (secret = "fixture-shared-secret"): Promise
   const port = await freeUdpPort()
   writeFileSync(join(dir, "radiusd.conf"), radiusdConf(dir, port, secret))
   writeFileSync(join(dir, "users"), usersFile())
-  const remove = () => rmSync(dir, { recursive: true, force: true })
   try {
     execFileSync(FREERADIUS, ["-C", "-d", dir], { stdio: "pipe" })
   } catch (error) {
-    remove()
+    rmSync(dir, { recursive: true, force: true })
     const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer }
     throw new Error(`freeradius rejects the fixture config:\n${stdout?.toString() ?? ""}${stderr?.toString() ?? ""}`)
   }
-  const child = spawn(FREERADIUS, ["-f", "-d", dir, "-l", "stdout"], { stdio: ["ignore", "pipe", "pipe"] })
-  const output: Array<string> = []
-  child.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()))
-  child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()))
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
-    await exited
-    remove()
-  }
-  const deadline = Date.now() + 10_000
-  while (!(await answersStatusServer(port, secret, 100))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop()
-      throw new Error(`freeradius did not come up on 127.0.0.1:${port}:\n${output.join("")}`)
-    }
-  }
-  return { port, secret, output: () => output.join(""), stop }
+  const service = spawnService(FREERADIUS, ["-f", "-d", dir, "-l", "stdout"], dir)
+  await service.waitUntil(
+    () => answersStatusServer(port, secret, 100),
+    `freeradius did not come up on 127.0.0.1:${port}`,
+    { timeoutMs: 10_000, pauseMs: 0 }
+  )
+  return { port, secret, output: service.output, stop: service.stop }
 }

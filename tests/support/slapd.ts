@@ -1,8 +1,9 @@
-import { spawn, execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { freePort } from "./free-port.ts"
+import { spawnService } from "./service-process.ts"
 import { commandExists, portOpen, serviceAvailable } from "./services.ts"
 
 const SLAPD = "/usr/sbin/slapd"
@@ -106,22 +107,7 @@ export const startSlapd = async (): Promise<RunningSlapd> => {
   const port = await freePort()
   const url = `ldap://127.0.0.1:${port}`
   // -d keeps slapd in the foreground, so the child is slapd itself and dies with a kill
-  const child = spawn(SLAPD, ["-h", `${url}/`, "-f", conf, "-d", "0"], { stdio: ["ignore", "pipe", "pipe"] })
-  const output: Array<string> = []
-  child.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()))
-  child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()))
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
-    await exited
-    rmSync(dir, { recursive: true, force: true })
-  }
-  for (let i = 0; !(await portOpen(port, "127.0.0.1", 200)); i++) {
-    if (child.exitCode !== null || i >= 100) {
-      await stop()
-      throw new Error(`slapd did not start on ${url}: ${output.join("")}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return { port, url, stop }
+  const service = spawnService(SLAPD, ["-h", `${url}/`, "-f", conf, "-d", "0"], dir)
+  await service.waitUntil(() => portOpen(port, "127.0.0.1", 200), `slapd did not start on ${url}`, { timeoutMs: 10_000, pauseMs: 50 })
+  return { port, url, stop: service.stop }
 }

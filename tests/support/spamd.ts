@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process"
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { freePort } from "./free-port.ts"
+import { spawnService } from "./service-process.ts"
 import { portOpen, serviceAvailable } from "./services.ts"
 
 export const SPAMD = "/usr/sbin/spamd"
@@ -31,33 +31,20 @@ export const startSpamd = async (): Promise<RunningSpamd> => {
   const dir = mkdtempSync(join(tmpdir(), "smtp-intake-spamd-"))
   const site = join(dir, "site")
   const port = await freePort()
-  const remove = () => rmSync(dir, { recursive: true, force: true })
   // as root, spamd reads its configuration as nobody: mkdtemp's 0700 would hide the .pre files
   chmodSync(dir, 0o755)
   mkdirSync(site)
   for (const file of readdirSync(SITE_CONFIG).filter((f) => f.endsWith(".pre"))) copyFileSync(join(SITE_CONFIG, file), join(site, file))
-  const child = spawn(SPAMD, [
+  const service = spawnService(SPAMD, [
     `--listen=127.0.0.1:${port}`, "--allowed-ips=127.0.0.1", "--local", "--nouser-config",
     "--max-children=1", `--pidfile=${join(dir, "spamd.pid")}`, `--siteconfigpath=${site}`, "--syslog=stderr",
     `--helper-home-dir=${dir}`
-  ], { stdio: ["ignore", "pipe", "pipe"] })
-  const output: Array<string> = []
-  child.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()))
-  child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()))
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
-    await exited
-    remove()
-  }
+  ], dir)
   // loading and compiling the rules takes a few seconds
-  const deadline = Date.now() + 60_000
-  while (!output.join("").includes("server started on") || !(await portOpen(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop()
-      throw new Error(`spamd did not come up on 127.0.0.1:${port}:\n${output.join("")}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  return { port, output: () => output.join(""), stop }
+  await service.waitUntil(
+    async () => service.output().includes("server started on") && (await portOpen(port)),
+    `spamd did not come up on 127.0.0.1:${port}`,
+    { timeoutMs: 60_000, pauseMs: 200 }
+  )
+  return { port, output: service.output, stop: service.stop }
 }
