@@ -62,6 +62,22 @@ const expectSecureMessage = async (
   return message!
 }
 
+/** The daemon on HOST as HOSTNAME, serving `files` with STARTTLS on its smtp-port and implicit TLS on `securePort`. */
+const startTlsDaemon = (
+  securePort: number,
+  files: { readonly certificate: string; readonly key: string },
+  more: Readonly<Record<string, string>> = {}
+): Promise<RunningDaemon> =>
+  startDaemon({
+    "smtp-ip": HOST,
+    "smtp-range": HOST,
+    "smtp-hostname": HOSTNAME,
+    "smtp-secure-port": securePort,
+    "smtp-certificate": files.certificate,
+    "smtp-key": files.key,
+    ...more
+  })
+
 const waitForLog = async (daemon: RunningDaemon, text: string, after = 0, timeoutMs = 5_000): Promise<string> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
@@ -272,16 +288,7 @@ describe.runIf(ready)("TLS with real clients: STARTTLS, implicit TLS, ciphers, s
     certs = certificateFactory("ec")
     main = certs.selfSigned(HOSTNAME)
     securePort = await freePort()
-    daemon = await startDaemon({
-      "smtp-ip": HOST,
-      "smtp-range": HOST,
-      "smtp-hostname": HOSTNAME,
-      "smtp-secure-port": securePort,
-      "smtp-certificate": main.certificate,
-      "smtp-key": main.key,
-      "rabbitmq-address": BROKER_URL,
-      "rabbitmq-inbox": inbox
-    })
+    daemon = await startTlsDaemon(securePort, main, { "rabbitmq-address": BROKER_URL, "rabbitmq-inbox": inbox })
   })
   afterAll(async () => {
     expect(await daemon?.stop()).toBe(0)
@@ -469,15 +476,7 @@ s = smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=20)`, "
     beforeAll(async () => {
       // An operator who opens the cipher list up completely (security level 0) still gets no TLS < 1.2.
       legacySecurePort = await freePort()
-      legacy = await startDaemon({
-        "smtp-ip": HOST,
-        "smtp-range": HOST,
-        "smtp-hostname": HOSTNAME,
-        "smtp-secure-port": legacySecurePort,
-        "smtp-certificate": main.certificate,
-        "smtp-key": main.key,
-        "smtp-ciphers": "DEFAULT@SECLEVEL=0"
-      })
+      legacy = await startTlsDaemon(legacySecurePort, main, { "smtp-ciphers": "DEFAULT@SECLEVEL=0" })
     })
     afterAll(async () => {
       expect(await legacy?.stop()).toBe(0)
@@ -517,13 +516,7 @@ s = smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=20)`, "
 
     beforeAll(async () => {
       restrictedSecurePort = await freePort()
-      restricted = await startDaemon({
-        "smtp-ip": HOST,
-        "smtp-range": HOST,
-        "smtp-hostname": HOSTNAME,
-        "smtp-secure-port": restrictedSecurePort,
-        "smtp-certificate": main.certificate,
-        "smtp-key": main.key,
+      restricted = await startTlsDaemon(restrictedSecurePort, main, {
         "smtp-ciphers": only,
         "rabbitmq-address": BROKER_URL,
         "rabbitmq-inbox": cipherInbox
@@ -633,16 +626,7 @@ s = smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=20)`, "
       live = { certificate: join(certs.dir, "live-cert.pem"), key: join(certs.dir, "live-key.pem") }
       certs.install(a, live)
       reloadingSecurePort = await freePort()
-      reloading = await startDaemon({
-        "smtp-ip": HOST,
-        "smtp-range": HOST,
-        "smtp-hostname": HOSTNAME,
-        "smtp-secure-port": reloadingSecurePort,
-        "smtp-certificate": live.certificate,
-        "smtp-key": live.key,
-        "rabbitmq-address": BROKER_URL,
-        "rabbitmq-inbox": reloadInbox
-      })
+      reloading = await startTlsDaemon(reloadingSecurePort, live, { "rabbitmq-address": BROKER_URL, "rabbitmq-inbox": reloadInbox })
     })
     afterAll(async () => {
       expect(await reloading?.stop()).toBe(0)
