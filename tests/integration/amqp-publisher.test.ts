@@ -92,6 +92,12 @@ describe.skipIf(brokerUnreachable !== undefined)("AmqpPublisher against RabbitMQ
       })
     })
 
+  /** A TCP forwarder to the broker for the test (cut when it ends), and the broker's URL through it. */
+  const forwardedBroker = Effect.acquireRelease(
+    Effect.promise(() => startTcpForwarder(BROKER)),
+    (f) => Effect.promise(() => f.cut())
+  ).pipe(Effect.map((forwarder) => ({ forwarder, url: `amqp://guest:guest@127.0.0.1:${forwarder.port}` })))
+
   it.live("publishes one persistent JSON message to a durable queue", () => {
     const queue = freshQueue()
     const one = delivery(queue, 1)
@@ -192,11 +198,7 @@ describe.skipIf(brokerUnreachable !== undefined)("AmqpPublisher against RabbitMQ
   it.live("fails when the connection drops, then recovers on its own", () => {
     const queue = freshQueue()
     return Effect.gen(function*() {
-      const forwarder = yield* Effect.acquireRelease(
-        Effect.promise(() => startTcpForwarder(BROKER)),
-        (f) => Effect.promise(() => f.cut())
-      )
-      const url = `amqp://guest:guest@127.0.0.1:${forwarder.port}`
+      const { forwarder, url } = yield* forwardedBroker
       yield* Effect.gen(function*() {
         const publisher = yield* Publisher
         yield* publisher.publish([delivery(queue, 1)])
@@ -221,11 +223,7 @@ describe.skipIf(brokerUnreachable !== undefined)("AmqpPublisher against RabbitMQ
   it.live("fails a publish the broker does not confirm in time", () => {
     const queue = freshQueue()
     return Effect.gen(function*() {
-      const forwarder = yield* Effect.acquireRelease(
-        Effect.promise(() => startTcpForwarder(BROKER)),
-        (f) => Effect.promise(() => f.cut())
-      )
-      const url = `amqp://guest:guest@127.0.0.1:${forwarder.port}`
+      const { forwarder, url } = yield* forwardedBroker
       yield* Effect.gen(function*() {
         const publisher = yield* Publisher
         forwarder.stall()
