@@ -5,7 +5,6 @@ import { Effect, Fiber, Schedule } from "effect"
 import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { EventEmitter } from "node:events"
-import * as net from "node:net"
 import { promisify } from "node:util"
 import { makeLink } from "../../adapters/amqp/amqp-link.ts"
 import { AmqpPublisher } from "../../adapters/amqp/amqp-publisher.ts"
@@ -13,6 +12,7 @@ import { confirmBatch } from "../../adapters/amqp/confirm-batch.ts"
 import type { AmqpPublisherOptions } from "../../adapters/amqp/amqp-publisher.ts"
 import { Publisher } from "../../application/ports/publisher.ts"
 import type { Delivery } from "../../application/ports/publisher.ts"
+import { freePort } from "../support/free-port.ts"
 import { startTcpForwarder } from "../support/tcp-forwarder.ts"
 
 const BROKER = { host: "127.0.0.1", port: 5672 }
@@ -83,14 +83,6 @@ describe.skipIf(brokerUnreachable !== undefined)("AmqpPublisher against RabbitMQ
     const rows = JSON.parse(stdout) as Array<{ name: string; durable: boolean; type: string }>
     return rows.find((row) => row.name === queue)
   }
-
-  const freeLoopbackPort = () =>
-    new Promise<number>((resolve) => {
-      const server = net.createServer().listen(0, "127.0.0.1", () => {
-        const address = server.address() as net.AddressInfo
-        server.close(() => resolve(address.port))
-      })
-    })
 
   /** A TCP forwarder to the broker for the test (cut when it ends), and the broker's URL through it. */
   const forwardedBroker = Effect.acquireRelease(
@@ -179,7 +171,7 @@ describe.skipIf(brokerUnreachable !== undefined)("AmqpPublisher against RabbitMQ
 
   it.live("fails fast, without hanging, when the broker is unreachable", () =>
     Effect.gen(function*() {
-      const port = yield* Effect.promise(freeLoopbackPort)
+      const port = yield* Effect.promise(freePort)
       const started = Date.now()
       yield* Effect.gen(function*() {
         const publisher = yield* Publisher
