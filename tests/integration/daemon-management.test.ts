@@ -1,56 +1,38 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startDaemon } from "../support/daemon.ts"
-import type { RunningDaemon } from "../support/daemon.ts"
-import { freePort } from "../support/free-port.ts"
+import { describe, expect, it } from "vitest"
+import { daemonWithManagementApi } from "../support/daemon-hooks.ts"
 import { rawSession } from "../support/smtp-clients.ts"
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const TOKEN = "a-long-management-token-for-tests"
 
 describe("the management API of the running daemon", () => {
-  let daemon: RunningDaemon
-  let api: string
-
-  beforeAll(async () => {
-    const port = await freePort()
-    api = `http://127.0.0.1:${port}`
-    daemon = await startDaemon({
-      "smtp-ip": "127.0.0.1",
-      "smtp-range": "127.0.0.0/8",
-      "smtp-protection": "true",
-      "management-port": port,
-      "management-token": TOKEN
-    })
-  })
-  afterAll(async () => {
-    await daemon?.stop()
-  })
+  const running = daemonWithManagementApi({ "smtp-ip": "127.0.0.1", "smtp-range": "127.0.0.0/8", "smtp-protection": "true" }, TOKEN)
 
   const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${api}${path}`, {
+    fetch(`${running.api}${path}`, {
       method,
       headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) })
     })
 
   it("answers the health probes (the spool counts as the publisher)", async () => {
-    expect((await fetch(`${api}/healthz`)).status).toBe(200)
-    expect((await fetch(`${api}/readyz`)).status).toBe(200)
+    expect((await fetch(`${running.api}/healthz`)).status).toBe(200)
+    expect((await fetch(`${running.api}/readyz`)).status).toBe(200)
   })
 
   it("refuses the API without the token", async () => {
-    expect((await fetch(`${api}/api/blocked`)).status).toBe(401)
+    expect((await fetch(`${running.api}/api/blocked`)).status).toBe(401)
   })
 
   it("blocks a client through the API, which the SMTP port applies within a second, and unblocks it", async () => {
     expect((await call("POST", "/api/blocked", { range: "127.0.0.80/32" })).status).toBe(201)
     expect(await (await call("GET", "/api/blocked")).json()).toEqual({ items: [{ range: "127.0.0.80/32" }] })
     await sleep(1500)
-    const blocked = rawSession(daemon.port, "127.0.0.1", "127.0.0.80")
+    const blocked = rawSession(running.daemon.port, "127.0.0.1", "127.0.0.80")
     expect(await blocked.reply()).toMatch(/^554 5\.7\.1 .*is blocked/)
     expect((await call("DELETE", "/api/blocked?range=127.0.0.80/32")).status).toBe(200)
     await sleep(1500)
-    const welcome = rawSession(daemon.port, "127.0.0.1", "127.0.0.80")
+    const welcome = rawSession(running.daemon.port, "127.0.0.1", "127.0.0.80")
     expect(await welcome.reply()).toMatch(/^220 /)
     welcome.close()
   })

@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startDaemon } from "../support/daemon.ts"
-import type { RunningDaemon } from "../support/daemon.ts"
-import { freePort } from "../support/free-port.ts"
+import { describe, expect, it } from "vitest"
+import { daemonWithManagementApi } from "../support/daemon-hooks.ts"
 import { rawSession } from "../support/smtp-clients.ts"
 
 const TOKEN = "a-long-metrics-token-for-tests"
@@ -13,34 +11,18 @@ const valueOf = (text: string, series: string) => {
 }
 
 describe("GET /metrics on the running daemon", () => {
-  let daemon: RunningDaemon
-  let api: string
-
-  beforeAll(async () => {
-    const port = await freePort()
-    api = `http://127.0.0.1:${port}`
-    daemon = await startDaemon({
-      "smtp-ip": "127.0.0.1",
-      "smtp-range": "127.0.0.1",
-      "smtp-maxsize": "1KB",
-      "management-port": port,
-      "management-token": TOKEN
-    })
-  })
-  afterAll(async () => {
-    await daemon?.stop()
-  })
+  const running = daemonWithManagementApi({ "smtp-ip": "127.0.0.1", "smtp-range": "127.0.0.1", "smtp-maxsize": "1KB" }, TOKEN)
 
   const scrape = async () => {
-    const response = await fetch(`${api}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    const response = await fetch(`${running.api}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
     expect(response.status).toBe(200)
     expect(response.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8")
     return response.text()
   }
 
   it("needs the management token, like /api/", async () => {
-    expect((await fetch(`${api}/metrics`)).status).toBe(401)
-    expect((await fetch(`${api}/metrics`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401)
+    expect((await fetch(`${running.api}/metrics`)).status).toBe(401)
+    expect((await fetch(`${running.api}/metrics`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401)
   })
 
   it("counts sessions, refusals, messages, bytes and publish times as they happen", async () => {
@@ -48,10 +30,10 @@ describe("GET /metrics on the running daemon", () => {
     expect(valueOf(before, "smtp_intake_publisher_ready")).toBe(1)
 
     // outside smtp-range (127.0.0.1 only): refused at connect
-    const outsider = rawSession(daemon.port, "127.0.0.1", "127.0.0.2")
+    const outsider = rawSession(running.daemon.port, "127.0.0.1", "127.0.0.2")
     expect(await outsider.reply()).toMatch(/^554 /)
 
-    const client = rawSession(daemon.port)
+    const client = rawSession(running.daemon.port)
     expect(await client.reply()).toMatch(/^220 /)
     await client.command("EHLO metrics.example")
     await client.command("MAIL FROM:<sender@example.org>")
