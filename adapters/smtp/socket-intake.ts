@@ -22,6 +22,8 @@ export interface SocketIntake {
   readonly greetingName: (localIp: string) => Promise<string>
 }
 
+const ignoreEarlyError = () => {}
+
 /** smtp-server's own session id form: 16 base-32 characters. */
 const sessionId = () => BigInt(`0x${randomBytes(10).toString("hex")}`).toString(32).padStart(16, "0")
 
@@ -35,6 +37,10 @@ export const installSocketIntake = (server: SMTPServer, intake: SocketIntake): v
   const internals = server as unknown as IntakeInternals
   internals._expectsProxyHeader = (socket) => expectsProxyHeader(intake.proxyRanges(), socket)
   internals._handleProxy = (socket, callback) => {
+    // Until smtp-server's session takes the socket over with its own 'error' listener, a reset by
+    // the peer (held for a slot, mid PROXY header, while its greeting name is looked up) would be an
+    // uncaught 'error' event and stop the daemon. The 'close' that follows ends every wait.
+    socket.on("error", ignoreEarlyError)
     const id = sessionId()
     const proxied = internals._expectsProxyHeader(socket)
     intake.admit(socket, id).then(async (admitted) => {
