@@ -1,8 +1,15 @@
 import { connect } from "node:net"
 import type { Socket } from "node:net"
-import { describe, expect, it } from "vitest"
+import { connect as tlsConnect } from "node:tls"
+import { afterAll, describe, expect, it } from "vitest"
+import { certificateFactory } from "../support/certificates.ts"
 import { daemonPerTest } from "../support/daemon-hooks.ts"
+import { freePort } from "../support/free-port.ts"
+import { BROKER_URL } from "../support/rabbit.ts"
+import { commandExists, rabbitAvailable, serviceAvailable } from "../support/services.ts"
 import { rawSession } from "../support/smtp-clients.ts"
+
+const ready = (await rabbitAvailable()) && serviceAvailable("openssl", commandExists("openssl"), "apt-get install -y openssl")
 
 /**
  * A client may reset its connection (TCP RST) at any moment, also before its SMTP session has
@@ -86,4 +93,80 @@ describe("clients that reset their connection before the session starts", () => 
     expect(daemon.process.exitCode).toBeNull()
     await stillServes(daemon.port)
   })
+})
+
+/** Sends `lines` one at a time, each after the previous reply, then `last` without waiting, then resets. */
+const resetDuring = async (port: number, lines: ReadonlyArray<string>, last: string, afterMs: number) => {
+  const socket = await opened(port)
+  socket.on("error", () => {})
+  const replies: Array<string> = []
+  let buffer = ""
+  socket.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString("latin1")
+    const complete = buffer.match(/(?:^|\r\n)\d{3} [^\r]*\r\n$/)
+    if (complete !== null) {
+      replies.push(buffer)
+      buffer = ""
+    }
+  })
+  const waitReplies = async (count: number) => {
+    for (let waited = 0; replies.length < count && waited < 5_000; waited += 5) await sleep(5)
+  }
+  await waitReplies(1)
+  for (const [i, line] of lines.entries()) {
+    socket.write(line)
+    await waitReplies(i + 2)
+  }
+  socket.write(last)
+  if (afterMs > 0) await sleep(afterMs)
+  socket.resetAndDestroy()
+}
+
+describe.runIf(ready)("clients that reset their connection in the middle of a session", () => {
+  const daemons = daemonPerTest()
+  const certificates = certificateFactory()
+  afterAll(() => certificates.cleanup())
+
+  it("at every step, in clear text and in TLS, also while the broker confirms: the daemon keeps running, logs no error and serves the next client", async () => {
+    const cert = certificates.selfSigned("mx.resets.test")
+    const securePort = await freePort()
+    const inbox = daemons.queue("resets")
+    const daemon = await daemons.start({
+      "smtp-ip": "127.0.0.1",
+      "smtp-range": "127.0.0.1",
+      "smtp-secure-port": securePort,
+      "smtp-certificate": cert.certificate,
+      "smtp-key": cert.key,
+      "smtp-auth": "hardcoded://alice:wonder",
+      "rabbitmq-address": BROKER_URL,
+      "rabbitmq-inbox": inbox
+    })
+    const ehlo = "EHLO resets.example\r\n"
+    const transaction = [ehlo, "MAIL FROM:<r@example.org>\r\n", "RCPT TO:<postmaster>\r\n", "DATA\r\n"]
+    const steps: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [[], "EH"],
+      [[ehlo], "MAIL FROM:<r@exa"],
+      [[ehlo, "MAIL FROM:<r@example.org>\r\n"], "RCPT TO:<postmaster>\r\n"],
+      [transaction, "Subject: cut\r\n\r\nhalf a bo"],
+      [transaction, "Subject: cut\r\n\r\nwhole\r\n.\r\n"],
+      [[ehlo], "STARTTLS\r\n"],
+      [[ehlo], "STARTTLS\r\n\u0016\u0003\u0001\u0000"],
+      [[ehlo], "AUTH LOGIN\r\n"]
+    ]
+    for (let round = 0; round < 5; round++) {
+      await Promise.all(steps.flatMap(([lines, last]) => [0, 1, 3].map((afterMs) => resetDuring(daemon.port, lines, last, afterMs))))
+      // implicit TLS: reset before, during and after the handshake
+      await Promise.all([0, 2, 10].map(async (afterMs) => {
+        const tcp = await opened(securePort)
+        tcp.on("error", () => {})
+        tlsConnect({ socket: tcp, rejectUnauthorized: false }).on("error", () => {})
+        await sleep(afterMs)
+        tcp.resetAndDestroy()
+      }))
+    }
+    await sleep(300)
+    expect(daemon.process.exitCode).toBeNull()
+    expect(daemon.logs().filter((line) => /uncaught|Unhandled|"level":"(ERROR|FATAL)"/.test(line))).toEqual([])
+    await stillServes(daemon.port)
+  }, 60_000)
 })
