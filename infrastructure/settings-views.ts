@@ -10,8 +10,11 @@ import type { SessionPolicy } from "../domain/session/policy.ts"
 
 /** What each part of the daemon takes from the settings: at start, and again on every reload. */
 
+/** Our name: smtp-hostname, else the machine's (per-IP MTA hostnames are chosen per connection). */
+const ownHostname = (settings: Settings, fallbackHostname = machineHostname()) => settings.smtpHostname ?? fallbackHostname
+
 export const sessionPolicy = (settings: Settings, fallbackHostname = machineHostname()): SessionPolicy => ({
-  hostname: settings.smtpHostname ?? fallbackHostname,
+  hostname: ownHostname(settings, fallbackHostname),
   allowedRanges: settings.smtpRange,
   maxSize: settings.smtpMaxsize,
   maxRecipients: DEFAULT_MAX_RECIPIENTS,
@@ -43,7 +46,7 @@ export const dataDeadlineMs = (settings: Settings) => 2 * settings.smtpTimeout *
 export const listenerSettings = (settings: Settings, tls: TlsMaterial | undefined): ListenerSettings => ({
   tls,
   proxyRanges: settings.smtpProxy,
-  hostname: settings.smtpHostname ?? machineHostname(),
+  hostname: ownHostname(settings),
   maxSize: settings.smtpMaxsize,
   timeoutSeconds: settings.smtpTimeout,
   dataDeadlineMs: dataDeadlineMs(settings)

@@ -1,12 +1,13 @@
-import type { Effect } from "effect"
-import type { Admission, ConnectionBudgetShape } from "../../application/ports/connection-budget.ts"
+import type { Admission, BudgetUsage } from "../../application/ports/connection-budget.ts"
+import { isRecord } from "./ipc-requests.ts"
 
 /**
  * What a worker and the primary say to each other about the connection budget (smtp-threads > 1):
- * the worker asks, naming the connection by its session id, and the primary answers the request
- * with the same requestId. A `releaseIncoming` also withdraws a connection still waiting for a slot.
+ * the worker asks over `ipc-requests.ts`, naming the connection by its session id, and the primary
+ * answers the request with the same requestId (kind `budget-reply`). A `releaseIncoming` also
+ * withdraws a connection still waiting for a slot.
  */
-export type BudgetUsage = Effect.Success<ConnectionBudgetShape["usage"]>
+export const BUDGET = "budget"
 
 export interface BudgetResults {
   readonly admitIncoming: Admission
@@ -19,29 +20,17 @@ export interface BudgetResults {
 export type BudgetOp = keyof BudgetResults
 
 export interface BudgetRequest {
-  readonly kind: "budget"
+  readonly kind: typeof BUDGET
   readonly op: BudgetOp
   /** the connection's session id; empty for the outgoing side and usage */
   readonly id: string
   readonly requestId: number
 }
 
-export interface BudgetReply {
-  readonly kind: "budget-reply"
-  readonly requestId: number
-  readonly result: BudgetResults[BudgetOp]
-}
-
 const OPS: ReadonlyArray<string> = ["admitIncoming", "releaseIncoming", "acquireOutgoing", "releaseOutgoing", "usage"]
 
-const isRecord = (message: unknown): message is Record<string, unknown> =>
-  typeof message === "object" && message !== null
-
 export const isBudgetRequest = (message: unknown): message is BudgetRequest =>
-  isRecord(message) && message["kind"] === "budget" && typeof message["op"] === "string" && OPS.includes(message["op"]) &&
+  isRecord(message) && message["kind"] === BUDGET && typeof message["op"] === "string" && OPS.includes(message["op"]) &&
   typeof message["id"] === "string" && typeof message["requestId"] === "number"
-
-export const isBudgetReply = (message: unknown): message is BudgetReply =>
-  isRecord(message) && message["kind"] === "budget-reply" && typeof message["requestId"] === "number" && "result" in message
 
 export type { MessageLink } from "./message-link.ts"

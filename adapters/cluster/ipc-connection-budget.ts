@@ -1,7 +1,8 @@
 import { Effect, Layer } from "effect"
 import { ConnectionBudget } from "../../application/ports/connection-budget.ts"
-import { isBudgetReply } from "./budget-messages.ts"
+import { BUDGET } from "./budget-messages.ts"
 import type { BudgetOp, BudgetResults } from "./budget-messages.ts"
+import { makeRequester } from "./ipc-requests.ts"
 import { primaryLink } from "./message-link.ts"
 import type { MessageLink } from "./message-link.ts"
 
@@ -13,33 +14,18 @@ import type { MessageLink } from "./message-link.ts"
  */
 export const makeIpcConnectionBudget = (link: MessageLink) =>
   Effect.gen(function*() {
-    const answers = new Map<number, (result: BudgetResults[BudgetOp]) => void>()
-    let nextRequestId = 0
-    const stopListening = link.listen((message) => {
-      if (!isBudgetReply(message)) return
-      const answer = answers.get(message.requestId)
-      answers.delete(message.requestId)
-      answer?.(message.result)
-    })
-    yield* Effect.addFinalizer(() => Effect.sync(stopListening))
-
-    const tell = (op: BudgetOp, id: string) => link.send({ kind: "budget", op, id, requestId: nextRequestId++ })
+    const { request, tell } = yield* makeRequester(link, BUDGET)
 
     const ask = <Op extends BudgetOp>(op: Op, id: string, unanswered: BudgetResults[Op]) =>
-      Effect.callback<BudgetResults[Op]>((resume) => {
-        const requestId = nextRequestId++
+      request({ op, id }).pipe(
         // The primary answers a request with the result of the op it names.
-        answers.set(requestId, (result) => resume(Effect.succeed(result as BudgetResults[Op])))
-        if (!link.send({ kind: "budget", op, id, requestId })) {
-          answers.delete(requestId)
-          return resume(Effect.succeed(unanswered))
-        }
-        return Effect.sync(() => answers.delete(requestId))
-      })
+        Effect.map((result) => result as BudgetResults[Op]),
+        Effect.catch(() => Effect.succeed(unanswered))
+      )
 
     return ConnectionBudget.of({
       admitIncoming: (id) =>
-        ask("admitIncoming", id, "refused").pipe(Effect.onInterrupt(() => Effect.sync(() => tell("releaseIncoming", id)))),
+        ask("admitIncoming", id, "refused").pipe(Effect.onInterrupt(() => Effect.sync(() => tell({ op: "releaseIncoming", id })))),
       releaseIncoming: (id) => Effect.asVoid(ask("releaseIncoming", id, null)),
       acquireOutgoing: ask("acquireOutgoing", "", false),
       releaseOutgoing: Effect.asVoid(ask("releaseOutgoing", "", null)),

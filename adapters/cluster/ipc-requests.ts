@@ -12,7 +12,7 @@ export const replyKind = (kind: string) => `${kind}-reply`
 /** No answer: the channel is gone, or the other side did not reply in time. */
 export class NoAnswer extends Schema.TaggedError<NoAnswer>()("NoAnswer", { message: Schema.String }) {}
 
-const isRecord = (message: unknown): message is Record<string, unknown> => typeof message === "object" && message !== null
+export const isRecord = (message: unknown): message is Record<string, unknown> => typeof message === "object" && message !== null
 
 const isMessageOf = (kind: string, message: unknown): message is Record<string, unknown> & { readonly requestId: number } =>
   isRecord(message) && message["kind"] === kind && typeof message["requestId"] === "number"
@@ -20,6 +20,8 @@ const isMessageOf = (kind: string, message: unknown): message is Record<string, 
 /**
  * The asking side of one kind of request, for as long as the calling scope lives. The result is
  * what the answering side sent, unchecked: both sides are this program, and each message file types it.
+ * Without a timeout a request waits as long as its caller does (a connection waiting for a slot).
+ * `tell` sends a request whose reply nobody waits for.
  */
 export const makeRequester = (link: MessageLink, kind: string) =>
   Effect.gen(function*() {
@@ -33,8 +35,10 @@ export const makeRequester = (link: MessageLink, kind: string) =>
     })
     yield* Effect.addFinalizer(() => Effect.sync(stopListening))
 
-    const request = (fields: Readonly<Record<string, unknown>>, timeout: Duration.Input): Effect.Effect<unknown, NoAnswer> =>
-      Effect.callback<unknown, NoAnswer>((resume) => {
+    const tell = (fields: Readonly<Record<string, unknown>>): boolean => link.send({ ...fields, kind, requestId: nextRequestId++ })
+
+    const request = (fields: Readonly<Record<string, unknown>>, timeout?: Duration.Input): Effect.Effect<unknown, NoAnswer> => {
+      const asked = Effect.callback<unknown, NoAnswer>((resume) => {
         const requestId = nextRequestId++
         answers.set(requestId, (result) => resume(Effect.succeed(result)))
         if (!link.send({ ...fields, kind, requestId })) {
@@ -42,13 +46,15 @@ export const makeRequester = (link: MessageLink, kind: string) =>
           return resume(Effect.fail(new NoAnswer({ message: `no channel for ${kind}` })))
         }
         return Effect.sync(() => answers.delete(requestId))
-      }).pipe(
+      })
+      return timeout === undefined ? asked : asked.pipe(
         Effect.timeoutOrElse({
           duration: timeout,
           orElse: () => Effect.fail(new NoAnswer({ message: `no reply to ${kind} in time` }))
         })
       )
-    return { request }
+    }
+    return { request, tell }
   })
 
 export type Requester = Effect.Success<ReturnType<typeof makeRequester>>

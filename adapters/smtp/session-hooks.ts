@@ -37,13 +37,14 @@ export interface HookOptions {
   readonly closeSession: (sessionId: string, reply: Reply) => void
 }
 
+/** A session with its DATA deadline, fixed when it opened like the rest of its settings. */
+type OpenSession = SmtpSession & { readonly dataDeadlineMs: number }
+
 export const sessionHooks = (
   run: Run,
   { authOffered, closeSession, dataDeadlineMs }: HookOptions
 ): Pick<SMTPServerOptions, "onConnect" | "onSecure" | "onAuth" | "onMailFrom" | "onRcptTo" | "onData" | "onClose"> => {
-  const sessions = new Map<string, SmtpSession>()
-  /** each session's DATA deadline, fixed when it opened like the rest of its settings */
-  const dataDeadlines = new Map<string, number>()
+  const sessions = new Map<string, OpenSession>()
 
   /** A defect in our own code is logged and still gives the client a reply it can retry on, never a 250. */
   const internalError = (callback: Callback) => (error?: unknown) => {
@@ -78,8 +79,7 @@ export const sessionHooks = (
       if (authOffered && !session.secure) session.disabledCommands = ["AUTH"]
       run(openSession(connection, greetingNames.get(session.id)))
         .then(async (open) => {
-          sessions.set(session.id, open)
-          dataDeadlines.set(session.id, dataDeadlineMs())
+          sessions.set(session.id, { ...open, dataDeadlineMs: dataDeadlineMs() })
           answer((await run(open.connect)).reply, callback)
         })
         .catch(internalError(callback))
@@ -141,7 +141,7 @@ export const sessionHooks = (
           // smtp-timeout bounds each silence; this bounds the whole message (slowloris).
           const deadline = setTimeout(
             () => closeSession(session.id, DATA_TOO_SLOW),
-            dataDeadlines.get(session.id) ?? dataDeadlineMs()
+            open.dataDeadlineMs
           )
           // the session's own smtp-maxsize: the one in force when it opened
           const { bareLineEnding, mime, size } = await readMessage(stream, open.policy.maxSize).finally(() => clearTimeout(deadline))
@@ -155,7 +155,6 @@ export const sessionHooks = (
       greetingNames.forget(session.id)
       const open = sessions.get(session.id)
       sessions.delete(session.id)
-      dataDeadlines.delete(session.id)
       if (open !== undefined) run(open.close()).catch(() => {})
     }
   }

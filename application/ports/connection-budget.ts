@@ -4,6 +4,13 @@ import type { Effect } from "effect"
 /** The outcome of asking for an incoming slot: in, or refused after waiting too long (421 4.7.0). */
 export type Admission = "admitted" | "refused"
 
+/** Slots in use: connections in, delivery connections out, and connections waiting for a slot. */
+export interface BudgetUsage {
+  readonly incoming: number
+  readonly outgoing: number
+  readonly waiting: number
+}
+
 /**
  * The connection budget shared by every SMTP worker (SPEC §5). In one process it is the domain's
  * accounting in memory; with smtp-threads > 1 the workers ask the primary process, which holds it.
@@ -16,7 +23,7 @@ export interface ConnectionBudgetShape {
   acquireOutgoing: Effect.Effect<boolean>
   releaseOutgoing: Effect.Effect<void>
   /** slots in use, for metrics and tests */
-  readonly usage: Effect.Effect<{ readonly incoming: number; readonly outgoing: number; readonly waiting: number }>
+  readonly usage: Effect.Effect<BudgetUsage>
 }
 
 export class ConnectionBudget extends Context.Service<ConnectionBudget, ConnectionBudgetShape>()(

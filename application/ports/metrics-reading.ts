@@ -1,9 +1,7 @@
 import { Context, Schema } from "effect"
 import type { Effect } from "effect"
-import type { ConnectionBudgetShape } from "./connection-budget.ts"
+import type { BudgetUsage } from "./connection-budget.ts"
 import type { MetricsSnapshot } from "./metrics.ts"
-
-export type BudgetUsage = Effect.Success<ConnectionBudgetShape["usage"]>
 
 /** smtp-threads > 1: the workers the primary asked for their figures, and how many answered in time. */
 export interface WorkersReporting {

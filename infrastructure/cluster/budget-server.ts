@@ -1,5 +1,6 @@
 import { Effect, FiberMap, FiberSet } from "effect"
-import { isBudgetRequest } from "../../adapters/cluster/budget-messages.ts"
+import { BUDGET, isBudgetRequest } from "../../adapters/cluster/budget-messages.ts"
+import { replyKind } from "../../adapters/cluster/ipc-requests.ts"
 import type { BudgetOp, BudgetRequest, BudgetResults, MessageLink } from "../../adapters/cluster/budget-messages.ts"
 import type { ConnectionBudgetShape } from "../../application/ports/connection-budget.ts"
 
@@ -23,7 +24,7 @@ export const makeBudgetServer = (budget: ConnectionBudgetShape) =>
         const key = (id: string) => `${worker}/${id}`
 
         const reply = <Op extends BudgetOp>(request: BudgetRequest, result: BudgetResults[Op]) =>
-          void link.send({ kind: "budget-reply", requestId: request.requestId, result })
+          void link.send({ kind: replyKind(BUDGET), requestId: request.requestId, result })
         const answer = <Op extends BudgetOp>(request: BudgetRequest, effect: Effect.Effect<BudgetResults[Op]>) =>
           void run(effect.pipe(Effect.tap((result) => Effect.sync(() => reply(request, result)))))
 
