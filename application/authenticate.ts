@@ -1,6 +1,5 @@
 import { Effect } from "effect"
-import { reply } from "../domain/session/reply.ts"
-import type { Reply } from "../domain/session/reply.ts"
+import type { AuthRefusal } from "../domain/session/commands.ts"
 import { AuthAttempts } from "./ports/auth-attempts.ts"
 import { Authenticator } from "./ports/authenticator.ts"
 import { Metrics } from "./ports/metrics.ts"
@@ -8,11 +7,8 @@ import type { Credentials } from "./ports/authenticator.ts"
 
 export type AuthOutcome =
   | { readonly _tag: "Accepted"; readonly user: string }
-  | { readonly _tag: "Refused"; readonly reply: Reply }
-
-const TOO_MANY = reply(454, "4.7.0", "Too many failed authentication attempts, try again later")
-const UNAVAILABLE = reply(454, "4.7.0", "Temporary authentication failure, try again later")
-const INVALID = reply(535, "5.7.8", "Authentication credentials invalid")
+  /** the session's decider turns the reason into the reply (535 or 454) */
+  | { readonly _tag: "Refused"; readonly reason: Extract<AuthRefusal, "rejected" | "throttled" | "unavailable"> }
 
 /**
  * Checks credentials with the configured backend, slowing down and then refusing an IP that keeps
@@ -30,7 +26,7 @@ export const authenticate = Effect.fn("authenticate")(function*(clientIp: string
     Effect.gen(function*() {
       yield* Effect.logWarning("authentication refused: the AUTH throttle cannot answer").pipe(log, Effect.annotateLogs({ reason }))
       yield* metrics.authFailed("unavailable")
-      return { _tag: "Refused", reply: UNAVAILABLE } satisfies AuthOutcome
+      return { _tag: "Refused", reason: "unavailable" } satisfies AuthOutcome
     })
 
   const verdict = yield* attempts.assess(clientIp).pipe(Effect.result)
@@ -38,21 +34,21 @@ export const authenticate = Effect.fn("authenticate")(function*(clientIp: string
   if (verdict.success._tag === "Blocked") {
     yield* Effect.logWarning("authentication refused: too many failures from this IP").pipe(log)
     yield* metrics.authFailed("throttled")
-    return { _tag: "Refused", reply: TOO_MANY } satisfies AuthOutcome
+    return { _tag: "Refused", reason: "throttled" } satisfies AuthOutcome
   }
   if (verdict.success.delayMs > 0) yield* Effect.sleep(verdict.success.delayMs)
   const result = yield* authenticator.verify(credentials).pipe(Effect.result)
   if (result._tag === "Failure") {
     yield* Effect.logWarning("authentication backend unavailable").pipe(log, Effect.annotateLogs({ reason: result.failure.message }))
     yield* metrics.authFailed("unavailable")
-    return { _tag: "Refused", reply: UNAVAILABLE } satisfies AuthOutcome
+    return { _tag: "Refused", reason: "unavailable" } satisfies AuthOutcome
   }
   if (result.success === "rejected") {
     const counted = yield* attempts.recordFailure(clientIp).pipe(Effect.result)
     if (counted._tag === "Failure") return yield* throttleDown(counted.failure.message)
     yield* Effect.logInfo("authentication failed").pipe(log)
     yield* metrics.authFailed("rejected")
-    return { _tag: "Refused", reply: INVALID } satisfies AuthOutcome
+    return { _tag: "Refused", reason: "rejected" } satisfies AuthOutcome
   }
   // The credentials are right: a success that cannot be recorded only leaves the IP's earlier failures standing.
   yield* attempts.recordSuccess(clientIp).pipe(

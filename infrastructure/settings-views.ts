@@ -20,7 +20,8 @@ export const sessionPolicy = (settings: Settings, fallbackHostname = machineHost
   maxRecipients: DEFAULT_MAX_RECIPIENTS,
   addressValidation: settings.smtpValidateAddress,
   authRequired: settings.smtpAuth !== undefined,
-  protection: settings.smtpProtection
+  protection: settings.smtpProtection,
+  tlsOffered: settings.smtpCertificate !== undefined && settings.smtpKey !== undefined
 })
 
 export const intakeSnapshot = (settings: Settings): IntakeSettingsSnapshot => ({
@@ -47,7 +48,6 @@ export const listenerSettings = (settings: Settings, tls: TlsMaterial | undefine
   tls,
   proxyRanges: settings.smtpProxy,
   hostname: ownHostname(settings),
-  maxSize: settings.smtpMaxsize,
   timeoutSeconds: settings.smtpTimeout,
   dataDeadlineMs: dataDeadlineMs(settings)
 })

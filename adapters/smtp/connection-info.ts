@@ -1,21 +1,28 @@
-import type { SMTPServerSession } from "smtp-server"
+import type { TLSSocket } from "node:tls"
 import { normalizeIp } from "../../domain/ip/ip-range.ts"
 import type { ConnectionInfo, TlsInfo } from "../../domain/session/connection.ts"
 
 const ip = (address: string) => normalizeIp(address) ?? address
 
-/** The negotiated protocol and cipher, as smtp-server reports them once the handshake is done. */
-export const tlsInfo = (session: SMTPServerSession): TlsInfo | undefined => {
-  const options = session.tlsOptions as { version?: string; standardName?: string; name?: string } | false | undefined
-  if (!session.secure || !options) return undefined
-  return { protocol: options.version ?? "TLS", cipher: options.name ?? options.standardName ?? "unknown" }
+/** The addresses a connection stands for: the socket's own, or those its PROXY header gave. */
+export interface Endpoints {
+  readonly remoteAddress: string
+  readonly remotePort: number
+  readonly localAddress: string
+  readonly localPort: number
 }
 
-export const connectionInfo = (session: SMTPServerSession): ConnectionInfo => ({
-  localIp: ip(session.localAddress),
-  localPort: session.localPort,
-  remoteIp: ip(session.remoteAddress),
-  remotePort: session.remotePort,
-  tls: tlsInfo(session),
-  user: typeof session.user === "string" ? session.user : undefined
+/** The negotiated protocol and cipher of a TLS socket whose handshake is done. */
+export const tlsInfo = (socket: TLSSocket): TlsInfo => ({
+  protocol: socket.getProtocol() ?? "TLS",
+  cipher: socket.getCipher()?.name ?? "unknown"
+})
+
+export const connectionInfo = (endpoints: Endpoints, tls: TlsInfo | undefined): ConnectionInfo => ({
+  localIp: ip(endpoints.localAddress),
+  localPort: endpoints.localPort,
+  remoteIp: ip(endpoints.remoteAddress),
+  remotePort: endpoints.remotePort,
+  tls,
+  user: undefined
 })

@@ -1,5 +1,6 @@
+import type { Server } from "node:net"
 import { Effect } from "effect"
-import type { SMTPServer } from "smtp-server"
+import type { SmtpConnection } from "./smtp-connection.ts"
 
 /**
  * The longest open sessions may take to finish once the daemon is told to stop. A cluster primary
@@ -7,23 +8,32 @@ import type { SMTPServer } from "smtp-server"
  */
 const MAX_GRACE_MS = 8_000
 
-/** smtp-server's closeTimeout: the grace, or smtp-timeout if that is shorter. */
+/** The grace, or smtp-timeout if that is shorter. */
 export const shutdownGraceMs = (timeoutSeconds: number): number => Math.min(MAX_GRACE_MS, timeoutSeconds * 1000)
 
-const close = (server: SMTPServer) => Effect.callback<void>((resume) => server.close(() => resume(Effect.void)))
+const closeServer = (server: Server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
+
+const allClosed = (connections: ReadonlySet<SmtpConnection>) =>
+  Effect.promise(() => Promise.all([...connections].map((connection) => connection.closed)))
 
 /**
  * SIGTERM: every port stops taking connections at once (new ones are refused by the kernel); a
- * session inside DATA may finish and gets its 250 once the broker confirmed; any command that
- * arrives meanwhile is answered `421 Server shutting down` and closed (smtp-server does that while
- * it closes); whatever is still open after the grace gets that 421 too. Resolves when all are gone.
+ * session inside DATA may finish and gets its 250 once the broker confirmed; a session between
+ * commands gets `421 Server shutting down` at once, or after the command it is in; whatever is still
+ * open after the grace gets that 421 too. Resolves when all are gone.
  */
-export const closeGracefully = (servers: ReadonlyArray<SMTPServer>, graceMs: number) =>
+export const closeGracefully = (servers: ReadonlyArray<Server>, connections: ReadonlySet<SmtpConnection>, graceMs: number) =>
   Effect.gen(function*() {
     if (servers.length === 0) return
-    const sessions = servers.reduce((open, server) => open + server.connections.size, 0)
     yield* Effect.logInfo("stopping: no new connections, open sessions may finish").pipe(
-      Effect.annotateLogs({ sessions, graceMs })
+      Effect.annotateLogs({ sessions: connections.size, graceMs })
     )
-    yield* Effect.forEach(servers, close, { concurrency: "unbounded", discard: true })
+    const closing = Effect.forEach(servers, closeServer, { concurrency: "unbounded", discard: true })
+    for (const connection of connections) connection.stop()
+    const finished = yield* allClosed(connections).pipe(Effect.timeoutOption(graceMs))
+    if (finished._tag === "None") {
+      for (const connection of connections) connection.forceStop()
+      yield* allClosed(connections).pipe(Effect.timeoutOption(2_000))
+    }
+    yield* closing.pipe(Effect.timeoutOption(1_000))
   })

@@ -1,4 +1,5 @@
-import type { SMTPServerOptions } from "smtp-server"
+import { createSecureContext } from "node:tls"
+import type { SecureContext } from "node:tls"
 
 /** PEM certificate chain and key, and the OpenSSL cipher list (smtp-ciphers). */
 export interface TlsMaterial {
@@ -10,25 +11,11 @@ export interface TlsMaterial {
 /** TLS 1.0 and 1.1 are deprecated (RFC 8996). */
 export const MIN_TLS_VERSION = "TLSv1.2"
 
-/** smtp-server's TLS options for the material (key, certificate, ciphers, TLS 1.2 at least). */
-export const tlsServerOptions = (tls: TlsMaterial): SMTPServerOptions => ({
-  key: tls.key,
-  cert: tls.cert,
-  minVersion: MIN_TLS_VERSION,
-  ...(tls.ciphers === undefined ? {} : { ciphers: tls.ciphers })
-})
-
-/**
- * STARTTLS is offered when there is TLS material; AUTH (PLAIN and LOGIN) when smtp-auth is set,
- * and smtp-server shows and accepts it only once the connection is encrypted.
- */
-export const securityOptions = (tls: TlsMaterial | undefined, auth: boolean): SMTPServerOptions => {
-  if (tls === undefined) return { disabledCommands: ["STARTTLS", "AUTH"], hideSTARTTLS: true }
-  return {
-    ...tlsServerOptions(tls),
-    hideSTARTTLS: false,
-    disabledCommands: auth ? [] : ["AUTH"],
-    authMethods: ["PLAIN", "LOGIN"],
-    allowInsecureAuth: false
-  }
-}
+/** The context new handshakes use: the key, the certificate, the ciphers, TLS 1.2 at least. */
+export const secureContextOf = (tls: TlsMaterial): SecureContext =>
+  createSecureContext({
+    key: tls.key,
+    cert: tls.cert,
+    minVersion: MIN_TLS_VERSION,
+    ...(tls.ciphers === undefined ? {} : { ciphers: tls.ciphers })
+  })

@@ -1,7 +1,7 @@
 import { Context, Effect } from "effect"
 
 /** Why a connection was turned away before its session started. */
-export type ConnectionRefusal = "range" | "protection" | "budget" | "proxy"
+export type ConnectionRefusal = "range" | "protection" | "budget" | "proxy" | "early-talker"
 
 /**
  * What became of a message whose DATA arrived: accepted (250, published), refused (5xx at the end
@@ -12,7 +12,7 @@ export type MessageOutcome = "accepted" | "refused" | "tempfailed"
 /** rejected: wrong credentials (535); unavailable: the backend, or the throttle's store, could not answer (454); throttled: too many failures (454). */
 export type AuthFailure = "rejected" | "unavailable" | "throttled"
 
-export const CONNECTION_REFUSALS: ReadonlyArray<ConnectionRefusal> = ["range", "protection", "budget", "proxy"]
+export const CONNECTION_REFUSALS: ReadonlyArray<ConnectionRefusal> = ["range", "protection", "budget", "proxy", "early-talker"]
 export const MESSAGE_OUTCOMES: ReadonlyArray<MessageOutcome> = ["accepted", "refused", "tempfailed"]
 export const AUTH_FAILURES: ReadonlyArray<AuthFailure> = ["rejected", "unavailable", "throttled"]
 

@@ -1,167 +1,143 @@
-import { Clock, Effect, Ref } from "effect"
+import { Clock, Effect } from "effect"
+import { saslRespond, saslStart } from "../../domain/auth/sasl.ts"
+import type { SaslState } from "../../domain/auth/sasl.ts"
+import type { ReceivedData } from "../../domain/message/data-reader.ts"
+import { parseCommandLine } from "../../domain/session/command-line.ts"
 import { Command } from "../../domain/session/commands.ts"
 import type { SessionCommand } from "../../domain/session/commands.ts"
-import { isSecure } from "../../domain/session/connection.ts"
 import type { ConnectionInfo } from "../../domain/session/connection.ts"
 import { decide } from "../../domain/session/decide.ts"
 import { replyOf } from "../../domain/session/events.ts"
 import type { SessionEvent } from "../../domain/session/events.ts"
-import { evolveAll } from "../../domain/session/evolve.ts"
+import { evolve } from "../../domain/session/evolve.ts"
 import type { Reply } from "../../domain/session/reply.ts"
 import { initialState } from "../../domain/session/state.ts"
 import type { SessionState } from "../../domain/session/state.ts"
 import { acceptMessage } from "../accept-message.ts"
 import { authenticate } from "../authenticate.ts"
 import type { AuthAttempts } from "../ports/auth-attempts.ts"
-import type { Authenticator, Credentials } from "../ports/authenticator.ts"
+import type { Authenticator } from "../ports/authenticator.ts"
 import { BlockedAddresses } from "../ports/blocked-addresses.ts"
-import { LocalAddresses } from "../ports/local-addresses.ts"
-import { Metrics } from "../ports/metrics.ts"
-import { IntakeSettings } from "../ports/intake-settings.ts"
-import type { MessageIds } from "../ports/message-ids.ts"
-import type { Publisher } from "../ports/publisher.ts"
 import type { Dns } from "../ports/dns.ts"
+import { IntakeSettings } from "../ports/intake-settings.ts"
+import { LocalAddresses } from "../ports/local-addresses.ts"
+import type { MessageIds } from "../ports/message-ids.ts"
+import { Metrics } from "../ports/metrics.ts"
+import type { Publisher } from "../ports/publisher.ts"
 import type { SenderAuthentication } from "../ports/sender-authentication.ts"
+import { SessionJournals } from "../ports/session-journals.ts"
 import type { SpamScanner } from "../ports/spam-scanner.ts"
+import { Journal } from "./journal.ts"
+import { makeSessionObserver } from "./session-observer.ts"
 
-export interface SessionOutcome {
-  readonly events: ReadonlyArray<SessionEvent>
-  readonly reply: Reply | undefined
-}
+const latin1 = new TextDecoder("latin1")
 
 /**
- * One client's session: runs every command through the domain decider and keeps the state.
- * `receiveMessage` is the end of DATA: it decides, publishes, and answers only after the publisher confirmed.
- * The settings in force when it opens are its own to the end: a reload meanwhile changes nothing for it.
+ * One client's session. Every line the client sends, every end of a message and every event of the
+ * connection (TLS, timeouts, shutdown, the client leaving) goes through the domain decider, whose
+ * events are the session's record: they give its state (`evolve`), its journal, its log lines and
+ * metrics, and the reply the client gets. The settings in force when it opens are its own to the
+ * end: a reload meanwhile changes nothing for it.
  */
 // Untraced, like the other per-connection and per-message use cases: nothing reads spans here, and a
 // traced Effect.fn costs a stack capture and a span on every call (~6 µs), several times a message.
-export const openSession = Effect.fnUntraced(function*(connection: ConnectionInfo, hostname?: string) {
+export const openSession = Effect.fnUntraced(function*(connection: ConnectionInfo, options: { hostname?: string | undefined; id?: string | undefined } = {}) {
   const settings = yield* (yield* IntakeSettings).current
-  const policy = hostname === undefined ? settings.policy : { ...settings.policy, hostname }
+  const policy = options.hostname === undefined ? settings.policy : { ...settings.policy, hostname: options.hostname }
   const decideNext = decide(policy)
-  const state = yield* Ref.make<SessionState>(initialState)
-  const counters = { queued: 0, deferred: 0, refused: 0 }
-  const metrics = yield* Metrics
-  let accepted = false
   const openedAt = yield* Clock.currentTimeMillis
+  const journal = new Journal(options.id ?? `${openedAt}-${connection.remotePort}`, connection, openedAt)
+  yield* (yield* SessionJournals).keep(journal.snapshot)
+  const observe = makeSessionObserver(connection, yield* Metrics, openedAt)
+  let state: SessionState = initialState
+  /** the SASL exchange under way, apart from the decider: it holds credentials */
+  let sasl: SaslState | undefined
 
-  const handle = (command: SessionCommand) =>
-    Ref.modify(state, (current): [SessionOutcome, SessionState] => {
-      const events = decideNext(current, command)
-      return [{ events, reply: replyOf(events) }, evolveAll(current, events)]
-    }).pipe(Effect.tap((outcome) =>
-      outcome.events.some((e) => e._tag === "ConnectionRefused")
-        ? Effect.logInfo("connection refused").pipe(Effect.annotateLogs({
-          client: `${connection.remoteIp}:${connection.remotePort}`,
-          local: `${connection.localIp}:${connection.localPort}`,
-          reply: outcome.reply?.code
-        }))
-        : Effect.void
-    ))
+  const current = (): SessionState => state
 
-  const countConnect = (events: ReadonlyArray<SessionEvent>) => {
-    if (events.some((e) => e._tag === "ConnectionAccepted")) {
-      accepted = true
-      return metrics.connectionAccepted
+  /** Decides, applies and records one command; the client's reply, if the step has one. */
+  const step = (command: SessionCommand) =>
+    Effect.flatMap(Clock.currentTimeMillis, (at) => {
+      const events: ReadonlyArray<SessionEvent> = decideNext(state, command)
+      const observed: Array<Effect.Effect<void>> = []
+      for (const event of events) {
+        const before = state
+        state = evolve(state, event)
+        observed.push(observe(event, before, at))
+      }
+      journal.record({ at, command, events })
+      const reply = replyOf(events)
+      return observed.length === 0 ? Effect.succeed(reply) : Effect.as(Effect.all(observed, { discard: true }), reply)
+    })
+
+  /** The start: refused outside smtp-range, when blocked (smtp-protection), or when the client spoke first. */
+  const connect = (spokeTooSoon: boolean) =>
+    BlockedAddresses.pipe(
+      Effect.flatMap((blocked) => blocked.isBlocked(connection.remoteIp)),
+      Effect.flatMap((blocked) => step(Command.connect(connection, blocked, spokeTooSoon)))
+    )
+
+  /** A SASL response (or AUTH's initial response): another challenge, or the credentials checked. */
+  const respond = Effect.fnUntraced(function*(response: string) {
+    if (sasl === undefined) return yield* step(Command.authRefused("malformed"))
+    const next = saslRespond(sasl, response)
+    switch (next._tag) {
+      case "Cancelled":
+      case "Malformed":
+        sasl = undefined
+        return yield* step(Command.authRefused(next._tag === "Cancelled" ? "cancelled" : "malformed"))
+      case "Challenge":
+        sasl = next.next
+        return yield* step(Command.authChallenge(next.prompt))
     }
-    const refusal = events.find((e) => e._tag === "ConnectionRefused")
-    if (refusal === undefined) return Effect.void
-    return metrics.connectionRefused(refusal.reason === "blocked" ? "protection" : "range")
-  }
+    sasl = undefined
+    const outcome = yield* authenticate(connection.remoteIp, { username: next.username, password: next.password })
+    return yield* step(outcome._tag === "Accepted" ? Command.authenticated(outcome.user) : Command.authRefused(outcome.reason))
+  })
 
-  /** The start of the session: refused outside smtp-range, or (with smtp-protection) when blocked. */
-  const connect = BlockedAddresses.pipe(
-    Effect.flatMap((blocked) => blocked.isBlocked(connection.remoteIp)),
-    Effect.flatMap((blocked) => handle(Command.connect(connection, blocked))),
-    Effect.tap((outcome) => countConnect(outcome.events))
-  )
-
-  /** RCPT TO: the session needs to know whether the address is local (accepted without AUTH). */
-  const recipient = (address: string, parameters: ReadonlyArray<string> = []) =>
-    LocalAddresses.pipe(
-      Effect.flatMap((locals) => locals.isLocal(address)),
-      Effect.flatMap((local) => handle(Command.rcpt(address, local, parameters)))
-    )
-
-  /** AUTH PLAIN/LOGIN: the reply is 235, or the refusal (535, 454, 538, 503). */
-  const login = Effect.fn("login")(function*(credentials: Credentials) {
-    const outcome = yield* authenticate(connection.remoteIp, credentials)
-    if (outcome._tag === "Refused") return outcome.reply
-    const { reply } = yield* handle(Command.authenticated(outcome.user))
-    if (reply?.code === 235) yield* Effect.logInfo("authenticated").pipe(
-      Effect.annotateLogs({ client: connection.remoteIp, user: outcome.user })
-    )
+  /** One line from the client while the session reads commands or SASL responses. */
+  const line = Effect.fnUntraced(function*(bytes: Uint8Array) {
+    if (state.phase === "auth") return yield* respond(latin1.decode(bytes))
+    const parsed = parseCommandLine(bytes)
+    let command = parsed.command
+    if (command._tag === "Rcpt") {
+      const local = yield* (yield* LocalAddresses).isLocal(command.address)
+      command = { ...command, local }
+    }
+    const reply = yield* step(command)
+    if (command._tag === "Auth" && current().phase === "auth") {
+      sasl = saslStart(command.mechanism)
+      if (parsed.initialResponse !== undefined) return yield* respond(parsed.initialResponse)
+    }
     return reply
   })
 
-  const receiveMessage = Effect.fnUntraced(function*(mime: Uint8Array, size: number, bareLineEnding: boolean) {
-    const started = yield* Clock.currentTimeMillis
-    const received = yield* handle(Command.dataEnd(size, bareLineEnding))
-    const publishing = yield* Ref.get(state)
-    if (publishing.phase !== "publishing") {
-      counters.refused++
-      yield* metrics.messageReceived("refused", size)
-      yield* Effect.logInfo("message refused").pipe(
-        Effect.annotateLogs({ client: connection.remoteIp, size, reply: received.reply?.code })
-      )
-      return received
-    }
-    const publishStarted = yield* Clock.currentTimeMillis
+  /** The end of DATA: decides, publishes, and answers only after the publisher confirmed. */
+  const message = Effect.fnUntraced(function*(data: ReceivedData) {
+    const received = yield* step(Command.dataEnd(data.size, data.bareLineEnding, data.nul))
+    if (state.phase !== "publishing") return received
+    const { envelope, helo } = state
     const result = yield* acceptMessage({
       hostname: policy.hostname,
-      connection: publishing.connection,
-      helo: publishing.helo,
-      envelope: publishing.envelope,
-      mime
+      connection: state.connection,
+      helo,
+      envelope,
+      mime: data.mime
     }, settings).pipe(Effect.result)
-    yield* metrics.publishDuration(((yield* Clock.currentTimeMillis) - publishStarted) / 1000)
-    yield* metrics.messageReceived(result._tag === "Success" ? "accepted" : "tempfailed", size)
-    const outcome = yield* handle(
-      result._tag === "Success" ? Command.published(result.success) : Command.publishFailed(result.failure.message)
-    )
-    const took = (yield* Clock.currentTimeMillis) - started
-    if (result._tag === "Success") {
-      counters.queued++
-      yield* Effect.logInfo("message queued").pipe(Effect.annotateLogs({
-        ids: result.success.join(","),
-        client: connection.remoteIp,
-        sender: publishing.envelope.sender,
-        recipients: publishing.envelope.recipients.length,
-        size,
-        ms: took
-      }))
-    } else {
-      counters.deferred++
-      yield* Effect.logWarning("message deferred").pipe(Effect.annotateLogs({
-        client: connection.remoteIp,
-        recipients: publishing.envelope.recipients.length,
-        size,
-        reason: result.failure.message,
-        ms: took
-      }))
-    }
-    return outcome
+    return yield* step(result._tag === "Success" ? Command.published(result.success) : Command.publishFailed(result.failure.message))
   })
 
-  const close = Effect.fnUntraced(function*() {
-    if (accepted) yield* metrics.connectionClosed
-    const duration = (yield* Clock.currentTimeMillis) - openedAt
-    const current = yield* Ref.get(state)
-    const secure = "connection" in current ? isSecure(current.connection) : isSecure(connection)
-    yield* Effect.logInfo("connection closed").pipe(Effect.annotateLogs({
-      client: `${connection.remoteIp}:${connection.remotePort}`,
-      local: `${connection.localIp}:${connection.localPort}`,
-      secure,
-      ...counters,
-      ms: duration
-    }))
-  })
-
-  /** The state right now, for adapters that must read it from a plain callback. */
-  const current = (): SessionState => Ref.getUnsafe(state)
-
-  return { policy, handle, connect, recipient, login, receiveMessage, close, state: Ref.get(state), current } as const
+  return {
+    policy,
+    connect,
+    line,
+    message,
+    /** what the connection itself tells the session: TLS up, a timeout, shutdown, the client gone */
+    signal: step as (command: SessionCommand) => Effect.Effect<Reply | undefined>,
+    /** the state right now, for the adapter to know how to read the client's next bytes */
+    current,
+    journal: journal.snapshot
+  } as const
 })
 
 export type SmtpSession = Effect.Success<ReturnType<typeof openSession>>

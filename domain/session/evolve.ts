@@ -1,48 +1,107 @@
 import type { SessionEvent } from "./events.ts"
+import { initialState } from "./state.ts"
 import type { SessionState } from "./state.ts"
+
+/** An event that cannot follow the state it was applied to: a defect in whoever produced it. */
+export class EventOutOfPlace extends Error {
+  readonly event: SessionEvent
+  readonly state: SessionState
+
+  constructor(event: SessionEvent, state: SessionState) {
+    super(`event ${event._tag} cannot happen in phase ${state.phase}`)
+    this.name = "EventOutOfPlace"
+    this.event = event
+    this.state = state
+  }
+}
 
 const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
-/** Applies one event to the session state. Pure. */
+const outOfPlace = (state: SessionState, event: SessionEvent): never => {
+  throw new EventOutOfPlace(event, state)
+}
+
+/**
+ * Applies one event to the session state. Pure, total over the events `decide` produces for the
+ * state, and strict: an event that cannot follow the state throws `EventOutOfPlace`.
+ */
 export const evolve = (state: SessionState, event: SessionEvent): SessionState => {
+  if (state.phase === "closed") return outOfPlace(state, event)
   switch (event._tag) {
     case "ConnectionAccepted":
-      return { phase: "connected", connection: event.connection }
+      if (state.phase !== "idle") return outOfPlace(state, event)
+      return { phase: "connected", connection: event.connection, unrecognized: 0 }
     case "ConnectionRefused":
-    case "SessionClosed":
+      if (state.phase !== "idle") return outOfPlace(state, event)
       return { phase: "closed" }
+    case "SessionClosed":
+    case "ClientLeft":
+      return { phase: "closed" }
+    case "CommandRefused":
+    case "CommandAnswered":
+      return state
+  }
+  if (state.phase === "idle") return outOfPlace(state, event)
+  const open = { connection: state.connection, unrecognized: state.unrecognized }
+  switch (event._tag) {
+    case "CommandUnrecognized":
+      return { ...state, unrecognized: state.unrecognized + 1 }
+    case "TlsStarting":
+      if (state.phase !== "connected" && state.phase !== "ready") return outOfPlace(state, event)
+      return { phase: "securing", ...open }
     case "ConnectionSecured":
-      return "connection" in state
-        ? { phase: "connected", connection: { ...state.connection, tls: event.tls, user: undefined } }
-        : state
+      if (state.phase !== "securing") return outOfPlace(state, event)
+      return { phase: "connected", connection: { ...state.connection, tls: event.tls, user: undefined }, unrecognized: state.unrecognized }
     case "Greeted":
-      return "connection" in state ? { phase: "ready", connection: state.connection, helo: event.name } : state
+      if (state.phase !== "connected" && state.phase !== "ready" && state.phase !== "mail") return outOfPlace(state, event)
+      return { phase: "ready", ...open, helo: event.name }
+    case "AuthStarted":
+      if (state.phase !== "ready") return outOfPlace(state, event)
+      return { phase: "auth", ...open, helo: state.helo, mechanism: event.mechanism }
+    case "AuthChallenged":
+      if (state.phase !== "auth") return outOfPlace(state, event)
+      return state
     case "UserAuthenticated":
-      return state.phase === "ready" ? { ...state, connection: { ...state.connection, user: event.user } } : state
+      if (state.phase !== "auth") return outOfPlace(state, event)
+      return { phase: "ready", ...open, connection: { ...state.connection, user: event.user }, helo: state.helo }
+    case "AuthFailed":
+      if (state.phase !== "auth") return outOfPlace(state, event)
+      return { phase: "ready", ...open, helo: state.helo }
     case "SenderAccepted":
-      return state.phase === "ready"
-        ? { ...state, phase: "mail", envelope: { sender: event.address, recipients: [], utf8: event.utf8 } }
-        : state
+      if (state.phase !== "ready") return outOfPlace(state, event)
+      return { phase: "mail", ...open, helo: state.helo, envelope: { sender: event.address, recipients: [], utf8: event.utf8 } }
     case "RecipientAccepted": {
-      if (state.phase !== "mail") return state
+      if (state.phase !== "mail") return outOfPlace(state, event)
       const { recipients } = state.envelope
       if (recipients.some((r) => sameAddress(r.address, event.address))) return state
       const recipient = { address: event.address, local: event.local }
       return { ...state, envelope: { ...state.envelope, recipients: [...recipients, recipient] } }
     }
     case "DataStarted":
-      return state.phase === "mail" ? { ...state, phase: "data" } : state
+      if (state.phase !== "mail") return outOfPlace(state, event)
+      return { ...state, phase: "data" }
     case "MessageReceived":
-      return state.phase === "data" ? { ...state, phase: "publishing", size: event.size } : state
+      if (state.phase !== "data") return outOfPlace(state, event)
+      return { ...state, phase: "publishing", size: event.size }
+    case "MessageRefused":
+      if (state.phase !== "data") return outOfPlace(state, event)
+      return { phase: "ready", ...open, helo: state.helo }
     case "MessageQueued":
     case "MessageDeferred":
-    case "MessageRefused":
+      if (state.phase !== "publishing") return outOfPlace(state, event)
+      return { phase: "ready", ...open, helo: state.helo }
     case "TransactionReset":
-      return "helo" in state ? { phase: "ready", connection: state.connection, helo: state.helo } : state
-    case "CommandRefused":
-      return state
+      if (state.phase === "connected") return state
+      if (state.phase !== "ready" && state.phase !== "mail") return outOfPlace(state, event)
+      return { phase: "ready", ...open, helo: state.helo }
   }
 }
 
-export const evolveAll = (state: SessionState, events: ReadonlyArray<SessionEvent>): SessionState =>
-  events.reduce(evolve, state)
+export const evolveAll = (state: SessionState, events: ReadonlyArray<SessionEvent>): SessionState => {
+  let next = state
+  for (const event of events) next = evolve(next, event)
+  return next
+}
+
+/** A session's state from its journal: every event since it began, applied in order. */
+export const replay = (events: ReadonlyArray<SessionEvent>): SessionState => evolveAll(initialState, events)

@@ -12,11 +12,22 @@ export interface SessionPolicy {
   readonly maxRecipients: number
   /** smtp-validate-address */
   readonly addressValidation: AddressValidationMode
-  /** smtp-auth is set: an unauthenticated client may only send to local addresses */
+  /**
+   * smtp-auth is set: AUTH is offered (once the connection is encrypted), and an unauthenticated
+   * client may only send to local addresses
+   */
   readonly authRequired: boolean
   /** smtp-protection: clients on the blocked list are refused */
   readonly protection: boolean
+  /** there is a certificate: STARTTLS is offered on a plain connection */
+  readonly tlsOffered: boolean
 }
 
 /** RFC 5321 §4.5.3.1.8 asks for at least 100; a mailing-list submission may carry many more. */
 export const DEFAULT_MAX_RECIPIENTS = 1000
+
+/** Unrecognized commands a session may send; the last of them ends it (as smtp-server and Postfix do). */
+export const MAX_UNRECOGNIZED_COMMANDS = 10
+
+/** SASL mechanisms offered after STARTTLS. */
+export const AUTH_MECHANISMS: ReadonlyArray<string> = ["PLAIN", "LOGIN"]

@@ -14,24 +14,35 @@ export interface Envelope {
   readonly utf8: boolean
 }
 
+/** What every open session carries, whatever its phase. */
+interface Open {
+  readonly connection: ConnectionInfo
+  /** commands the session did not recognise so far (the 10th ends it) */
+  readonly unrecognized: number
+}
+
 /**
  * idle: nothing yet. connected: greeted with 220, no EHLO yet. ready: EHLO done, no transaction.
+ * auth: an AUTH exchange is under way (the client's next lines are SASL responses, not commands).
  * mail: MAIL accepted, collecting RCPTs. data: 354 sent, body arriving. publishing: body complete,
- * waiting for the publisher. closed: the session is over.
+ * waiting for the publisher. securing: 220 to STARTTLS sent, the TLS handshake is under way.
+ * closed: the session is over.
  */
 export type SessionState =
   | { readonly phase: "idle" }
-  | { readonly phase: "connected"; readonly connection: ConnectionInfo }
-  | { readonly phase: "ready"; readonly connection: ConnectionInfo; readonly helo: string }
-  | { readonly phase: "mail"; readonly connection: ConnectionInfo; readonly helo: string; readonly envelope: Envelope }
-  | { readonly phase: "data"; readonly connection: ConnectionInfo; readonly helo: string; readonly envelope: Envelope }
-  | {
-    readonly phase: "publishing"
-    readonly connection: ConnectionInfo
-    readonly helo: string
-    readonly envelope: Envelope
-    readonly size: number
-  }
+  | Open & { readonly phase: "connected" }
+  | Open & { readonly phase: "securing" }
+  | Open & { readonly phase: "ready"; readonly helo: string }
+  | Open & { readonly phase: "auth"; readonly helo: string; readonly mechanism: string }
+  | Open & { readonly phase: "mail"; readonly helo: string; readonly envelope: Envelope }
+  | Open & { readonly phase: "data"; readonly helo: string; readonly envelope: Envelope }
+  | Open & { readonly phase: "publishing"; readonly helo: string; readonly envelope: Envelope; readonly size: number }
   | { readonly phase: "closed" }
 
+export type Phase = SessionState["phase"]
+
 export const initialState: SessionState = { phase: "idle" }
+
+/** The session is between commands and reads the client's next line as one. */
+export const readsCommands = (state: SessionState): boolean =>
+  state.phase === "connected" || state.phase === "ready" || state.phase === "mail"

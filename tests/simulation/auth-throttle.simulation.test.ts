@@ -6,6 +6,7 @@ import { authenticate } from "../../application/authenticate.ts"
 import { AttemptsUnavailable, AuthAttempts } from "../../application/ports/auth-attempts.ts"
 import { THROTTLE } from "../../domain/auth/auth-throttle.ts"
 import { fakeAuthenticator } from "../support/doubles/fake-authenticator.ts"
+import { authRefusalReply } from "../../domain/session/decide.ts"
 
 const wrong = { username: "alice", password: "guess" }
 
@@ -20,7 +21,7 @@ const attempt = (ip: string, credentials = wrong) =>
       waited += 100
     }
     const outcome = yield* Fiber.join(fiber)
-    return { code: outcome._tag === "Accepted" ? 235 : outcome.reply.code, waited }
+    return { code: outcome._tag === "Accepted" ? 235 : authRefusalReply(outcome.reason).code, waited }
   })
 
 const withServices = (fake: ReturnType<typeof fakeAuthenticator>) =>

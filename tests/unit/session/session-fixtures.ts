@@ -24,7 +24,8 @@ export const policy: SessionPolicy = {
   maxRecipients: 3,
   addressValidation: "strict",
   authRequired: false,
-  protection: false
+  protection: false,
+  tlsOffered: false
 }
 
 export const client = (remoteIp = "192.0.2.7"): ConnectionInfo => ({

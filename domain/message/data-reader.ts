@@ -1,0 +1,107 @@
+import { emptyScan, finishLineEndings, scanLineEndings } from "./bare-line-endings.ts"
+import type { LineEndingScan } from "./bare-line-endings.ts"
+
+const CR = 0x0d
+const LF = 0x0a
+const DOT = 0x2e
+const NUL = 0x00
+
+/** A message as DATA delivered it, once its end arrived. */
+export interface ReceivedData {
+  /** the message after dot-unstuffing; empty when it went over the limit (only counted, not kept) */
+  readonly mime: Uint8Array
+  /** its size after dot-unstuffing, every byte counted, kept or not */
+  readonly size: number
+  /** a CR or LF outside a CRLF somewhere in it (RFC 5321 §2.3.8) */
+  readonly bareLineEnding: boolean
+  /** a NUL byte somewhere in it (RFC 5322 §2.1, RFC 6152) */
+  readonly nul: boolean
+}
+
+const concat = (parts: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+  if (parts.length === 1) return parts[0]!
+  const joined = new Uint8Array(size)
+  let at = 0
+  for (const part of parts) {
+    joined.set(part, at)
+    at += part.length
+  }
+  return joined
+}
+
+/**
+ * The DATA stream of RFC 5321 §4.1.1.4 and §4.5.2, read as it arrives in chunks of any size.
+ * The data ends at CRLF "." CRLF; the CRLF is the last line's own, and the data may also end at
+ * once with "." CRLF. A line that starts with "." loses that first "." (transparency). A line
+ * starts only after a CRLF: after a bare LF or CR nothing ends the data, so `<LF>.<CR><LF>` can
+ * smuggle no second message past a hop that reads it otherwise (and the message is refused for
+ * its bare LF anyway). At most `limit` bytes are kept; past it they are only counted.
+ *
+ * Pure: no I/O, only the state of one message in progress.
+ */
+export class DataReader {
+  private readonly kept: Array<Uint8Array> = []
+  private size = 0
+  private scan: LineEndingScan = emptyScan
+  private nul = false
+  /** the next byte starts a line: after 354, and after every CRLF */
+  private atLineStart = true
+  /** the last byte taken ended in CR: an LF at the start of the next chunk completes a CRLF */
+  private lastWasCr = false
+  /** up to two bytes at a line start ("." or ".\r") that the next chunk decides */
+  private carry: Uint8Array = new Uint8Array(0)
+
+  private readonly limit: number
+
+  constructor(limit: number) {
+    this.limit = limit
+  }
+
+  /**
+   * Takes the next chunk. Returns the offset in `chunk` just past the end of the data once it is
+   * there (what follows belongs to the commands after it), else -1: all of it was taken.
+   */
+  push(chunk: Uint8Array): number {
+    const carried = this.carry.length
+    const data = carried === 0 ? chunk : concat([this.carry, chunk], carried + chunk.length)
+    this.carry = new Uint8Array(0)
+    let pos = 0
+    while (pos < data.length) {
+      if (this.atLineStart && data[pos] === DOT) {
+        if (pos + 1 >= data.length || (data[pos + 1] === CR && pos + 2 >= data.length)) {
+          this.carry = data.slice(pos)
+          return -1
+        }
+        if (data[pos + 1] === CR && data[pos + 2] === LF) return pos + 3 - carried
+        pos += 1
+      }
+      this.atLineStart = false
+      const lf = data.indexOf(LF, pos)
+      const end = lf === -1 ? data.length : lf + 1
+      if (lf !== -1) this.atLineStart = lf > pos ? data[lf - 1] === CR : this.lastWasCr
+      if (end > pos) this.take(data.subarray(pos, end))
+      pos = end
+    }
+    return -1
+  }
+
+  /** The message, once `push` found its end. */
+  finish(): ReceivedData {
+    const within = this.size <= this.limit
+    return {
+      mime: within ? concat(this.kept, this.size) : new Uint8Array(0),
+      size: this.size,
+      bareLineEnding: finishLineEndings(this.scan) !== undefined,
+      nul: this.nul
+    }
+  }
+
+  private take(bytes: Uint8Array) {
+    this.size += bytes.length
+    this.scan = scanLineEndings(this.scan, bytes)
+    if (!this.nul && bytes.indexOf(NUL) !== -1) this.nul = true
+    this.lastWasCr = bytes[bytes.length - 1] === CR
+    if (this.size <= this.limit) this.kept.push(bytes)
+    else this.kept.length = 0
+  }
+}
