@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest"
 import type { SessionCommand } from "../../../domain/session/commands.ts"
 import { Command } from "../../../domain/session/commands.ts"
 import { isValidReply } from "../../../domain/session/reply.ts"
+import { evolve, EventOutOfPlace, replay } from "../../../domain/session/evolve.ts"
+import type { SessionEvent } from "../../../domain/session/events.ts"
 import { client, play, policy } from "../../unit/session/session-fixtures.ts"
 
 const address = fc.oneof(
@@ -20,8 +22,18 @@ const command: fc.Arbitrary<SessionCommand> = fc.oneof(
   ),
   fc.tuple(address, fc.boolean()).map(([a, local]) => Command.rcpt(a, local)),
   fc.constantFrom("alice", "bob").map(Command.authenticated),
+  fc.tuple(fc.constantFrom("PLAIN", "LOGIN", "CRAM-MD5", "x"), fc.boolean()).map(([m, initial]) => Command.auth(m, initial)),
+  fc.constantFrom("rejected", "throttled", "unavailable", "cancelled", "malformed" as const).map(Command.authRefused),
+  fc.constant(Command.authChallenge("UGFzc3dvcmQ6")),
+  fc.constant(Command.startTls),
+  fc.constantFrom(Command.noop, Command.help, Command.vrfy, Command.expn, Command.httpRequest, Command.lineTooLong, Command.shuttingDown),
+  fc.constantFrom("command", "data" as const).map(Command.timedOut),
+  fc.constantFrom("disconnected", "tls-failed" as const).map(Command.disconnected),
+  fc.string({ maxLength: 6 }).map(Command.unknown),
+  fc.constantFrom("MAIL", "RCPT", "EHLO").map((verb) => Command.malformed(verb, "bad")),
+  fc.tuple(fc.boolean(), fc.boolean()).map(([extended, empty]) => Command.ehlo(empty ? "" : "c.example", extended)),
   fc.constant(Command.data),
-  fc.nat(2000).map(Command.dataEnd),
+  fc.tuple(fc.nat(2000), fc.boolean(), fc.boolean()).map(([size, bare, nul]) => Command.dataEnd(size, bare, nul)),
   fc.array(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 4 }).map(Command.published),
   fc.string().map(Command.publishFailed),
   fc.constant(Command.rset),
@@ -50,6 +62,28 @@ const session = fc.tuple(
 ])
 
 describe("the session decider, over any sequence of commands", () => {
+  it("replay of the journal's events gives the live state, and evolve accepts every event decide produces", () => {
+    for (const p of [policy, { ...policy, authRequired: true, tlsOffered: true }]) {
+      fc.assert(fc.property(session, (commands) => {
+        const { events, state } = play(commands, p)
+        expect(replay(events.flat())).toEqual(state)
+      }))
+    }
+  })
+
+  it("evolve is strict: an event that cannot follow the state is a defect, not ignored", () => {
+    const queued: SessionEvent = { _tag: "MessageQueued", messageIds: ["x"], reply: { code: 250, enhanced: undefined, lines: ["ok"] } }
+    expect(() => replay([queued])).toThrow(EventOutOfPlace)
+    expect(() => evolve(play([Command.connect(client()), Command.ehlo("c.example")]).state, queued)).toThrow(/MessageQueued/)
+  })
+
+  it("gives at most one reply per command", () => {
+    fc.assert(fc.property(session, (commands) => {
+      const { events } = play(commands)
+      for (const produced of events) expect(produced.filter((e) => "reply" in e && e.reply !== undefined).length).toBeLessThanOrEqual(1)
+    }))
+  })
+
   it("never throws and every reply is a valid SMTP reply", () => {
     fc.assert(fc.property(session, (commands) => {
       for (const reply of play(commands).replies) if (reply !== undefined) expect(isValidReply(reply)).toBe(true)

@@ -171,11 +171,22 @@ describe("the end of DATA", () => {
 describe("STARTTLS (RFC 3207)", () => {
   const tls = { protocol: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384" }
 
-  it("starts the session over on the secured connection: EHLO again, no transaction", () => {
-    const { state } = play([...withRecipient, Command.secured(tls)])
-    expect(state).toEqual({ phase: "connected", connection: { ...client(), tls } })
-    expect(play([...withRecipient, Command.secured(tls), Command.rcpt("c@example.com")]).last?.code).toBe(503)
-    expect(play([...withRecipient, Command.secured(tls), Command.mail("a@example.org")]).last?.code).toBe(503)
+  it("answers STARTTLS with 220 and starts the session over on the secured connection: EHLO again, no transaction", () => {
+    const tlsPolicy = { ...policy, tlsOffered: true }
+    const greetedOnly = [Command.connect(client()), Command.ehlo("client.example.org")]
+    const starting = play([...greetedOnly, Command.startTls], tlsPolicy)
+    expect([starting.last?.code, starting.last?.enhanced, starting.state.phase]).toEqual([220, "2.0.0", "securing"])
+    const { state } = play([...greetedOnly, Command.startTls, Command.secured(tls)], tlsPolicy)
+    expect(state.phase).toBe("connected")
+    expect(play([...greetedOnly, Command.startTls, Command.secured(tls), Command.mail("a@example.org")], tlsPolicy).last?.code).toBe(503)
+  })
+
+  it("refuses STARTTLS during a transaction, without a certificate, and once secure", () => {
+    const tlsPolicy = { ...policy, tlsOffered: true }
+    expect(play([...withRecipient, Command.startTls], tlsPolicy).last?.code).toBe(503)
+    expect(play([...greeted, Command.startTls]).last?.code).toBe(502)
+    expect(play([...greeted, Command.startTls, Command.secured(tls), Command.ehlo("c.example"), Command.startTls], tlsPolicy).last?.code)
+      .toBe(503)
   })
 
   it("does not secure a connection twice", () => {
@@ -185,8 +196,9 @@ describe("STARTTLS (RFC 3207)", () => {
 
 describe("SMTP AUTH (smtp-auth set)", () => {
   const tls = { protocol: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384" }
-  const auth = { ...policy, authRequired: true }
-  const secured = [Command.connect(client()), Command.secured(tls), Command.ehlo("client.example.org")]
+  const auth = { ...policy, authRequired: true, tlsOffered: true }
+  const secured = [Command.connect(client()), Command.startTls, Command.secured(tls), Command.ehlo("client.example.org")]
+  const login = [Command.auth("PLAIN", true), Command.authenticated("alice")]
 
   it("refuses a non-local recipient of an unauthenticated client with 530 5.7.0, and takes a local one", () => {
     const commands = [...secured, Command.mail("a@example.org"), Command.rcpt("far@example.net"), Command.rcpt("me@local.test", true)]
@@ -195,14 +207,27 @@ describe("SMTP AUTH (smtp-auth set)", () => {
   })
 
   it("lets an authenticated client send anywhere, and records the user in the connection", () => {
-    const { last, state } = play([...secured, Command.authenticated("alice"), Command.mail("a@example.org"), Command.rcpt("far@example.net")], auth)
+    const { last, state } = play([...secured, ...login, Command.mail("a@example.org"), Command.rcpt("far@example.net")], auth)
     expect(last?.code).toBe(250)
     expect("connection" in state && state.connection.user).toBe("alice")
   })
 
   it("refuses AUTH on a plain-text connection and during a transaction", () => {
-    expect(play([...greeted, Command.authenticated("alice")], auth).last?.code).toBe(538)
-    expect(play([...secured, Command.mail("a@example.org"), Command.authenticated("alice")], auth).last?.code).toBe(503)
+    expect(play([...greeted, Command.auth("PLAIN")], auth).last?.code).toBe(538)
+    expect(play([...secured, Command.mail("a@example.org"), Command.auth("PLAIN")], auth).last?.code).toBe(503)
+  })
+
+  it("takes AUTH again after a refused recipient and RSET (smtplib's login() after a 530)", () => {
+    const { replies } = play([...secured, Command.mail("a@example.org"), Command.rcpt("far@example.net"), Command.rset, ...login], auth)
+    expect(replies.slice(-4).map((r) => r?.code)).toEqual([530, 250, undefined, 235])
+  })
+
+  it("asks for the response of an AUTH without one with 334, and maps each refusal to its reply", () => {
+    expect(play([...secured, Command.auth("LOGIN")], auth).last).toEqual({ code: 334, enhanced: undefined, lines: ["VXNlcm5hbWU6"] })
+    expect(play([...secured, Command.auth("CRAM-MD5")], auth).last?.code).toBe(504)
+    const refusal = (reason: "rejected" | "throttled" | "cancelled") =>
+      play([...secured, Command.auth("PLAIN", true), Command.authRefused(reason)], auth).last?.code
+    expect([refusal("rejected"), refusal("throttled"), refusal("cancelled")]).toEqual([535, 454, 501])
   })
 
   it("without smtp-auth, anyone in smtp-range may send anywhere", () => {
@@ -214,7 +239,7 @@ describe("RSET and QUIT", () => {
   it("RSET drops the transaction and keeps the EHLO name", () => {
     const { last, state } = play([...withRecipient, Command.rset])
     expect(last?.code).toBe(250)
-    expect(state).toEqual({ phase: "ready", connection: client(), helo: "client.example.org" })
+    expect(state).toEqual({ phase: "ready", connection: client(), helo: "client.example.org", unrecognized: 0 })
   })
 
   it("QUIT says goodbye with 221 and closes", () => {
