@@ -72,8 +72,9 @@ export class SmtpConnection {
     this.attach(this.socket)
     this.socket.once("close", () => void this.gone())
     this.busy = true
-    // Whatever the client sent before this turn it sent before the greeting.
-    void nextTurn().then(() => this.run(this.session.connect(this.input.buffered > 0)))
+    // The socket was paused since it was accepted: what the client sent so far is read in the next
+    // poll phase, one turn on. Whatever arrived by then it sent before the greeting.
+    void nextTurn().then(nextTurn).then(() => this.run(this.session.connect(this.input.buffered > 0)))
       .then((reply) => {
         this.answer(reply)
         return this.afterStep()
@@ -99,6 +100,8 @@ export class SmtpConnection {
 
   private attach(socket: Duplex) {
     socket.on("data", this.onData)
+    // an accepted socket starts paused (pauseOnConnect), and a 'data' listener alone does not resume it
+    socket.resume()
     socket.on("error", () => {})
     this.armTimeout(socket)
   }
