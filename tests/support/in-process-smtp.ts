@@ -50,6 +50,8 @@ export interface InProcessOptions {
   readonly timeoutSeconds?: number
   readonly dataDeadlineMs?: number
   readonly proxyRanges?: ReadonlyArray<string>
+  /** a publish whose documents contain this text fails (451), as a broker that refuses would */
+  readonly failWhenMimeHas?: string
 }
 
 const range = (text: string): IpRange => {
@@ -98,7 +100,9 @@ export const startInProcessSmtp = async (options: InProcessOptions = {}): Promis
     Layer.succeed(Publisher, Publisher.of({
       publish: (batch) =>
         Effect.suspend(() => {
-          if (harness.failPublish) return Effect.fail(new PublishFailed({ message: "the test's publisher refuses" }))
+          const marked = options.failWhenMimeHas !== undefined &&
+            batch.some((d) => Buffer.from(d.body).toString("latin1").includes(options.failWhenMimeHas!))
+          if (harness.failPublish || marked) return Effect.fail(new PublishFailed({ message: "the test's publisher refuses" }))
           deliveries.push(...batch)
           return Effect.void
         }),
