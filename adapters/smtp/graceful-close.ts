@@ -11,7 +11,11 @@ const MAX_GRACE_MS = 8_000
 /** The grace, or smtp-timeout if that is shorter. */
 export const shutdownGraceMs = (timeoutSeconds: number): number => Math.min(MAX_GRACE_MS, timeoutSeconds * 1000)
 
-const closeServer = (server: Server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
+/** Stops listening at once; resolves when the server has no connection left either. */
+const closeServer = (server: Server) => {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  return Effect.promise(() => closed)
+}
 
 const allClosed = (connections: ReadonlySet<SmtpConnection>) =>
   Effect.promise(() => Promise.all([...connections].map((connection) => connection.closed)))
@@ -28,12 +32,13 @@ export const closeGracefully = (servers: ReadonlyArray<Server>, connections: Rea
     yield* Effect.logInfo("stopping: no new connections, open sessions may finish").pipe(
       Effect.annotateLogs({ sessions: connections.size, graceMs })
     )
-    const closing = Effect.forEach(servers, closeServer, { concurrency: "unbounded", discard: true })
+    // the ports close now; the servers' callbacks wait for their last connection
+    const closing = servers.map(closeServer)
     for (const connection of connections) connection.stop()
     const finished = yield* allClosed(connections).pipe(Effect.timeoutOption(graceMs))
     if (finished._tag === "None") {
       for (const connection of connections) connection.forceStop()
       yield* allClosed(connections).pipe(Effect.timeoutOption(2_000))
     }
-    yield* closing.pipe(Effect.timeoutOption(1_000))
+    yield* Effect.all(closing, { concurrency: "unbounded", discard: true }).pipe(Effect.timeoutOption(1_000))
   })

@@ -148,14 +148,14 @@ export const decide = (policy: SessionPolicy) => {
       case "Ehlo": {
         const name = command.name.trim()
         if (name === "") return refused(command, 501, "5.5.4", `${command.extended ? "EHLO" : "HELO"} requires a domain name or address literal`)
-        const lines = command.extended ? [policy.hostname, ...extensions(state)] : [policy.hostname]
+        const greeting = `${policy.hostname} Hello ${name}`
+        const lines = command.extended ? [greeting, ...extensions(state)] : [greeting]
         return [{ _tag: "Greeted", name, extended: command.extended, reply: reply(250, undefined, ...lines) }]
       }
 
       case "StartTls":
         if (!policy.tlsOffered) return refused(command, 502, "5.5.1", "STARTTLS not available")
         if (state.connection.tls !== undefined) return outOfSequence(command, "TLS already active")
-        if (state.phase === "mail") return outOfSequence(command, "STARTTLS is not allowed during a mail transaction")
         return [{ _tag: "TlsStarting", reply: reply(220, "2.0.0", "Ready to start TLS") }]
 
       case "Auth": {

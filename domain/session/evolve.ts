@@ -47,7 +47,8 @@ export const evolve = (state: SessionState, event: SessionEvent): SessionState =
     case "CommandUnrecognized":
       return { ...state, unrecognized: state.unrecognized + 1 }
     case "TlsStarting":
-      if (state.phase !== "connected" && state.phase !== "ready") return outOfPlace(state, event)
+      // RFC 3207 §4.2: a transaction begun in plain text is forgotten
+      if (state.phase !== "connected" && state.phase !== "ready" && state.phase !== "mail") return outOfPlace(state, event)
       return { phase: "securing", ...open }
     case "ConnectionSecured":
       if (state.phase !== "securing") return outOfPlace(state, event)

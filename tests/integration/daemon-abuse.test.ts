@@ -88,7 +88,7 @@ describe("abusive clients against the real daemon (embedded spool)", () => {
     expect(await flooder.reply()).toMatch(/^220 /)
     flooder.send("A".repeat(10 * MB))
     const probeMs = await probe(daemon.port)
-    expect(await flooder.reply()).toBe("421 4.4.2 Error: Command line too long\r\n")
+    expect(await flooder.reply()).toMatch(/^421 4\.5\.0 \S+ Command line too long, closing connection\r\n$/)
     expect(await waitUntil(flooder.closed, 10_000)).toBe(true)
     flooder.close()
     expect(probeMs).toBeLessThan(PROMPTLY_MS)
@@ -131,10 +131,10 @@ describe("abusive clients against the real daemon (embedded spool)", () => {
     const client = rawSession(daemon.port)
     expect(await client.reply()).toMatch(/^220 /)
     client.send("XYZZY 1\r\n".repeat(9))
-    for (let i = 0; i < 9; i++) expect(await client.reply()).toBe("500 5.5.2 Error: command not recognized\r\n")
+    for (let i = 0; i < 9; i++) expect(await client.reply()).toBe("500 5.5.2 Command not recognized\r\n")
     // A recognized command does not reset the count; only a completed message does.
     expect(await client.command("NOOP")).toMatch(/^250 /)
-    expect(await client.command("XYZZY 10")).toBe("421 4.4.2 Error: too many unrecognized commands\r\n")
+    expect(await client.command("XYZZY 10")).toMatch(/^421 4\.7\.0 \S+ Too many unrecognized commands, closing connection\r\n$/)
     expect(await waitUntil(client.closed, 5_000)).toBe(true)
   })
 

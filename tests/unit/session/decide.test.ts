@@ -181,9 +181,10 @@ describe("STARTTLS (RFC 3207)", () => {
     expect(play([...greetedOnly, Command.startTls, Command.secured(tls), Command.mail("a@example.org")], tlsPolicy).last?.code).toBe(503)
   })
 
-  it("refuses STARTTLS during a transaction, without a certificate, and once secure", () => {
+  it("takes STARTTLS during a transaction and forgets it; refuses it without a certificate, and once secure", () => {
     const tlsPolicy = { ...policy, tlsOffered: true }
-    expect(play([...withRecipient, Command.startTls], tlsPolicy).last?.code).toBe(503)
+    expect(play([...withRecipient, Command.startTls, Command.secured(tls), Command.ehlo("c.example"), Command.data], tlsPolicy).last?.code)
+      .toBe(503)
     expect(play([...greeted, Command.startTls]).last?.code).toBe(502)
     expect(play([...greeted, Command.startTls, Command.secured(tls), Command.ehlo("c.example"), Command.startTls], tlsPolicy).last?.code)
       .toBe(503)
