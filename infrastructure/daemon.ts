@@ -20,6 +20,7 @@ import type { Publisher } from "../application/ports/publisher.ts"
 import { LocalDaemonMetrics } from "../application/read-metrics.ts"
 import { AuthAttemptsLayer } from "../application/auth-attempts-keeper.ts"
 import { InMemoryMetrics } from "../adapters/metrics/in-memory-metrics.ts"
+import { SessionJournalsLayer } from "../application/session-journals-keeper.ts"
 import { parseAuthBackend } from "../domain/auth/auth-backend.ts"
 import { authenticatorLayer } from "./authenticator.ts"
 import { ReloadOnSighup } from "./daemon-reload.ts"
@@ -101,7 +102,9 @@ export const daemonLayer = (settings: Settings, shared: SharedState) =>
       MailauthSenderAuthentication,
       SpamdScanner(Effect.map(running.settings, spamdOptions)),
       // what this process counts, for GET /metrics; AUTH failures are labelled with the kind of smtp-auth backend
-      InMemoryMetrics(authBackendLabel(settings))
+      InMemoryMetrics(authBackendLabel(settings)),
+      // the last sessions' journals, for GET /api/sessions and the console
+      SessionJournalsLayer()
     )
     const services = shared.pipe(Layer.provideMerge(own))
     const listeners = SmtpListenerLayer({

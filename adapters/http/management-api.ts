@@ -11,6 +11,7 @@ import { LocalAddressRoutes } from "./local-address-routes.ts"
 import { MetricsRoutes } from "./metrics-routes.ts"
 import { isLoopbackClient } from "./management-access.ts"
 import { MtaHostnameRoutes } from "./mta-hostname-routes.ts"
+import { SessionRoutes } from "./session-routes.ts"
 
 export interface ManagementOptions {
   /** management-ip */
@@ -35,7 +36,7 @@ const ApiFallback = HttpRouter.add("*", "/api/*", errorReply(404, "no such API e
 export const managementRoutes = (token: string | undefined) =>
   Layer.mergeAll(
     HealthRoutes,
-    Layer.mergeAll(LocalAddressRoutes, MtaHostnameRoutes, BlockedRoutes, ApiFallback).pipe(
+    Layer.mergeAll(LocalAddressRoutes, MtaHostnameRoutes, BlockedRoutes, SessionRoutes, ApiFallback).pipe(
       Layer.provide(accessGuard("api", token))
     ),
     // the numbers reveal traffic: the same rule as /api/

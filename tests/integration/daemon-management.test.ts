@@ -37,6 +37,36 @@ describe("the management API of the running daemon", () => {
     welcome.close()
   })
 
+  it("shows why a client was refused, as a transcript of its session, found by client IP and by message id", async () => {
+    const refused = rawSession(running.daemon.port, "127.0.0.1", "127.0.0.81")
+    expect(await refused.reply()).toMatch(/^220 /)
+    await refused.command("EHLO journal.example")
+    await refused.command("MAIL FROM:<sender@example.org>")
+    expect(await refused.command("RCPT TO:<not an address>")).toMatch(/^553 /)
+    expect(await refused.command("RCPT TO:<ok@example.com>")).toMatch(/^250 /)
+    expect(await refused.command("DATA")).toMatch(/^354 /)
+    refused.send("Subject: journal\r\n\r\nsecret body text\r\n.\r\n")
+    const queued = await refused.reply()
+    const id = /250 (\S+) for ok@example.com/.exec(queued)?.[1]
+    expect(id).toBeDefined()
+    await refused.command("QUIT")
+    await sleep(100)
+    const byClient = (await (await call("GET", "/api/sessions?client=127.0.0.81")).json()) as {
+      sessions: Array<{ client: string; transcript: Array<{ input: string; reply: Array<string>; decisions: Array<string> }> }>
+    }
+    expect(byClient.sessions).toHaveLength(1)
+    const [session] = byClient.sessions
+    expect(session!.client).toMatch(/^127\.0\.0\.81:/)
+    const rcpt = session!.transcript.find((line) => line.input === "RCPT TO:<not an address>")
+    expect(rcpt?.reply[0]).toMatch(/^553 5\.1\.3 Bad recipient address syntax/)
+    expect(rcpt?.decisions).toEqual(["CommandRefused: Rcpt"])
+    expect(session!.transcript.at(-1)?.decisions).toEqual(["SessionClosed: quit"])
+    expect(JSON.stringify(byClient)).not.toContain("secret body text")
+    const byId = (await (await call("GET", `/api/sessions?message-id=${id}`)).json()) as { sessions: Array<{ client: string }> }
+    expect(byId.sessions.map((s) => s.client)).toEqual([session!.client])
+    expect((await call("GET", "/api/sessions?limit=0")).status).toBe(400)
+  })
+
   it("gives a clear 400 for a bad value", async () => {
     const response = await call("POST", "/api/local-addresses", { pattern: "", type: "exact" })
     expect(response.status).toBe(400)

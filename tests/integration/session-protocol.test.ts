@@ -6,6 +6,7 @@ import { HARNESS_HOSTNAME, startInProcessSmtp } from "../support/in-process-smtp
 import type { InProcessSmtp } from "../support/in-process-smtp.ts"
 import { python } from "../support/smtp-clients.ts"
 import { wireClient } from "../support/wire-client.ts"
+import { parseIpRange } from "../../domain/ip/ip-range.ts"
 
 /**
  * Protocol behaviour a client sees, against the in-process harness: the real listener, connection
@@ -155,6 +156,26 @@ print("SENT")
     expect(run.output).toMatch(/SENT/)
     expect(run.code).toBe(0)
     expect(tlsSmtp.deliveries.length).toBe(before + 1)
+  })
+
+  it("puts a PROXY header's port 0 in the JSON, not the socket's port", async () => {
+    const proxied = await startInProcessSmtp({
+      proxyRanges: ["127.0.0.1"],
+      policy: { allowedRanges: [parseIpRange("192.0.2.0/24")!] }
+    })
+    try {
+      const client = await wireClient(proxied.port, "PROXY TCP4 192.0.2.7 198.51.100.1 0 0\r\n")
+      expect(await client.reply()).toMatch(/^220 /)
+      client.send("EHLO proxied.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n")
+      for (let i = 0; i < 4; i++) await client.reply()
+      client.send("Subject: port 0\r\n\r\nx\r\n.\r\n")
+      expect(await client.reply()).toMatch(/^250-Ok/)
+      client.close()
+      const json = JSON.parse(Buffer.from(proxied.deliveries[0]!.body).toString("utf8")) as { connection: Record<string, unknown> }
+      expect(json.connection).toMatchObject({ "remote-ip": "192.0.2.7", "remote-port": 0, "local-ip": "198.51.100.1", "local-port": 0 })
+    } finally {
+      await proxied.stop()
+    }
   })
 
   it("keeps a journal of each session: commands, replies, decisions; no credentials", async () => {
