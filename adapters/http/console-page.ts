@@ -18,6 +18,9 @@ label { display: flex; flex-direction: column; font-size: 0.85rem; gap: 0.2rem; 
 input, select, button { font: inherit; padding: 0.25rem 0.5rem; }
 .error { color: #c62828; min-height: 1.2em; margin: 0.5rem 0 0; }
 .note { color: #888; font-size: 0.85rem; }
+details { border-bottom: 1px solid #8884; padding-block: 0.3rem; }
+summary { cursor: pointer; overflow-wrap: anywhere; }
+pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.85rem; }
 `
 
 const typeOptions = LOCAL_ADDRESS_TYPES.map((type) => `<option value="${type}">${type}</option>`).join("")
@@ -79,6 +82,18 @@ export const CONSOLE_HTML = `<!doctype html>
     <button type="submit">Block address</button>
   </form>
   <p id="blocked-error" class="error" role="alert"></p>
+</section>
+<section aria-labelledby="sessions-title">
+  <h2 id="sessions-title">Recent sessions</h2>
+  <form id="sessions-form">
+    <label>Client IP <input id="sessions-client" placeholder="192.0.2.7" autocomplete="off"></label>
+    <label>Message id <input id="sessions-message-id" autocomplete="off"></label>
+    <label>Sender or recipient <input id="sessions-address" placeholder="user@example.com" autocomplete="off"></label>
+    <button type="submit">Find sessions</button>
+  </form>
+  <p class="note">Each session opens as a transcript: what the client sent, what it was told, and the decision behind it. No message content, no credentials.</p>
+  <div id="sessions-list" role="list" aria-label="Sessions"></div>
+  <p id="sessions-error" class="error" role="alert"></p>
 </section>
 </main>
 <script>${CONSOLE_SCRIPT}</script>

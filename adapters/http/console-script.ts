@@ -123,15 +123,88 @@ export const CONSOLE_SCRIPT = `"use strict";
     });
   }
 
+  const sessionsQuery = () => {
+    const query = new URLSearchParams({ limit: "50" });
+    for (const [field, name] of [["sessions-client", "client"], ["sessions-message-id", "message-id"], ["sessions-address", "address"]]) {
+      const value = $(field).value.trim();
+      if (value !== "") query.set(name, value);
+    }
+    return query.toString();
+  };
+
+  const transcript = (session) => {
+    const table = document.createElement("table");
+    table.setAttribute("aria-label", "Transcript of " + session.client);
+    const head = document.createElement("tr");
+    for (const title of ["Time", "Client", "Reply", "Decision"]) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = title;
+      head.append(th);
+    }
+    table.append(head);
+    for (const line of session.transcript) {
+      const tr = document.createElement("tr");
+      tr.append(cell(new Date(line.at).toISOString().slice(11, 23)), cell(line.input));
+      const reply = document.createElement("td");
+      const pre = document.createElement("pre");
+      pre.textContent = line.reply.join("\\n");
+      reply.append(pre);
+      tr.append(reply, cell(line.decisions.join(", ")));
+      table.append(tr);
+    }
+    return table;
+  };
+
+  const loadSessions = async () => {
+    const list = $("sessions-list");
+    try {
+      const data = await api("GET", "/api/sessions?" + sessionsQuery());
+      list.replaceChildren();
+      if (data.sessions.length === 0) {
+        const none = document.createElement("p");
+        none.className = "note";
+        none.textContent = "no session found";
+        list.append(none);
+      }
+      for (const session of data.sessions) {
+        const details = document.createElement("details");
+        details.setAttribute("role", "listitem");
+        const summary = document.createElement("summary");
+        const last = session.transcript[session.transcript.length - 1];
+        summary.textContent = session.opened + "  " + session.client + " \u2192 " + session.local +
+          "  (" + (last === undefined ? "open" : last.decisions.join(", ")) + ")";
+        details.append(summary, transcript(session));
+        if (session.omitted > 0) {
+          const note = document.createElement("p");
+          note.className = "note";
+          note.textContent = session.omitted + " steps in the middle not kept";
+          details.append(note);
+        }
+        list.append(details);
+      }
+      $("sessions-error").textContent = "";
+    } catch (error) {
+      $("sessions-error").textContent = error.message;
+    }
+  };
+
+  $("sessions-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void loadSessions();
+  });
+
   $("token-form").addEventListener("submit", (event) => {
     event.preventDefault();
     token = $("token").value.trim();
     $("token").value = "";
     $("token-state").textContent = token === "" ? "no token set" : "token set";
     for (const list of lists) void load(list);
+    void loadSessions();
   });
   $("token-state").textContent = token === "" ? "no token set" : "token set";
 
   for (const list of lists) void load(list);
+  void loadSessions();
 })();
 `

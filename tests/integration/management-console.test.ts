@@ -3,6 +3,15 @@ import { chromium } from "playwright-core"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { startManagementServer } from "../support/management-server.ts"
+import { join } from "node:path"
+import { tmpdir } from "node:os"
+import type { SessionJournal } from "../../application/ports/session-journals.ts"
+import { Command } from "../../domain/session/commands.ts"
+import type { SessionCommand } from "../../domain/session/commands.ts"
+import { decide } from "../../domain/session/decide.ts"
+import { evolveAll } from "../../domain/session/evolve.ts"
+import { initialState } from "../../domain/session/state.ts"
+import { client, policy } from "../unit/session/session-fixtures.ts"
 import type { RunningManagementServer } from "../support/management-server.ts"
 import { serviceAvailable } from "../support/services.ts"
 
@@ -124,5 +133,38 @@ describe.skipIf(!haveChromium)("management console in headless Chromium", () => 
     await row(withoutToken, "Local addresses", "*@example.org").waitFor()
     expect(await alertIn(withoutToken, "Local addresses").textContent()).toBe("")
     await withoutToken.close()
+  })
+
+  it("finds a session by client IP and opens it as a transcript that says why the client was refused", async () => {
+    const journal = (client: string, commands: ReadonlyArray<SessionCommand>): SessionJournal => {
+      const step = decide(policy)
+      let state = initialState
+      const entries = commands.map((command, i) => {
+        const events = step(state, command)
+        state = evolveAll(state, events)
+        return { at: Date.UTC(2026, 11, 5, 12, 0, i), command, events }
+      })
+      return { id: client, client: `${client}:40000`, local: "198.51.100.1:25", openedAt: Date.UTC(2026, 11, 5, 12), entries, omitted: 0 }
+    }
+    const start = (ip: string) => [Command.connect({ ...client(), remoteIp: ip }), Command.ehlo("sender.example"), Command.mail("a@example.org")]
+    server = await startManagementServer({
+      journals: [
+        journal("192.0.2.8", [...start("192.0.2.8"), Command.rcpt("bad address"), Command.quit]),
+        journal("192.0.2.9", [...start("192.0.2.9"), Command.rcpt("ok@example.com"), Command.quit])
+      ]
+    })
+    const page = await open(server.base)
+    const sessions = page.getByRole("list", { name: "Sessions" })
+    await sessions.getByRole("listitem").nth(1).waitFor()
+    await page.getByLabel("Client IP").fill("192.0.2.8")
+    await page.getByRole("button", { name: "Find sessions" }).click()
+    await sessions.getByRole("listitem").nth(1).waitFor({ state: "detached" })
+    await sessions.locator("summary").filter({ hasText: "192.0.2.8:40000" }).click()
+    const transcript = page.getByRole("table", { name: "Transcript of 192.0.2.8:40000" })
+    const refusal = transcript.getByRole("row").filter({ hasText: "RCPT TO:<bad address>" })
+    await refusal.waitFor()
+    expect(await refusal.textContent()).toMatch(/553 5\.1\.3 Bad recipient address syntax.*CommandRefused: Rcpt/)
+    await page.screenshot({ path: join(tmpdir(), "smtp-intake-console-sessions.png"), fullPage: true })
+    await page.close()
   })
 })
