@@ -1,5 +1,6 @@
 import { emptyScan, finishLineEndings, scanLineEndings } from "./bare-line-endings.ts"
 import type { LineEndingScan } from "./bare-line-endings.ts"
+import { concatBytes } from "./json-bytes.ts"
 
 const CR = 0x0d
 const LF = 0x0a
@@ -18,16 +19,7 @@ export interface ReceivedData {
   readonly nul: boolean
 }
 
-const concat = (parts: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  if (parts.length === 1) return parts[0]!
-  const joined = new Uint8Array(size)
-  let at = 0
-  for (const part of parts) {
-    joined.set(part, at)
-    at += part.length
-  }
-  return joined
-}
+const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => (parts.length === 1 ? parts[0]! : concatBytes(parts))
 
 /**
  * The DATA stream of RFC 5321 §4.1.1.4 and §4.5.2, read as it arrives in chunks of any size.
@@ -63,7 +55,7 @@ export class DataReader {
    */
   push(chunk: Uint8Array): number {
     const carried = this.carry.length
-    const data = carried === 0 ? chunk : concat([this.carry, chunk], carried + chunk.length)
+    const data = carried === 0 ? chunk : concat([this.carry, chunk])
     this.carry = new Uint8Array(0)
     let pos = 0
     while (pos < data.length) {
@@ -89,7 +81,7 @@ export class DataReader {
   finish(): ReceivedData {
     const within = this.size <= this.limit
     return {
-      mime: within ? concat(this.kept, this.size) : new Uint8Array(0),
+      mime: within ? concat(this.kept) : new Uint8Array(0),
       size: this.size,
       bareLineEnding: finishLineEndings(this.scan) !== undefined,
       nul: this.nul

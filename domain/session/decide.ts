@@ -280,6 +280,8 @@ export const decide = (policy: SessionPolicy) => {
       case "closed":
         return []
       case "idle":
+        // the client may leave while its start is being decided
+        if (command._tag === "Disconnected") return [{ _tag: "ClientLeft", reason: command.reason }]
         return command._tag === "Connect" ? connect(command) : outOfSequence(command, "Not connected")
     }
     const ends = ending(command)
