@@ -58,6 +58,8 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
   /** Decides, applies and records one command; the client's reply, if the step has one. */
   const step = (command: SessionCommand) =>
     Effect.flatMap(Clock.currentTimeMillis, (at) => {
+      // a closed session hears nothing more (the socket's close after QUIT): nothing to record
+      if (state.phase === "closed") return Effect.succeed(undefined)
       const events: ReadonlyArray<SessionEvent> = decideNext(state, command)
       const observed: Array<Effect.Effect<void>> = []
       for (const event of events) {

@@ -95,7 +95,9 @@ const run = (path: string, username: string, password: string, timeoutMs: number
     child.on("error", (error) => {
       if (child.pid === undefined) settle({ kind: "not-started", reason: describeSpawnError(error) })
     })
-    child.on("exit", (code, signal) => {
+    // 'close', not 'exit': 'exit' can come before the last of the program's output is read (seen on a
+    // busy machine), and the verdict's message would miss it
+    child.on("close", (code, signal) => {
       if (timedOut) settle({ kind: "timed-out", output: output() })
       else if (code !== null) settle({ kind: "exited", code, output: output() })
       else settle({ kind: "signalled", signal: signal ?? "unknown signal", output: output() })
