@@ -59,15 +59,15 @@ export const localConnectionBudget = (settings: Settings) =>
   ConnectionBudgetLayer(budgetLimits(settings), admissionWaitMs(settings))
 
 /**
- * What the processes of one daemon share: the connection budget, the AUTH attempts and the metrics
- * a scrape shows. A single process keeps them itself; a cluster worker asks the primary (`cluster/`).
+ * What the processes of one daemon share: the connection budget, the AUTH attempts, the metrics
+ * a scrape shows and the session journals the API shows (the last 1,000 sessions of each process). A single process keeps them itself; a cluster worker asks the primary (`cluster/`).
  * Built where the process's Publisher and Metrics are provided.
  */
 export type SharedState = Layer.Layer<ConnectionBudget | AuthAttempts | DaemonMetrics, never, Publisher>
 
 /** smtp-threads: 1 */
 export const localSharedState = (settings: Settings): SharedState =>
-  LocalDaemonMetrics.pipe(Layer.provideMerge(Layer.merge(localConnectionBudget(settings), AuthAttemptsLayer)))
+  LocalDaemonMetrics.pipe(Layer.provideMerge(Layer.mergeAll(localConnectionBudget(settings), AuthAttemptsLayer, SessionJournalsLayer())))
 
 /** The label of the AUTH failures: the kind of smtp-auth backend, or "none". */
 export const authBackendLabel = (settings: Settings) =>
@@ -102,9 +102,7 @@ export const daemonLayer = (settings: Settings, shared: SharedState) =>
       MailauthSenderAuthentication,
       SpamdScanner(Effect.map(running.settings, spamdOptions)),
       // what this process counts, for GET /metrics; AUTH failures are labelled with the kind of smtp-auth backend
-      InMemoryMetrics(authBackendLabel(settings)),
-      // the last sessions' journals, for GET /api/sessions and the console
-      SessionJournalsLayer()
+      InMemoryMetrics(authBackendLabel(settings))
     )
     const services = shared.pipe(Layer.provideMerge(own))
     const listeners = SmtpListenerLayer({

@@ -5,18 +5,20 @@ import type { Settings } from "../../domain/config/settings.ts"
 import { authBackendLabel } from "../daemon.ts"
 import { makeAuthAttemptsServer } from "./auth-attempts-server.ts"
 import { makeBudgetServer } from "./budget-server.ts"
+import { makeJournalsServer } from "./journals-server.ts"
 import { makeMetricsServer } from "./metrics-server.ts"
 
 /**
  * What the primary shares with its workers (smtp-threads > 1), each answered over the worker's IPC
  * channel: the connection budget (`budget-server.ts`), the AUTH attempts (`auth-attempts-server.ts`)
- * and the whole daemon's metrics (`metrics-server.ts`).
+ * the whole daemon's metrics (`metrics-server.ts`) and its sessions' journals (`journals-server.ts`).
  */
 export const makeSharedStateServer = (settings: Settings, budget: ConnectionBudgetShape) =>
   Effect.gen(function*() {
     const budgetServer = yield* makeBudgetServer(budget)
     const attempts = yield* makeAuthAttemptsServer
     const metrics = yield* makeMetricsServer(budget, authBackendLabel(settings))
+    const journals = yield* makeJournalsServer
 
     /** Serves one worker for as long as the calling scope lives; then gives back what it held. */
     const serve = (worker: string, link: MessageLink) =>
@@ -24,6 +26,7 @@ export const makeSharedStateServer = (settings: Settings, budget: ConnectionBudg
         yield* budgetServer.serve(worker, link)
         yield* attempts.serve(link)
         yield* metrics.serve(worker, link)
+        yield* journals.serve(worker, link)
       })
 
     return { serve }

@@ -3,6 +3,7 @@ import { Effect, Layer } from "effect"
 import { IpcAuthAttempts } from "../../adapters/cluster/ipc-auth-attempts.ts"
 import { IpcConnectionBudget } from "../../adapters/cluster/ipc-connection-budget.ts"
 import { IpcDaemonMetrics } from "../../adapters/cluster/ipc-daemon-metrics.ts"
+import { IpcSessionJournals } from "../../adapters/cluster/ipc-session-journals.ts"
 import { primaryLink } from "../../adapters/cluster/message-link.ts"
 import type { Settings } from "../../domain/config/settings.ts"
 import { daemonLayer } from "../daemon.ts"
@@ -16,12 +17,14 @@ export const workerLogAnnotations = () => ({ worker: cluster.worker?.id ?? 0, pi
 const sharedWithPrimary: SharedState = Layer.mergeAll(
   IpcConnectionBudget(primaryLink),
   IpcAuthAttempts(primaryLink),
-  IpcDaemonMetrics(primaryLink)
+  IpcDaemonMetrics(primaryLink),
+  IpcSessionJournals(primaryLink)
 )
 
 /**
  * One of the smtp-threads worker processes: the same daemon as a single process, except that its
- * connection budget, AUTH attempts and the metrics a scrape shows are the primary's, asked over IPC.
+ * connection budget, AUTH attempts, the metrics a scrape shows and the session journals the API shows
+ * are the primary's (or gathered by it), asked over IPC.
  * It tells the primary once it is listening. Node's cluster module ends a worker whose channel to
  * the primary is gone, so no worker outlives its primary.
  */

@@ -17,9 +17,9 @@ const ready = (await rabbitAvailable()) &&
  * GET /metrics on a connection of its own (no keep-alive), so that node:cluster hands each scrape
  * to the next worker rather than the one that served the last.
  */
-const scrape = (port: number) =>
+const scrape = (port: number, path = "/metrics") =>
   new Promise<string>((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path: "/metrics", agent: false }, (response) => {
+    const req = request({ host: "127.0.0.1", port, path, agent: false }, (response) => {
       let body = ""
       response.setEncoding("utf8")
       response.on("data", (chunk: string) => void (body += chunk))
@@ -96,6 +96,12 @@ describe.runIf(ready)("smtp-threads: 2 shares the metrics and the AUTH throttle 
       }
     }
     await expectWholeDaemon(48, 24)
+    // the session journals of both workers, whichever worker serves the API request
+    for (let n = 0; n < 4; n++) {
+      const { sessions } = JSON.parse(await scrape(managementPort, "/api/sessions?limit=1000")) as { sessions: Array<{ transcript: Array<{ decisions: Array<string> }> }> }
+      expect(sessions).toHaveLength(24)
+      expect(sessions.flatMap((s) => s.transcript).filter((line) => line.decisions.includes("MessageQueued"))).toHaveLength(48)
+    }
 
     // A worker dies; its replacement counts from zero, and the primary keeps what the dead one reported.
     const [victim] = listeningPids(daemon)
