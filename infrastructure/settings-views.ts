@@ -21,7 +21,9 @@ export const sessionPolicy = (settings: Settings, fallbackHostname = machineHost
   addressValidation: settings.smtpValidateAddress,
   authRequired: settings.smtpAuth !== undefined,
   protection: settings.smtpProtection,
-  tlsOffered: settings.smtpCertificate !== undefined && settings.smtpKey !== undefined
+  tlsOffered: settings.smtpCertificate !== undefined && settings.smtpKey !== undefined,
+  maxErrors: settings.smtpErrorLimit,
+  maxJunk: settings.smtpJunkLimit
 })
 
 export const intakeSnapshot = (settings: Settings): IntakeSettingsSnapshot => ({

@@ -154,6 +154,14 @@ export const configKeys = [
     name: "smtp-timeout", parse: parsePositiveInteger(86_400, "seconds"), format: String, default: 300,
     supported: true, reload: "live"
   }),
+  key("smtpErrorLimit", {
+    name: "smtp-error-limit", parse: parsePositiveInteger(1_000_000, "errors"), format: String, default: 20,
+    supported: true, reload: "live"
+  }),
+  key("smtpJunkLimit", {
+    name: "smtp-junk-limit", parse: parsePositiveInteger(1_000_000, "commands"), format: String, default: 100,
+    supported: true, reload: "live"
+  }),
   key("smtpProtection", {
     name: "smtp-protection", parse: parseBoolean, format: formatBoolean, default: false, supported: true, reload: "live"
   }),

@@ -30,6 +30,10 @@ export interface Settings {
   readonly smtpThreads: number
   /** seconds */
   readonly smtpTimeout: number
+  /** refused commands a session may make without delivering a message; the next ends it (421) */
+  readonly smtpErrorLimit: number
+  /** NOOP, RSET, VRFY, EXPN, HELP a session may send without delivering a message; the next ends it (421) */
+  readonly smtpJunkLimit: number
   readonly smtpProtection: boolean
   readonly smtpHostname: string | undefined
   readonly smtpExtract: boolean

@@ -121,8 +121,29 @@ export const decide = (policy: SessionPolicy) => {
     ]
   }
 
+  /**
+   * Postfix's smtpd_hard_error_limit and smtpd_junk_command_limit: a session that keeps getting
+   * refusals, or keeps sending commands that do nothing, without delivering a message, is ended with
+   * 421 in place of the reply that would go over the limit.
+   */
+  const withinLimits = (state: CommandState | Extract<SessionState, { phase: "auth" }>, events: Events): Events => {
+    const [event] = events
+    if (event === undefined || events.length !== 1) return events
+    const error = event._tag === "CommandRefused" || event._tag === "CommandUnrecognized" || event._tag === "AuthFailed"
+    if (error && state.errors + 1 > policy.maxErrors) {
+      return closing("too-many-errors", 421, "4.7.0", "Too many errors, closing connection")
+    }
+    const junk = event._tag === "CommandAnswered" || event._tag === "TransactionReset"
+    if (junk && state.junk + 1 > policy.maxJunk) {
+      return closing("too-many-junk", 421, "4.7.0", "Too many commands without a message, closing connection")
+    }
+    return events
+  }
+
   /** Between commands: the client's line was parsed into `command`. */
-  const commandPhase = (state: CommandState, command: SessionCommand): Events => {
+  const commandPhase = (state: CommandState, command: SessionCommand): Events => withinLimits(state, commandReply(state, command))
+
+  const commandReply = (state: CommandState, command: SessionCommand): Events => {
     switch (command._tag) {
       case "Quit":
         return [{ _tag: "SessionClosed", reason: "quit", reply: reply(221, "2.0.0", `${policy.hostname} closing connection`) }]
@@ -289,8 +310,10 @@ export const decide = (policy: SessionPolicy) => {
     switch (state.phase) {
       case "securing":
         return command._tag === "Secured" ? [{ _tag: "ConnectionSecured", tls: command.tls }] : unexpected(state, command)
-      case "auth":
-        return authenticating(command) ?? unexpected(state, command)
+      case "auth": {
+        const events = authenticating(command)
+        return events === undefined ? unexpected(state, command) : withinLimits(state, events)
+      }
       case "data":
         return receiving(command) ?? unexpected(state, command)
       case "publishing":

@@ -9,7 +9,15 @@ export type ConnectionRefusal = "range" | "blocked" | "early-talker"
 export type MessageRefusal = "size" | "bare-line-ending" | "nul"
 
 /** Why the server ended a session. */
-export type Closing = "quit" | "timeout" | "shutdown" | "too-many-unrecognized" | "line-too-long" | "http-request"
+export type Closing =
+  | "quit"
+  | "timeout"
+  | "shutdown"
+  | "too-many-unrecognized"
+  | "too-many-errors"
+  | "too-many-junk"
+  | "line-too-long"
+  | "http-request"
 
 /**
  * What happened in a session: the record a session keeps (its journal), that its log lines and

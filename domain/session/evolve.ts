@@ -30,7 +30,7 @@ export const evolve = (state: SessionState, event: SessionEvent): SessionState =
   switch (event._tag) {
     case "ConnectionAccepted":
       if (state.phase !== "idle") return outOfPlace(state, event)
-      return { phase: "connected", connection: event.connection, unrecognized: 0 }
+      return { phase: "connected", connection: event.connection, unrecognized: 0, errors: 0, junk: 0 }
     case "ConnectionRefused":
       if (state.phase !== "idle") return outOfPlace(state, event)
       return { phase: "closed" }
@@ -38,21 +38,22 @@ export const evolve = (state: SessionState, event: SessionEvent): SessionState =
     case "ClientLeft":
       return { phase: "closed" }
     case "CommandRefused":
+      return state.phase === "idle" ? state : { ...state, errors: state.errors + 1 }
     case "CommandAnswered":
-      return state
+      return state.phase === "idle" ? state : { ...state, junk: state.junk + 1 }
   }
   if (state.phase === "idle") return outOfPlace(state, event)
-  const open = { connection: state.connection, unrecognized: state.unrecognized }
+  const open = { connection: state.connection, unrecognized: state.unrecognized, errors: state.errors, junk: state.junk }
   switch (event._tag) {
     case "CommandUnrecognized":
-      return { ...state, unrecognized: state.unrecognized + 1 }
+      return { ...state, unrecognized: state.unrecognized + 1, errors: state.errors + 1 }
     case "TlsStarting":
       // RFC 3207 §4.2: a transaction begun in plain text is forgotten
       if (state.phase !== "connected" && state.phase !== "ready" && state.phase !== "mail") return outOfPlace(state, event)
       return { phase: "securing", ...open }
     case "ConnectionSecured":
       if (state.phase !== "securing") return outOfPlace(state, event)
-      return { phase: "connected", connection: { ...state.connection, tls: event.tls, user: undefined }, unrecognized: state.unrecognized }
+      return { phase: "connected", ...open, connection: { ...state.connection, tls: event.tls, user: undefined } }
     case "Greeted":
       if (state.phase !== "connected" && state.phase !== "ready" && state.phase !== "mail") return outOfPlace(state, event)
       return { phase: "ready", ...open, helo: event.name }
@@ -67,7 +68,7 @@ export const evolve = (state: SessionState, event: SessionEvent): SessionState =
       return { phase: "ready", ...open, connection: { ...state.connection, user: event.user }, helo: state.helo }
     case "AuthFailed":
       if (state.phase !== "auth") return outOfPlace(state, event)
-      return { phase: "ready", ...open, helo: state.helo }
+      return { phase: "ready", ...open, errors: state.errors + 1, helo: state.helo }
     case "SenderAccepted":
       if (state.phase !== "ready") return outOfPlace(state, event)
       return { phase: "mail", ...open, helo: state.helo, envelope: { sender: event.address, recipients: [], utf8: event.utf8 } }
@@ -86,15 +87,18 @@ export const evolve = (state: SessionState, event: SessionEvent): SessionState =
       return { ...state, phase: "publishing", size: event.size }
     case "MessageRefused":
       if (state.phase !== "data") return outOfPlace(state, event)
-      return { phase: "ready", ...open, helo: state.helo }
+      return { phase: "ready", ...open, errors: state.errors + 1, helo: state.helo }
     case "MessageQueued":
+      if (state.phase !== "publishing") return outOfPlace(state, event)
+      // a delivered message: the session is doing what it is for, its error and junk counts start over
+      return { phase: "ready", ...open, errors: 0, junk: 0, helo: state.helo }
     case "MessageDeferred":
       if (state.phase !== "publishing") return outOfPlace(state, event)
       return { phase: "ready", ...open, helo: state.helo }
     case "TransactionReset":
-      if (state.phase === "connected") return state
+      if (state.phase === "connected") return { ...state, junk: state.junk + 1 }
       if (state.phase !== "ready" && state.phase !== "mail") return outOfPlace(state, event)
-      return { phase: "ready", ...open, helo: state.helo }
+      return { phase: "ready", ...open, junk: state.junk + 1, helo: state.helo }
   }
 }
 

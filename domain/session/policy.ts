@@ -21,7 +21,15 @@ export interface SessionPolicy {
   readonly protection: boolean
   /** there is a certificate: STARTTLS is offered on a plain connection */
   readonly tlsOffered: boolean
+  /** smtp-error-limit: refused commands without a message delivered; the next refusal ends the session */
+  readonly maxErrors: number
+  /** smtp-junk-limit: NOOP/RSET/VRFY/EXPN/HELP without a message delivered; the next one ends the session */
+  readonly maxJunk: number
 }
+
+/** Postfix's smtpd_hard_error_limit and smtpd_junk_command_limit. */
+export const DEFAULT_MAX_ERRORS = 20
+export const DEFAULT_MAX_JUNK = 100
 
 /** RFC 5321 §4.5.3.1.8 asks for at least 100; a mailing-list submission may carry many more. */
 export const DEFAULT_MAX_RECIPIENTS = 1000

@@ -19,6 +19,10 @@ interface Open {
   readonly connection: ConnectionInfo
   /** commands the session did not recognise so far (the 10th ends it) */
   readonly unrecognized: number
+  /** refused commands since the session began or last delivered a message */
+  readonly errors: number
+  /** NOOP, RSET, VRFY, EXPN, HELP since the session began or last delivered a message */
+  readonly junk: number
 }
 
 /**

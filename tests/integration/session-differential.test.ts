@@ -108,7 +108,10 @@ describe("the wire answers what the decider alone answers (differential, in-proc
     addressValidation: "strict",
     authRequired: true,
     protection: false,
-    tlsOffered: true
+    tlsOffered: true,
+    // low, so that random sessions reach both limits
+    maxErrors: 6,
+    maxJunk: 8
   }
 
   beforeAll(async () => {

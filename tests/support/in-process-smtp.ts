@@ -21,6 +21,7 @@ import { SpamScanFailed, SpamScanner } from "../../application/ports/spam-scanne
 import { makeJournalRing } from "../../application/session-journals-keeper.ts"
 import { parseIpRange } from "../../domain/ip/ip-range.ts"
 import type { IpRange } from "../../domain/ip/ip-range.ts"
+import { DEFAULT_MAX_ERRORS, DEFAULT_MAX_JUNK } from "../../domain/session/policy.ts"
 import type { SessionPolicy } from "../../domain/session/policy.ts"
 import { fakeAuthenticator } from "./doubles/fake-authenticator.ts"
 
@@ -75,6 +76,8 @@ export const startInProcessSmtp = async (options: InProcessOptions = {}): Promis
     authRequired: false,
     protection: false,
     tlsOffered: options.tls !== undefined,
+    maxErrors: DEFAULT_MAX_ERRORS,
+    maxJunk: DEFAULT_MAX_JUNK,
     ...options.policy
   }
   const snapshot: IntakeSettingsSnapshot = {

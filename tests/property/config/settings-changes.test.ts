@@ -29,6 +29,8 @@ const written: Readonly<Record<string, ReadonlyArray<string>>> = {
   "smtp-maxsize": ["100MB", "10KB"],
   "smtp-threads": ["1", "4"],
   "smtp-timeout": ["300", "30"],
+  "smtp-error-limit": ["20", "5"],
+  "smtp-junk-limit": ["100", "10"],
   "smtp-protection": ["no", "yes"],
   "smtp-hostname": ["", "mx.example.com", "mx2.example.com"],
   "smtp-extract": ["yes", "no"],

@@ -240,12 +240,33 @@ describe("RSET and QUIT", () => {
   it("RSET drops the transaction and keeps the EHLO name", () => {
     const { last, state } = play([...withRecipient, Command.rset])
     expect(last?.code).toBe(250)
-    expect(state).toEqual({ phase: "ready", connection: client(), helo: "client.example.org", unrecognized: 0 })
+    expect(state).toEqual({ phase: "ready", connection: client(), helo: "client.example.org", unrecognized: 0, errors: 0, junk: 1 })
   })
 
   it("QUIT says goodbye with 221 and closes", () => {
     const { last, state } = play([...greeted, Command.quit])
     expect(last?.code).toBe(221)
+    expect(state.phase).toBe("closed")
+  })
+})
+
+describe("sessions that only waste the server's time (Postfix's hard error and junk command limits)", () => {
+  const strict = { ...policy, maxErrors: 3, maxJunk: 4 }
+
+  it("ends a session with 421 at the refusal past smtp-error-limit, and a delivered message starts the count over", () => {
+    const bad = Command.rcpt("not an address")
+    const refusals = play([...greeted, Command.mail("a@example.org"), bad, bad, bad, bad], strict)
+    expect(refusals.replies.slice(-4).map((r) => r?.code)).toEqual([553, 553, 553, 421])
+    expect(refusals.last?.lines[0]).toMatch(/Too many errors/)
+    expect(refusals.state.phase).toBe("closed")
+    const delivered = [Command.rcpt("b@example.com"), Command.data, Command.dataEnd(10), Command.published(["id"])]
+    const again = play([...greeted, Command.mail("a@example.org"), bad, bad, bad, ...delivered, Command.mail("a@example.org"), bad, bad, bad], strict)
+    expect(again.state.phase).toBe("mail")
+  })
+
+  it("ends a session with 421 at the NOOP, RSET, VRFY or HELP past smtp-junk-limit", () => {
+    const { replies, state } = play([...greeted, Command.noop, Command.rset, Command.vrfy, Command.help, Command.noop], strict)
+    expect(replies.slice(-5).map((r) => r?.code)).toEqual([250, 250, 252, 214, 421])
     expect(state.phase).toBe("closed")
   })
 })

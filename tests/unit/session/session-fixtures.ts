@@ -25,7 +25,9 @@ export const policy: SessionPolicy = {
   addressValidation: "strict",
   authRequired: false,
   protection: false,
-  tlsOffered: false
+  tlsOffered: false,
+  maxErrors: 20,
+  maxJunk: 100
 }
 
 export const client = (remoteIp = "192.0.2.7"): ConnectionInfo => ({
