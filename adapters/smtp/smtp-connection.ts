@@ -28,8 +28,12 @@ export interface ConnectionOptions {
 
 /** Unanswered input a client may have buffered with us before we stop reading its socket. */
 const INPUT_HIGH_WATER = 256 * 1024
-/** Commands answered in a row before other connections get their turn. */
-const COMMANDS_PER_TURN = 32
+/**
+ * Commands answered in a row before other connections get their turn: a client that pipelines
+ * without end (and reads its replies) waits one turn of the event loop every few commands, so 20
+ * of them cannot starve a client that sends one command at a time (docs/RELIABILITY.md).
+ */
+const COMMANDS_PER_TURN = 8
 /** How long a connection we closed waits for the client to close its side. */
 const HALF_CLOSE_MS = 5_000
 

@@ -7,6 +7,7 @@ import type { SessionPolicy } from "./policy.ts"
 import { reply } from "./reply.ts"
 import type { Reply } from "./reply.ts"
 import type { SessionState } from "./state.ts"
+import { isRecipient } from "./evolve.ts"
 
 type Events = ReadonlyArray<SessionEvent>
 type OpenState = Exclude<SessionState, { phase: "idle" } | { phase: "closed" }>
@@ -133,7 +134,8 @@ export const decide = (policy: SessionPolicy) => {
     if (error && state.errors + 1 > policy.maxErrors) {
       return closing("too-many-errors", 421, "4.7.0", "Too many errors, closing connection")
     }
-    const junk = event._tag === "CommandAnswered" || event._tag === "TransactionReset"
+    const junk = event._tag === "CommandAnswered" || event._tag === "TransactionReset" ||
+      (event._tag === "RecipientAccepted" && state.phase === "mail" && isRecipient(state.envelope, event.address))
     if (junk && state.junk + 1 > policy.maxJunk) {
       return closing("too-many-junk", 421, "4.7.0", "Too many commands without a message, closing connection")
     }

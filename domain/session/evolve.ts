@@ -1,6 +1,6 @@
 import type { SessionEvent } from "./events.ts"
 import { initialState } from "./state.ts"
-import type { SessionState } from "./state.ts"
+import type { Envelope, SessionState } from "./state.ts"
 
 /** An event that cannot follow the state it was applied to: a defect in whoever produced it. */
 export class EventOutOfPlace extends Error {
@@ -16,6 +16,10 @@ export class EventOutOfPlace extends Error {
 }
 
 const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+
+/** The address is already a recipient of the transaction (addresses compared without case). */
+export const isRecipient = (envelope: Envelope, address: string): boolean =>
+  envelope.recipients.some((r) => sameAddress(r.address, address))
 
 const outOfPlace = (state: SessionState, event: SessionEvent): never => {
   throw new EventOutOfPlace(event, state)
@@ -75,7 +79,8 @@ export const evolve = (state: SessionState, event: SessionEvent): SessionState =
     case "RecipientAccepted": {
       if (state.phase !== "mail") return outOfPlace(state, event)
       const { recipients } = state.envelope
-      if (recipients.some((r) => sameAddress(r.address, event.address))) return state
+      // a recipient given again is published once; the command did nothing, so it counts as junk
+      if (isRecipient(state.envelope, event.address)) return { ...state, junk: state.junk + 1 }
       const recipient = { address: event.address, local: event.local }
       return { ...state, envelope: { ...state.envelope, recipients: [...recipients, recipient] } }
     }
