@@ -23,6 +23,10 @@ export interface Link {
   onClose(f: (reason: string) => void): () => void
   /** true (once) if the broker returned this message as unroutable */
   takeReturned(messageId: string): boolean
+  /** queues a publish found gone (the broker returned its message as unroutable), until declared again */
+  readonly missingQueues: Set<string>
+  /** declares the queues again (one that was deleted under us); rejects when the broker refuses */
+  redeclare(): Promise<void>
   inFlight: number
   /** closes channel and connection; never rejects, never hangs longer than `timeoutMs` */
   dispose(timeoutMs: number): Promise<void>
@@ -45,7 +49,7 @@ export const openLink = async (options: LinkOptions): Promise<Link> => {
   try {
     await declareQueues(connection, options.queues, options.queueType)
     const channel = await connection.createConfirmChannel()
-    return makeLink(connection, channel, () => lastError)
+    return makeLink(connection, channel, () => lastError, () => declareQueues(connection, options.queues, options.queueType))
   } catch (error) {
     await disposeConnection(connection, options.connectTimeoutMs)
     throw error
@@ -53,7 +57,12 @@ export const openLink = async (options: LinkOptions): Promise<Link> => {
 }
 
 /** exported for tests, which drive it with fake emitters */
-export const makeLink = (connection: ChannelModel, channel: ConfirmChannel, lastError: () => string | undefined): Link => {
+export const makeLink = (
+  connection: ChannelModel,
+  channel: ConfirmChannel,
+  lastError: () => string | undefined,
+  declare: () => Promise<void> = () => Promise.resolve()
+): Link => {
   let open = true
   let writable = true
   let blocked: string | undefined
@@ -137,6 +146,8 @@ export const makeLink = (connection: ChannelModel, channel: ConfirmChannel, last
       }
     },
     takeReturned: (messageId) => returned.delete(messageId),
+    missingQueues: new Set(),
+    redeclare: declare,
     inFlight: 0,
     dispose: async (timeoutMs) => {
       // channel.close() never settles if the connection dies before the broker's CloseOk

@@ -69,13 +69,35 @@ const make = (options: AmqpPublisherOptions) =>
         // only declared queues are known to be durable
         if (stray !== undefined) return failed(`queue "${stray.queue}" is not among the declared queues`)
         return confirmBatch(link, deliveries, confirmTimeoutMs).pipe(
-          Effect.mapError((error) => new PublishFailed({ message: address.redact(error.message) }))
+          Effect.mapError((error) => new PublishFailed({ message: address.redact(error.message) })),
+          Effect.tapError(() => link.missingQueues.size > 0 ? redeclare(link) : Effect.void)
+        )
+      })
+
+    /**
+     * A queue deleted under us (`rabbitmqctl delete_queue`) makes every publish to it come back
+     * unroutable: the publish that finds it gets 451, and the queues are declared again, so the
+     * next one goes through. One declaration at a time; until it succeeds the publisher is not ready.
+     */
+    let redeclaring = false
+    const redeclare = (link: Link) =>
+      Effect.suspend(() => {
+        if (redeclaring) return Effect.void
+        redeclaring = true
+        const missing = [...link.missingQueues].join(", ")
+        return Effect.tryPromise(() => link.redeclare()).pipe(
+          Effect.tap(() => Effect.sync(() => link.missingQueues.clear())),
+          Effect.tap(() => Effect.logWarning(`RabbitMQ at ${address.display}: queue ${missing} was gone; declared it again`)),
+          Effect.catch((error) =>
+            Effect.logError(`RabbitMQ at ${address.display}: queue ${missing} is gone and cannot be declared again: ${address.redact(String(error.cause ?? error))}`)
+          ),
+          Effect.ensuring(Effect.sync(() => void (redeclaring = false)))
         )
       })
 
     const isReady = Effect.sync(() => {
       const link = state.link
-      return link !== undefined && link.isOpen() && link.blockedReason() === undefined
+      return link !== undefined && link.isOpen() && link.blockedReason() === undefined && link.missingQueues.size === 0
     })
 
     return Publisher.of({ publish, isReady })

@@ -56,7 +56,10 @@ export const sendBatch = (
     const returned = link.takeReturned(delivery.messageId)
     if (settled) return
     if (error) return finish(`broker did not confirm message ${delivery.messageId}: ${describe(error)}`)
-    if (returned) return finish(`queue "${delivery.queue}" does not exist on the broker`)
+    if (returned) {
+      link.missingQueues.add(delivery.queue)
+      return finish(`queue "${delivery.queue}" does not exist on the broker`)
+    }
     if (--unconfirmed === 0) finish(undefined)
   }
 
