@@ -39,6 +39,7 @@ const publisherLayer = (settings: Settings) =>
       url: settings.rabbitmqAddress,
       queues: [...new Set([settings.rabbitmqInbox, settings.rabbitmqLocal ?? settings.rabbitmqInbox, settings.rabbitmqReports ?? settings.rabbitmqInbox])],
       queueType: settings.rabbitmqQueueType,
+      maxMessageSize: settings.rabbitmqMaxMessageSize,
       failOnQueueMismatchAtStart: true
     })
 

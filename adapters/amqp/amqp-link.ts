@@ -10,6 +10,8 @@ import { declareQueues } from "./queue-declaration.ts"
  */
 export interface Link {
   readonly channel: ConfirmChannel
+  /** the broker's version, as it announced itself (e.g. "3.10.8") */
+  readonly serverVersion: string | undefined
   isOpen(): boolean
   /** the broker's reason while it blocks publishers (resource alarm), else undefined */
   blockedReason(): string | undefined
@@ -84,10 +86,12 @@ export const makeLink = (
     closeListeners.clear()
   }
 
-  channel.on("error", () => {}) // followed by 'close', handled below
+  // the broker's reason for closing the channel (a message over max_message_size, say), for the log
+  let channelError: string | undefined
+  channel.on("error", (error: Error) => void (channelError = error.message)) // followed by 'close', handled below
   // prepended: amqplib's own 'close' listener fails the pending confirms, and by then the link must read as dead
   channel.prependListener("close", () => {
-    die(lastError() ?? "channel closed")
+    die(channelError === undefined ? lastError() ?? "channel closed" : `channel closed by the broker: ${channelError}`)
     // a channel closed by the broker leaves the connection up; it is useless to us
     void disposeConnection(connection, 2000)
   })
@@ -112,8 +116,10 @@ export const makeLink = (
     if (typeof message.properties.messageId === "string") returned.add(message.properties.messageId)
   })
 
+  const properties = (connection.connection as unknown as { serverProperties?: { version?: unknown } }).serverProperties
   return {
     channel,
+    serverVersion: typeof properties?.version === "string" ? properties.version : undefined,
     isOpen: () => open,
     blockedReason: () => blocked,
     onBlockedChange: (f) => {

@@ -1,10 +1,11 @@
 import { Deferred, Effect, Layer, Schema } from "effect"
-import { Publisher, PublishFailed } from "../../application/ports/publisher.ts"
+import { Publisher, PublishFailed, PublishRefused } from "../../application/ports/publisher.ts"
 import type { Delivery } from "../../application/ports/publisher.ts"
 import type { QueueType } from "../../domain/config/settings.ts"
 import { openLink } from "./amqp-link.ts"
 import type { Link } from "./amqp-link.ts"
 import { parseBrokerAddress } from "./broker-address.ts"
+import { maxMessageSize } from "./broker-limits.ts"
 import type { BrokerAddress } from "./broker-address.ts"
 import { confirmBatch } from "./confirm-batch.ts"
 import { QueueMismatch } from "./queue-declaration.ts"
@@ -13,6 +14,8 @@ export interface AmqpPublisherOptions {
   readonly url: string
   readonly queues: ReadonlyArray<string>
   readonly queueType: QueueType
+  /** rabbitmq-max-message-size; undefined: the default of the broker's version */
+  readonly maxMessageSize?: number | undefined
   /** how long to wait for the broker's confirm of a publish; default 10 000 */
   readonly confirmTimeoutMs?: number
   /**
@@ -59,12 +62,18 @@ const make = (options: AmqpPublisherOptions) =>
 
     const failed = (message: string) => Effect.fail(new PublishFailed({ message: address.redact(message) }))
 
-    const publish = (deliveries: ReadonlyArray<Delivery>): Effect.Effect<void, PublishFailed> =>
-      Effect.suspend(() => {
+    const publish = (deliveries: ReadonlyArray<Delivery>): Effect.Effect<void, PublishFailed | PublishRefused> =>
+      Effect.suspend((): Effect.Effect<void, PublishFailed | PublishRefused> => {
         const link = state.link
         if (link === undefined || !link.isOpen()) return failed("broker not connected")
         const blocked = link.blockedReason()
         if (blocked !== undefined) return failed(`broker is blocking publishers: ${blocked}`)
+        const limit = maxMessageSize(options.maxMessageSize, link.serverVersion)
+        const largest = deliveries.reduce((max, d) => Math.max(max, d.body.byteLength), 0)
+        // checked here, so that the broker never closes the channel every session shares over one message
+        if (largest > limit) {
+          return Effect.fail(new PublishRefused({ message: `document of ${largest} bytes over the broker's limit of ${limit}`, size: largest, limit }))
+        }
         const stray = deliveries.find((d) => !declared.has(d.queue))
         // only declared queues are known to be durable
         if (stray !== undefined) return failed(`queue "${stray.queue}" is not among the declared queues`)

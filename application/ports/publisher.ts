@@ -8,8 +8,17 @@ export interface Delivery {
   readonly body: Uint8Array
 }
 
+/** A publish that did not happen, or may not have: the client may try again (451). */
 export class PublishFailed extends Schema.TaggedError<PublishFailed>()("PublishFailed", {
   message: Schema.String
+}) {}
+
+/** A publish that can never happen: a document larger than the broker takes (552, permanently). */
+export class PublishRefused extends Schema.TaggedError<PublishRefused>()("PublishRefused", {
+  message: Schema.String,
+  /** the largest document, and the most the broker takes, in bytes */
+  size: Schema.Number,
+  limit: Schema.Number
 }) {}
 
 /**
@@ -18,7 +27,7 @@ export class PublishFailed extends Schema.TaggedError<PublishFailed>()("PublishF
  * so the caller may answer 250; any failure means none of them may be counted on.
  */
 export class Publisher extends Context.Service<Publisher, {
-  publish(deliveries: ReadonlyArray<Delivery>): Effect.Effect<void, PublishFailed>
+  publish(deliveries: ReadonlyArray<Delivery>): Effect.Effect<void, PublishFailed | PublishRefused>
   /** true while the publisher can take messages (broker connected, spool writable) */
   readonly isReady: Effect.Effect<boolean>
 }>()("smtp-intake/Publisher") {}

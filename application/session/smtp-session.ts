@@ -126,7 +126,9 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
       envelope,
       mime: data.mime
     }, settings).pipe(Effect.result)
-    return yield* step(result._tag === "Success" ? Command.published(result.success) : Command.publishFailed(result.failure.message))
+    if (result._tag === "Success") return yield* step(Command.published(result.success))
+    const { failure } = result
+    return yield* step(failure._tag === "PublishRefused" ? Command.publishRefused(failure.size, failure.limit) : Command.publishFailed(failure.message))
   })
 
   return {

@@ -191,6 +191,10 @@ export const configKeys = [
     name: "rabbitmq-reports", parse: optional(parseQueueName), format: asIs, default: undefined,
     whenUnset: "reports are treated as other local messages", supported: true, reload: "restart"
   }),
+  key("rabbitmqMaxMessageSize", {
+    name: "rabbitmq-max-message-size", parse: optional(parseSize), format: formatSize, default: undefined,
+    whenUnset: "the broker's default for its version", supported: true, reload: "restart"
+  }),
   key("rabbitmqQueueType", {
     name: "rabbitmq-queue-type", parse: parseChoice(["classic", "quorum"]), format: asIs, default: "classic",
     supported: true, reload: "restart"

@@ -43,6 +43,11 @@ export interface Settings {
   readonly rabbitmqLocal: string | undefined
   readonly rabbitmqReports: string | undefined
   readonly rabbitmqQueueType: QueueType
+  /**
+   * bytes: the largest message the broker takes (its `max_message_size`); undefined: learned from
+   * the broker's version (RabbitMQ 4: 16 MiB, 3.x: 128 MiB)
+   */
+  readonly rabbitmqMaxMessageSize: number | undefined
   readonly spamassassinHost: string
   readonly spamassassinPort: number
   readonly databaseAddress: string

@@ -62,6 +62,8 @@ export type SessionCommand =
   /** every recipient's JSON is durable; one message id per recipient, in recipient order */
   | { readonly _tag: "Published"; readonly messageIds: ReadonlyArray<string> }
   | { readonly _tag: "PublishFailed"; readonly reason: string }
+  /** the publisher can never take the message: its largest document is `size` bytes, the broker takes `limit` */
+  | { readonly _tag: "PublishRefused"; readonly size: number; readonly limit: number }
   | { readonly _tag: "Rset" }
   | { readonly _tag: "Noop" }
   | { readonly _tag: "Help" }
@@ -119,6 +121,7 @@ export const Command = {
   dataEnd: (size: number, bareLineEnding = false, nul = false): SessionCommand => ({ _tag: "DataEnd", size, bareLineEnding, nul }),
   published: (messageIds: ReadonlyArray<string>): SessionCommand => ({ _tag: "Published", messageIds }),
   publishFailed: (reason: string): SessionCommand => ({ _tag: "PublishFailed", reason }),
+  publishRefused: (size: number, limit: number): SessionCommand => ({ _tag: "PublishRefused", size, limit }),
   rset: { _tag: "Rset" } as SessionCommand,
   noop: { _tag: "Noop" } as SessionCommand,
   help: { _tag: "Help" } as SessionCommand,

@@ -287,6 +287,14 @@ export const decide = (policy: SessionPolicy) => {
       }
       case "PublishFailed":
         return [deferred(command.reason)]
+      case "PublishRefused":
+        // never retried into a 451 loop: the message cannot become smaller
+        return [{
+          _tag: "MessageRefused",
+          reason: "too-large-for-broker",
+          size: state.size,
+          reply: reply(552, "5.3.4", `Message too large for the queue: ${command.size} bytes as JSON, the broker takes at most ${command.limit}`)
+        }]
     }
     return undefined
   }

@@ -91,7 +91,7 @@ export const evolve = (state: SessionState, event: SessionEvent): SessionState =
       if (state.phase !== "data") return outOfPlace(state, event)
       return { ...state, phase: "publishing", size: event.size }
     case "MessageRefused":
-      if (state.phase !== "data") return outOfPlace(state, event)
+      if (state.phase !== "data" && state.phase !== "publishing") return outOfPlace(state, event)
       return { phase: "ready", ...open, errors: state.errors + 1, helo: state.helo }
     case "MessageQueued":
       if (state.phase !== "publishing") return outOfPlace(state, event)

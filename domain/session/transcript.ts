@@ -50,6 +50,8 @@ export const describeCommand = (command: SessionCommand): string => {
       return `(published: ${command.messageIds.join(", ")})`
     case "PublishFailed":
       return `(publish failed: ${command.reason})`
+    case "PublishRefused":
+      return `(publish refused: ${command.size} bytes, the broker takes ${command.limit})`
     case "Rset":
     case "Noop":
     case "Help":

@@ -45,11 +45,12 @@ export const ownRabbitAvailable = (): boolean =>
     "apt-get install -y rabbitmq-server"
   )
 
-export const createOwnRabbit = async (): Promise<OwnRabbit> => {
+/** `config`: more lines for the node's rabbitmq.conf (e.g. `max_message_size = 1048576`) */
+export const createOwnRabbit = async (config: ReadonlyArray<string> = []): Promise<OwnRabbit> => {
   const node = `intake-fault-${randomBytes(4).toString("hex")}@localhost`
   const port = await freePort()
   const distPort = await freePort()
-  const base = makeDirectories(port)
+  const base = makeDirectories(port, config)
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     RABBITMQ_NODENAME: node,
@@ -140,13 +141,13 @@ export const createOwnRabbit = async (): Promise<OwnRabbit> => {
 }
 
 /** The node's own directories and files, owned by the rabbitmq user when Debian's wrapper will switch to it. */
-const makeDirectories = (port: number): string => {
+const makeDirectories = (port: number, config: ReadonlyArray<string>): string => {
   const base = mkdtempSync(join(tmpdir(), "intake-fault-rabbit-"))
   chmodSync(base, 0o755)
   mkdirSync(join(base, "mnesia"))
   mkdirSync(join(base, "log"))
   writeFileSync(join(base, "enabled_plugins"), "[].\n")
-  writeFileSync(join(base, "rabbitmq.conf"), `listeners.tcp.1 = 127.0.0.1:${port}\n`)
+  writeFileSync(join(base, "rabbitmq.conf"), [`listeners.tcp.1 = 127.0.0.1:${port}`, ...config, ""].join("\n"))
   writeFileSync(join(base, "rabbitmq-env.conf"), "")
   const owner = rabbitmqUser()
   if (owner !== undefined) chownTree(base, owner)

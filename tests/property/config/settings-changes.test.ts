@@ -40,6 +40,7 @@ const written: Readonly<Record<string, ReadonlyArray<string>>> = {
   "rabbitmq-local": ["", "local"],
   "rabbitmq-reports": ["", "reports"],
   "rabbitmq-queue-type": ["classic", "quorum"],
+  "rabbitmq-max-message-size": ["", "16MB"],
   "spamassassin-host": ["localhost", "spamd.internal"],
   "spamassassin-port": ["783", "7830"],
   "database-address": ["sqlite:///var/lib/smtp-intake/intake.db", "postgresql://db.internal/intake"],

@@ -18,7 +18,7 @@ describe("what a reload may change", () => {
     const restart = configKeys.filter((spec) => spec.reload === "restart").map((spec) => spec.name)
     expect(restart).toEqual([
       "smtp-ip", "smtp-port", "smtp-secure-port", "smtp-auth", "smtp-threads",
-      "rabbitmq-address", "rabbitmq-inbox", "rabbitmq-outbox", "rabbitmq-local", "rabbitmq-reports", "rabbitmq-queue-type",
+      "rabbitmq-address", "rabbitmq-inbox", "rabbitmq-outbox", "rabbitmq-local", "rabbitmq-reports", "rabbitmq-max-message-size", "rabbitmq-queue-type",
       "database-address", "management-port", "management-ip", "management-token", "spool-directory"
     ])
     expect(configKeys.filter((spec) => spec.reload === "live-while-set").map((spec) => spec.name)).toEqual(["smtp-certificate", "smtp-key"])

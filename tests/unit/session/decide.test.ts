@@ -270,3 +270,13 @@ describe("sessions that only waste the server's time (Postfix's hard error and j
     expect(state.phase).toBe("closed")
   })
 })
+
+describe("a message the broker can never take", () => {
+  it("is refused for good with 552 5.3.4 naming both sizes, and the session goes on", () => {
+    const inPublish = [...withRecipient, Command.data, Command.dataEnd(100)]
+    const { last, state } = play([...inPublish, Command.publishRefused(20_000_000, 16_777_216)])
+    expect([last?.code, last?.enhanced]).toEqual([552, "5.3.4"])
+    expect(last?.lines[0]).toContain("20000000 bytes as JSON, the broker takes at most 16777216")
+    expect(state.phase).toBe("ready")
+  })
+})

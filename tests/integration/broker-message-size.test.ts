@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startDaemon } from "../support/daemon.ts"
+import type { RunningDaemon } from "../support/daemon.ts"
+import { logLines, waitFor } from "../support/daemon-logs.ts"
+import { createOwnRabbit, ownRabbitAvailable } from "../support/own-rabbitmq.ts"
+import type { OwnRabbit } from "../support/own-rabbitmq.ts"
+import { rawSession } from "../support/smtp-clients.ts"
+
+const ready = ownRabbitAvailable()
+
+/** One message over its own connection; the reply to its end of data. */
+const sendMessage = async (port: number, to: string, bodyBytes: number): Promise<string> => {
+  const client = rawSession(port)
+  try {
+    await client.reply(20_000)
+    await client.command("EHLO size.example")
+    await client.command("MAIL FROM:<size@example.org>")
+    await client.command(`RCPT TO:<${to}>`)
+    await client.command("DATA")
+    const line = `${"x".repeat(998)}\r\n`
+    client.send(`Subject: ${bodyBytes} bytes\r\n\r\n${line.repeat(Math.ceil(bodyBytes / line.length))}.\r\n`)
+    return await client.reply(30_000)
+  } finally {
+    client.close()
+  }
+}
+
+describe.runIf(ready)("a message larger than the broker takes (max_message_size = 1 MiB on a node of the test's own)", () => {
+  let rabbit: OwnRabbit
+  let daemon: RunningDaemon | undefined
+
+  beforeAll(async () => {
+    rabbit = await createOwnRabbit(["max_message_size = 1048576"])
+    await rabbit.start()
+  }, 90_000)
+  afterAll(async () => {
+    await daemon?.stop()
+    await rabbit?.dispose()
+  }, 60_000)
+
+  const start = async (maxMessageSize: string) => {
+    await daemon?.stop()
+    daemon = await startDaemon({
+      "smtp-ip": "127.0.0.1",
+      "smtp-range": "127.0.0.1",
+      "smtp-maxsize": "10MB",
+      "rabbitmq-address": rabbit.url,
+      "rabbitmq-inbox": `size-${maxMessageSize}`,
+      "rabbitmq-max-message-size": maxMessageSize
+    })
+    return daemon
+  }
+
+  it("is refused for good with 552 5.3.4, and the small messages beside it are queued on the channel they share", async () => {
+    const { port } = await start("1MB")
+    const replies = await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) => sendMessage(port, `small-${i}@example.com`, 2_000)),
+      sendMessage(port, "big-1@example.com", 3_000_000),
+      sendMessage(port, "big-2@example.com", 3_000_000)
+    ])
+    expect(replies.slice(0, 10).every((r) => r.startsWith("250-Ok"))).toBe(true)
+    for (const big of replies.slice(10)) expect(big).toMatch(/^552 5\.3\.4 Message too large for the queue: \d+ bytes as JSON, the broker takes at most 1048576/)
+    const refusedLines = () => logLines(daemon!).filter((l) => l.message === "message refused" && l.annotations["reason"] === "too-large-for-broker")
+    await waitFor("two 'message refused' lines", () => refusedLines().length === 2)
+    expect(logLines(daemon!).some((l) => l.message.startsWith("lost connection to RabbitMQ"))).toBe(false)
+    expect(Number(await rabbit.ctl("eval", "length(rabbit_amqqueue:list()).").then((o) => o.trim()))).toBeGreaterThan(0)
+  }, 60_000)
+
+  it("when the configured limit is above the broker's, the broker's closing of the channel is logged with its reason", async () => {
+    const { port } = await start("8MB")
+    expect(await sendMessage(port, "over@example.com", 3_000_000)).toMatch(/^451 4\.3\.0 /)
+    const lost = () => logLines(daemon!).find((l) => l.message.startsWith("lost connection to RabbitMQ"))
+    await waitFor("the lost connection logged", () => lost() !== undefined)
+    expect(lost()?.message).toMatch(/channel closed by the broker: .*max size/i)
+    // and the daemon serves on, once it has reconnected
+    let after = ""
+    for (let i = 0; i < 50 && !after.startsWith("250"); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      after = await sendMessage(port, "after@example.com", 1_000)
+    }
+    expect(after).toMatch(/^250-Ok/)
+  }, 60_000)
+})
