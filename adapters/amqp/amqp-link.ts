@@ -3,13 +3,24 @@ import type { ChannelModel, ConfirmChannel, Message } from "amqplib"
 import type { QueueType } from "../../domain/config/settings.ts"
 import { declareQueues } from "./queue-declaration.ts"
 
+/** One confirm channel and its write gate ('drain'). */
+export interface Lane {
+  readonly channel: ConfirmChannel
+  /** runs `f` once the channel takes writes again (at once if it does now); returns a cancel */
+  whenWritable(f: () => void): () => void
+  /** sendToQueue returned false: hold every writer until 'drain' */
+  markFull(): void
+}
+
 /**
- * One live connection with its single confirm channel, shared by every publisher,
- * plus the bookkeeping they share: the write gate ('drain'), the close signal,
- * messages the broker returned as unroutable, and how many batches are in flight.
+ * One live connection with two confirm channels shared by every publisher, one for small messages
+ * and one for large ones: amqplib interleaves the channels' frames on the socket, so a 45 MB message
+ * being written does not hold a small one behind it. Plus the bookkeeping they share: the close
+ * signal, messages the broker returned as unroutable, and how much is in flight.
  */
 export interface Link {
-  readonly channel: ConfirmChannel
+  readonly small: Lane
+  readonly large: Lane
   /** the broker's version, as it announced itself (e.g. "3.10.8") */
   readonly serverVersion: string | undefined
   isOpen(): boolean
@@ -17,10 +28,6 @@ export interface Link {
   blockedReason(): string | undefined
   /** `f` runs on every block (with the reason) and unblock (undefined); returns a cancel */
   onBlockedChange(f: (reason: string | undefined) => void): () => void
-  /** runs `f` once the channel takes writes again (at once if it does now); returns a cancel */
-  whenWritable(f: () => void): () => void
-  /** sendToQueue returned false: hold every writer until 'drain' */
-  markFull(): void
   /** `f` runs once when the link dies; returns a cancel */
   onClose(f: (reason: string) => void): () => void
   /** true (once) if the broker returned this message as unroutable */
@@ -30,6 +37,8 @@ export interface Link {
   /** declares the queues again (one that was deleted under us); rejects when the broker refuses */
   redeclare(): Promise<void>
   inFlight: number
+  /** bytes handed to the channels and not yet confirmed */
+  pendingBytes: number
   /** closes channel and connection; never rejects, never hangs longer than `timeoutMs` */
   dispose(timeoutMs: number): Promise<void>
 }
@@ -50,8 +59,9 @@ export const openLink = async (options: LinkOptions): Promise<Link> => {
   })
   try {
     await declareQueues(connection, options.queues, options.queueType)
-    const channel = await connection.createConfirmChannel()
-    return makeLink(connection, channel, () => lastError, () => declareQueues(connection, options.queues, options.queueType))
+    const small = await connection.createConfirmChannel()
+    const large = await connection.createConfirmChannel()
+    return makeLink(connection, small, () => lastError, () => declareQueues(connection, options.queues, options.queueType), large)
   } catch (error) {
     await disposeConnection(connection, options.connectTimeoutMs)
     throw error
@@ -63,12 +73,11 @@ export const makeLink = (
   connection: ChannelModel,
   channel: ConfirmChannel,
   lastError: () => string | undefined,
-  declare: () => Promise<void> = () => Promise.resolve()
+  declare: () => Promise<void> = () => Promise.resolve(),
+  largeChannel: ConfirmChannel = channel
 ): Link => {
   let open = true
-  let writable = true
   let blocked: string | undefined
-  const writeWaiters = new Set<() => void>()
   const closeListeners = new Set<(reason: string) => void>()
   const returned = new Set<string>()
   const blockListeners = new Set<(reason: string | undefined) => void>()
@@ -81,20 +90,30 @@ export const makeLink = (
     if (!open) return
     open = false
     markClosed()
-    writeWaiters.clear()
+    for (const lane of lanes) lane.clear()
     for (const f of [...closeListeners]) f(reason)
     closeListeners.clear()
   }
 
-  // the broker's reason for closing the channel (a message over max_message_size, say), for the log
-  let channelError: string | undefined
-  channel.on("error", (error: Error) => void (channelError = error.message)) // followed by 'close', handled below
-  // prepended: amqplib's own 'close' listener fails the pending confirms, and by then the link must read as dead
-  channel.prependListener("close", () => {
-    die(channelError === undefined ? lastError() ?? "channel closed" : `channel closed by the broker: ${channelError}`)
-    // a channel closed by the broker leaves the connection up; it is useless to us
-    void disposeConnection(connection, 2000)
-  })
+  const watchChannel = (watched: ConfirmChannel) => {
+    // the broker's reason for closing the channel (a message over max_message_size, say), for the log
+    let channelError: string | undefined
+    watched.on("error", (error: Error) => void (channelError = error.message)) // followed by 'close', handled below
+    // prepended: amqplib's own 'close' listener fails the pending confirms, and by then the link must read as dead
+    watched.prependListener("close", () => {
+      die(channelError === undefined ? lastError() ?? "channel closed" : `channel closed by the broker: ${channelError}`)
+      // a channel closed by the broker leaves the connection up; it is useless to us
+      void disposeConnection(connection, 2000)
+    })
+    watched.on("return", (message: Message) => {
+      if (typeof message.properties.messageId === "string") returned.add(message.properties.messageId)
+    })
+  }
+  const channels = largeChannel === channel ? [channel] : [channel, largeChannel]
+  for (const watched of channels) watchChannel(watched)
+  const lanes = channels.map(makeLane)
+  const smallLane = lanes[0]!
+  const largeLane = lanes[1] ?? smallLane
   connection.on("close", (error?: Error) => die(error?.message ?? lastError() ?? "connection closed"))
   connection.on("blocked", (reason: string) => {
     blocked = reason || "blocked"
@@ -104,21 +123,11 @@ export const makeLink = (
     blocked = undefined
     for (const f of [...blockListeners]) f(undefined)
   })
-  channel.on("drain", () => {
-    writable = true
-    for (const f of [...writeWaiters]) {
-      if (!writable) break
-      writeWaiters.delete(f)
-      f()
-    }
-  })
-  channel.on("return", (message: Message) => {
-    if (typeof message.properties.messageId === "string") returned.add(message.properties.messageId)
-  })
 
-  const properties = (connection.connection as unknown as { serverProperties?: { version?: unknown } }).serverProperties
+  const properties = (connection.connection as unknown as { serverProperties?: { version?: unknown } } | undefined)?.serverProperties
   return {
-    channel,
+    small: smallLane,
+    large: largeLane,
     serverVersion: typeof properties?.version === "string" ? properties.version : undefined,
     isOpen: () => open,
     blockedReason: () => blocked,
@@ -127,19 +136,6 @@ export const makeLink = (
       return () => {
         blockListeners.delete(f)
       }
-    },
-    whenWritable: (f) => {
-      if (writable && writeWaiters.size === 0) {
-        f()
-        return () => {}
-      }
-      writeWaiters.add(f)
-      return () => {
-        writeWaiters.delete(f)
-      }
-    },
-    markFull: () => {
-      writable = false
     },
     onClose: (f) => {
       if (!open) {
@@ -155,11 +151,43 @@ export const makeLink = (
     missingQueues: new Set(),
     redeclare: declare,
     inFlight: 0,
+    pendingBytes: 0,
     dispose: async (timeoutMs) => {
       // channel.close() never settles if the connection dies before the broker's CloseOk
-      if (open) await withTimeout(() => Promise.race([channel.close(), closed]), timeoutMs)
+      if (open) await withTimeout(() => Promise.race([Promise.all(channels.map((c) => c.close())), closed]), timeoutMs)
       await disposeConnection(connection, timeoutMs)
     }
+  }
+}
+
+/** A channel's write gate: writers wait in order for its 'drain' once it said it is full. */
+const makeLane = (channel: ConfirmChannel): Lane & { clear(): void } => {
+  let writable = true
+  const writeWaiters = new Set<() => void>()
+  channel.on("drain", () => {
+    writable = true
+    for (const f of [...writeWaiters]) {
+      if (!writable) break
+      writeWaiters.delete(f)
+      f()
+    }
+  })
+  return {
+    channel,
+    whenWritable: (f) => {
+      if (writable && writeWaiters.size === 0) {
+        f()
+        return () => {}
+      }
+      writeWaiters.add(f)
+      return () => {
+        writeWaiters.delete(f)
+      }
+    },
+    markFull: () => {
+      writable = false
+    },
+    clear: () => writeWaiters.clear()
   }
 }
 

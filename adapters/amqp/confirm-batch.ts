@@ -16,8 +16,20 @@ export const confirmBatch = (
     return Effect.sync(cancel)
   })
 
+/** A message this large goes on the large lane, so that small ones are not written behind it. */
+export const LARGE_MESSAGE_BYTES = 1024 * 1024
+
 /**
- * Sends `deliveries` on the shared confirm channel and calls `done` exactly once:
+ * How long a batch may wait for its confirms: the base timeout, plus the time the broker needs to
+ * take in what is ahead of it and the batch itself at a pessimistic 10 MB/s, so that a 45 MB
+ * message (or twenty of them) is not given up on while its bytes are still being written, and then
+ * duplicated by the client's retry.
+ */
+export const confirmDeadlineMs = (timeoutMs: number, bytesAhead: number, batchBytes: number): number =>
+  timeoutMs + Math.round((bytesAhead + batchBytes) / 10_000)
+
+/**
+ * Sends `deliveries` on a shared confirm channel (the large lane for a batch of large messages) and calls `done` exactly once:
  * with undefined when the broker confirmed every one, or with the reason it did not
  * (nack, unroutable, link lost, timeout). Returns a cancel that detaches every
  * listener and timer without calling `done`.
@@ -31,6 +43,9 @@ export const sendBatch = (
   let settled = false
   let unconfirmed = deliveries.length
   let next = 0
+  const bytes = deliveries.reduce((sum, d) => sum + d.body.byteLength, 0)
+  const lane = deliveries.some((d) => d.body.byteLength >= LARGE_MESSAGE_BYTES) ? link.large : link.small
+  const deadline = confirmDeadlineMs(timeoutMs, link.pendingBytes, bytes)
   let cancelWait = () => {}
   let stopWatchingClose = () => {}
 
@@ -40,6 +55,7 @@ export const sendBatch = (
     stopWatchingClose()
     cancelWait()
     link.inFlight--
+    link.pendingBytes -= bytes
   }
   const finish = (failure: string | undefined) => {
     if (settled) return
@@ -48,7 +64,8 @@ export const sendBatch = (
   }
 
   link.inFlight++
-  const timer = setTimeout(() => finish(`broker did not confirm within ${timeoutMs} ms`), timeoutMs)
+  link.pendingBytes += bytes
+  const timer = setTimeout(() => finish(`broker did not confirm within ${deadline} ms`), deadline)
   stopWatchingClose = link.onClose((reason) => finish(`broker connection lost: ${reason}`))
 
   const confirmed = (delivery: Delivery) => (error: unknown) => {
@@ -69,7 +86,7 @@ export const sendBatch = (
       const delivery = deliveries[next++]!
       let accepted: boolean
       try {
-        accepted = link.channel.sendToQueue(
+        accepted = lane.channel.sendToQueue(
           delivery.queue,
           Buffer.from(delivery.body.buffer, delivery.body.byteOffset, delivery.body.byteLength),
           { persistent: true, mandatory: true, contentType: "application/json", messageId: delivery.messageId },
@@ -79,7 +96,7 @@ export const sendBatch = (
         return finish(`cannot send to broker: ${describe(error)}`)
       }
       if (!accepted) {
-        link.markFull()
+        lane.markFull()
         if (next < deliveries.length) waitThenPump()
         return
       }
@@ -88,7 +105,7 @@ export const sendBatch = (
   // whenWritable may run pump at once, and pump may then start a wait of its own
   const waitThenPump = () => {
     let ran = false
-    const cancel = link.whenWritable(() => {
+    const cancel = lane.whenWritable(() => {
       ran = true
       pump()
     })
