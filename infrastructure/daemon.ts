@@ -25,7 +25,7 @@ import { parseAuthBackend } from "../domain/auth/auth-backend.ts"
 import { authenticatorLayer } from "./authenticator.ts"
 import { ReloadOnSighup } from "./daemon-reload.ts"
 import { makeRunningSettings } from "./running-settings.ts"
-import { admissionWaitMs, budgetLimits, listenerSettings, spamdOptions } from "./settings-views.ts"
+import { admissionWaitMs, budgetLimits, dataMemoryBytes, listenerSettings, spamdOptions } from "./settings-views.ts"
 import { loadTlsMaterial, tlsFilesOf } from "./tls/tls-material.ts"
 
 // the cluster primary takes its budget from the same settings
@@ -111,7 +111,8 @@ export const daemonLayer = (settings: Settings, shared: SharedState) =>
       host: settings.smtpIp,
       ports: settings.smtpPort,
       securePorts: settings.smtpSecurePort,
-      auth: settings.smtpAuth !== undefined
+      auth: settings.smtpAuth !== undefined,
+      dataMemoryBytes: dataMemoryBytes(settings)
     })
     const servers = Layer.merge(listeners, managementServer(settings)).pipe(Layer.provideMerge(services))
     return ReloadOnSighup(settings, running).pipe(Layer.provide(servers))

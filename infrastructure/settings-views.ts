@@ -1,4 +1,4 @@
-import { hostname as machineHostname } from "node:os"
+import { hostname as machineHostname, totalmem } from "node:os"
 import type { ListenerSettings } from "../adapters/smtp/smtp-listener.ts"
 import type { TlsMaterial } from "../adapters/smtp/tls-options.ts"
 import type { SpamdOptions } from "../adapters/spamd/spamd-client.ts"
@@ -53,6 +53,13 @@ export const listenerSettings = (settings: Settings, tls: TlsMaterial | undefine
   timeoutSeconds: settings.smtpTimeout,
   dataDeadlineMs: dataDeadlineMs(settings)
 })
+
+/**
+ * This process's share of smtp-data-memory (by default a quarter of the machine's memory): with
+ * smtp-threads, each worker has its part.
+ */
+export const dataMemoryBytes = (settings: Settings, machineMemory = totalmem()): number =>
+  Math.floor((settings.smtpDataMemory ?? machineMemory / 4) / settings.smtpThreads)
 
 /** How many held connections may wait for a slot at once; later ones get 421 at once. */
 const MAX_WAITING_CONNECTIONS = 1000

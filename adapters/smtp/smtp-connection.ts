@@ -11,6 +11,7 @@ import type { Reply } from "../../domain/session/reply.ts"
 import { readsCommands } from "../../domain/session/state.ts"
 import { CommandLines, TOO_LONG } from "./command-lines.ts"
 import { tlsInfo } from "./connection-info.ts"
+import type { DataMemory } from "./data-memory.ts"
 
 export type Run = <A, E>(effect: Effect.Effect<A, E, SessionServices>) => Promise<A>
 
@@ -24,6 +25,8 @@ export interface ConnectionOptions {
   readonly secureContext: () => SecureContext | undefined
   readonly onTlsFailed: (reason: string) => void
   readonly onDefect: (error: unknown) => void
+  /** the daemon's budget for message data in flight */
+  readonly memory: DataMemory
 }
 
 /** Unanswered input a client may have buffered with us before we stop reading its socket. */
@@ -52,6 +55,8 @@ export class SmtpConnection {
   private readonly options: ConnectionOptions
   private readonly input = new CommandLines()
   private data: DataReader | undefined
+  /** message bytes this connection holds of the memory budget */
+  private reserved = 0
   private dataDeadline: ReturnType<typeof setTimeout> | undefined
   private busy = false
   private corked = false
@@ -217,14 +222,37 @@ export class SmtpConnection {
     const bytes = this.input.takeAll()
     if (reader === undefined || bytes.length === 0) return false
     const end = reader.push(bytes)
+    this.account(reader)
     if (end === -1) return false
     this.input.unshift(bytes.subarray(end))
     this.data = undefined
     clearTimeout(this.dataDeadline)
     this.flush()
-    this.answer(await this.run(this.session.message(reader.finish())))
+    try {
+      this.answer(await this.run(this.session.message(reader.finish())))
+    } finally {
+      // the message is published (or refused): its share of the budget goes back
+      this.releaseMemory()
+    }
     await this.afterStep()
     return true
+  }
+
+  /** Takes what the message kept since the last chunk from the budget; if it does not fit, keeps nothing more. */
+  private account(reader: DataReader) {
+    const growth = reader.keptBytes - this.reserved
+    if (growth <= 0) return
+    if (this.options.memory.reserve(growth)) {
+      this.reserved += growth
+      return
+    }
+    reader.keepNothing()
+    this.releaseMemory()
+  }
+
+  private releaseMemory() {
+    this.options.memory.release(this.reserved)
+    this.reserved = 0
   }
 
   private idle() {
@@ -251,6 +279,7 @@ export class SmtpConnection {
   private dataTooSlow() {
     if (this.ended || this.session.current().phase !== "data") return
     this.data = undefined
+    this.releaseMemory()
     this.busy = true
     void this.signal(Command.timedOut("data")).catch((error: unknown) => this.defect(error)).finally(() => this.idle())
   }
@@ -302,6 +331,11 @@ export class SmtpConnection {
   private async gone() {
     clearTimeout(this.dataDeadline)
     this.ended = true
+    // a message cut off mid-DATA gives its share back; one being published gives it back when done
+    if (this.data !== undefined) {
+      this.data = undefined
+      this.releaseMemory()
+    }
     try {
       await this.run(this.session.signal(Command.disconnected("disconnected")))
     } catch {

@@ -14,6 +14,7 @@ import type { IpRange } from "../../domain/ip/ip-range.ts"
 import { normalizeIp } from "../../domain/ip/ip-range.ts"
 import { budgetAdmission } from "./budget-admission.ts"
 import { connectionInfo, tlsInfo } from "./connection-info.ts"
+import { DataMemory } from "./data-memory.ts"
 import { closeGracefully, shutdownGraceMs } from "./graceful-close.ts"
 import { SmtpConnection } from "./smtp-connection.ts"
 import { takeIn } from "./socket-intake.ts"
@@ -44,6 +45,8 @@ export interface ListenerOptions extends ListenerSettings {
   readonly securePorts: ReadonlyArray<number>
   /** smtp-auth is set: AUTH is offered on TLS connections */
   readonly auth: boolean
+  /** smtp-data-memory (this process's share): the budget for message data in flight, bytes */
+  readonly dataMemoryBytes: number
 }
 
 export class ListenFailed extends Error {
@@ -120,6 +123,8 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
     }
     const servers: Array<Server> = []
     const connections = new Set<SmtpConnection>()
+    const memory = new DataMemory(options.dataMemoryBytes)
+    const memorySpent = () => memory.spent()
     let stopping = false
 
     const startSession = async (socket: Socket, admitted: Admitted, secure: boolean) => {
@@ -133,13 +138,14 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
       }
       if (stopping || stream.destroyed) return void stream.destroy()
       const tls = stream instanceof TLSSocket ? tlsInfo(stream) : undefined
-      const session = await run(openSession(connectionInfo(admitted.endpoints, tls), { hostname: admitted.hostname, id: admitted.id }))
+      const session = await run(openSession(connectionInfo(admitted.endpoints, tls), { hostname: admitted.hostname, id: admitted.id, memorySpent }))
       const connection = new SmtpConnection(stream, session, run, {
         timeoutMs: settings.timeoutSeconds * 1000,
         dataDeadlineMs: settings.dataDeadlineMs,
         secureContext: () => context,
         onTlsFailed: onTlsFailed(client),
-        onDefect
+        onDefect,
+        memory
       })
       connections.add(connection)
       void connection.closed.then(() => connections.delete(connection))

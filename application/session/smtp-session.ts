@@ -41,7 +41,15 @@ const latin1 = new TextDecoder("latin1")
  */
 // Untraced, like the other per-connection and per-message use cases: nothing reads spans here, and a
 // traced Effect.fn costs a stack capture and a span on every call (~6 µs), several times a message.
-export const openSession = Effect.fnUntraced(function*(connection: ConnectionInfo, options: { hostname?: string | undefined; id?: string | undefined } = {}) {
+export interface SessionOptions {
+  /** the name to greet with (the local IP's MTA hostname) */
+  readonly hostname?: string | undefined
+  readonly id?: string | undefined
+  /** true while the daemon's memory budget for message data is spent (DATA then gets 452) */
+  readonly memorySpent?: (() => boolean) | undefined
+}
+
+export const openSession = Effect.fnUntraced(function*(connection: ConnectionInfo, options: SessionOptions = {}) {
   const settings = yield* (yield* IntakeSettings).current
   const policy = options.hostname === undefined ? settings.policy : { ...settings.policy, hostname: options.hostname }
   const decideNext = decide(policy)
@@ -106,6 +114,7 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
       const local = yield* (yield* LocalAddresses).isLocal(command.address)
       command = { ...command, local }
     }
+    if (command._tag === "Data" && options.memorySpent?.() === true) command = { ...command, memoryFull: true }
     const reply = yield* step(command)
     if (command._tag === "Auth" && current().phase === "auth") {
       sasl = saslStart(command.mechanism)
@@ -116,7 +125,7 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
 
   /** The end of DATA: decides, publishes, and answers only after the publisher confirmed. */
   const message = Effect.fnUntraced(function*(data: ReceivedData) {
-    const received = yield* step(Command.dataEnd(data.size, data.bareLineEnding, data.nul))
+    const received = yield* step(Command.dataEnd(data.size, data.bareLineEnding, data.nul, data.overBudget))
     if (state.phase !== "publishing") return received
     const { envelope, helo } = state
     const result = yield* acceptMessage({

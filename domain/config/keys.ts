@@ -154,6 +154,10 @@ export const configKeys = [
     name: "smtp-timeout", parse: parsePositiveInteger(86_400, "seconds"), format: String, default: 300,
     supported: true, reload: "live"
   }),
+  key("smtpDataMemory", {
+    name: "smtp-data-memory", parse: optional(parseSize), format: formatSize, default: undefined,
+    whenUnset: "a quarter of the machine's memory", supported: true, reload: "restart"
+  }),
   key("smtpErrorLimit", {
     name: "smtp-error-limit", parse: parsePositiveInteger(1_000_000, "errors"), format: String, default: 20,
     supported: true, reload: "live"

@@ -30,6 +30,8 @@ export interface Settings {
   readonly smtpThreads: number
   /** seconds */
   readonly smtpTimeout: number
+  /** bytes: the memory budget for message data in flight, for the whole daemon; undefined: a quarter of the machine's memory */
+  readonly smtpDataMemory: number | undefined
   /** refused commands a session may make without delivering a message; the next ends it (421) */
   readonly smtpErrorLimit: number
   /** NOOP, RSET, VRFY, EXPN, HELP a session may send without delivering a message; the next ends it (421) */

@@ -17,6 +17,8 @@ export interface ReceivedData {
   readonly bareLineEnding: boolean
   /** a NUL byte somewhere in it (RFC 5322 §2.1, RFC 6152) */
   readonly nul: boolean
+  /** it was told to keep nothing (the memory budget ran out): counted, not kept */
+  readonly overBudget: boolean
 }
 
 const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => (parts.length === 1 ? parts[0]! : concatBytes(parts))
@@ -36,6 +38,7 @@ export class DataReader {
   private size = 0
   private scan: LineEndingScan = emptyScan
   private nul = false
+  private keeping = true
   /** the next byte starts a line: after 354, and after every CRLF */
   private atLineStart = true
   /** the last byte taken ended in CR: an LF at the start of the next chunk completes a CRLF */
@@ -77,14 +80,26 @@ export class DataReader {
     return -1
   }
 
+  /** the bytes kept so far (0 once over the limit, or once told to keep nothing) */
+  get keptBytes(): number {
+    return this.keeping && this.size <= this.limit ? this.size : 0
+  }
+
+  /** From now on the message is only counted, as if over the limit (the memory budget is spent). */
+  keepNothing(): void {
+    this.keeping = false
+    this.kept.length = 0
+  }
+
   /** The message, once `push` found its end. */
   finish(): ReceivedData {
-    const within = this.size <= this.limit
+    const within = this.keeping && this.size <= this.limit
     return {
       mime: within ? concat(this.kept) : new Uint8Array(0),
       size: this.size,
       bareLineEnding: finishLineEndings(this.scan) !== undefined,
-      nul: this.nul
+      nul: this.nul,
+      overBudget: !this.keeping
     }
   }
 
@@ -93,7 +108,7 @@ export class DataReader {
     this.scan = scanLineEndings(this.scan, bytes)
     if (!this.nul && bytes.indexOf(NUL) !== -1) this.nul = true
     this.lastWasCr = bytes[bytes.length - 1] === CR
-    if (this.size <= this.limit) this.kept.push(bytes)
+    if (this.keeping && this.size <= this.limit) this.kept.push(bytes)
     else this.kept.length = 0
   }
 }

@@ -53,12 +53,20 @@ export type SessionCommand =
   /** the AUTH exchange succeeded for `user` */
   | { readonly _tag: "Authenticated"; readonly user: string }
   | { readonly _tag: "AuthRefused"; readonly reason: AuthRefusal }
-  | { readonly _tag: "Data" }
+  /** `memoryFull`: the daemon's memory budget for message data is spent */
+  | { readonly _tag: "Data"; readonly memoryFull?: boolean }
   /**
    * the body has been received in full: `size` bytes after dot-unstuffing; `bareLineEnding`: it holds a
    * CR or LF that is not part of a CRLF; `nul`: it holds a NUL byte
    */
-  | { readonly _tag: "DataEnd"; readonly size: number; readonly bareLineEnding: boolean; readonly nul: boolean }
+  | {
+    readonly _tag: "DataEnd"
+    readonly size: number
+    readonly bareLineEnding: boolean
+    readonly nul: boolean
+    /** the memory budget ran out while it arrived: it was counted, not kept */
+    readonly overBudget?: boolean
+  }
   /** every recipient's JSON is durable; one message id per recipient, in recipient order */
   | { readonly _tag: "Published"; readonly messageIds: ReadonlyArray<string> }
   | { readonly _tag: "PublishFailed"; readonly reason: string }
@@ -118,7 +126,13 @@ export const Command = {
   authenticated: (user: string): SessionCommand => ({ _tag: "Authenticated", user }),
   authRefused: (reason: AuthRefusal): SessionCommand => ({ _tag: "AuthRefused", reason }),
   data: { _tag: "Data" } as SessionCommand,
-  dataEnd: (size: number, bareLineEnding = false, nul = false): SessionCommand => ({ _tag: "DataEnd", size, bareLineEnding, nul }),
+  dataEnd: (size: number, bareLineEnding = false, nul = false, overBudget = false): SessionCommand => ({
+    _tag: "DataEnd",
+    size,
+    bareLineEnding,
+    nul,
+    overBudget
+  }),
   published: (messageIds: ReadonlyArray<string>): SessionCommand => ({ _tag: "Published", messageIds }),
   publishFailed: (reason: string): SessionCommand => ({ _tag: "PublishFailed", reason }),
   publishRefused: (size: number, limit: number): SessionCommand => ({ _tag: "PublishRefused", size, limit }),

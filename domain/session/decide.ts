@@ -235,6 +235,7 @@ export const decide = (policy: SessionPolicy) => {
         if (state.phase === "connected") return outOfSequence(command, "Send EHLO or HELO first")
         if (state.phase !== "mail") return outOfSequence(command, "Need MAIL command first")
         if (state.envelope.recipients.length === 0) return outOfSequence(command, "Need RCPT command first: no valid recipients")
+        if (command.memoryFull === true) return refused(command, 452, "4.3.1", "Insufficient system resources for a message now, try again later")
         return [{ _tag: "DataStarted", reply: reply(354, undefined, "End data with <CR><LF>.<CR><LF>") }]
 
       case "Rset":
@@ -272,6 +273,15 @@ export const decide = (policy: SessionPolicy) => {
     }
     // RFC 5322 §2.1 and RFC 6152 allow no NUL in message text; a hop that drops it could see an end of DATA.
     if (command.nul) return [{ _tag: "MessageRefused", reason: "nul", size, reply: reply(550, "5.6.0", NUL_REFUSED) }]
+    // the daemon's memory budget for message data ran out while it arrived: a temporary refusal
+    if (command.overBudget === true) {
+      return [{
+        _tag: "MessageRefused",
+        reason: "memory",
+        size,
+        reply: reply(452, "4.3.1", "Insufficient system resources for the message, try again later")
+      }]
+    }
     return [{ _tag: "MessageReceived", size }]
   }
 

@@ -6,7 +6,7 @@ import type { Reply } from "./reply.ts"
 export type ConnectionRefusal = "range" | "blocked" | "early-talker"
 
 /** Why a message that arrived in full was refused (5xx at the end of DATA). */
-export type MessageRefusal = "size" | "bare-line-ending" | "nul" | "too-large-for-broker"
+export type MessageRefusal = "size" | "bare-line-ending" | "nul" | "too-large-for-broker" | "memory"
 
 /** Why the server ended a session. */
 export type Closing =

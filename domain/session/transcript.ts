@@ -43,9 +43,11 @@ export const describeCommand = (command: SessionCommand): string => {
     case "AuthRefused":
       return `(authentication ${command.reason})`
     case "Data":
-      return "DATA"
+      return command.memoryFull === true ? "DATA (the memory budget is spent)" : "DATA"
     case "DataEnd":
-      return `(end of data: ${command.size} bytes${command.bareLineEnding ? ", bare CR or LF" : ""}${command.nul ? ", NUL byte" : ""})`
+      return `(end of data: ${command.size} bytes${command.bareLineEnding ? ", bare CR or LF" : ""}${command.nul ? ", NUL byte" : ""}${
+        command.overBudget === true ? ", over the memory budget" : ""
+      })`
     case "Published":
       return `(published: ${command.messageIds.join(", ")})`
     case "PublishFailed":

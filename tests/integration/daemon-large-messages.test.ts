@@ -63,4 +63,33 @@ describe.runIf(ready)("large and small messages do not share fate", () => {
     for (const { reply } of [...bigReplies, ...smalls]) expect(reply).toMatch(/^250-Ok/)
     expect(await queueDepth(inbox)).toBe(BIG + SMALL)
   }, 240_000)
+
+  it("with smtp-data-memory: 300MB, 20 x 45 MB at once: those that fit get 250, the others 452 4.3.1, and memory stays under the ceiling", async () => {
+    const inbox = daemons.queue("memory")
+    const daemon = await daemons.start({
+      "smtp-ip": "127.0.0.1",
+      "smtp-range": "127.0.0.1",
+      "smtp-maxsize": "50MB",
+      "smtp-data-memory": "300MB",
+      "rabbitmq-address": BROKER_URL,
+      "rabbitmq-inbox": inbox
+    })
+    const line = `${"y".repeat(998)}\r\n`
+    const big = line.repeat(Math.floor(BIG_BYTES / line.length))
+    const before = rssMb(daemon.process.pid) ?? Number.NaN
+    let peak = before
+    const watch = setInterval(() => void (peak = Math.max(peak, rssMb(daemon.process.pid) ?? 0)), 100)
+    const replies = await Promise.all(Array.from({ length: BIG }, (_, i) => sendMessage(daemon.port, `budget-${i}@example.com`, big)))
+    clearInterval(watch)
+    await new Promise((resolve) => setTimeout(resolve, 3_000))
+    const after = rssMb(daemon.process.pid) ?? Number.NaN
+    const queued = replies.filter((r) => r.reply.startsWith("250")).length
+    const refused = replies.filter((r) => r.reply.startsWith("452 4.3.1")).length
+    console.log(`[memory] smtp-data-memory 300MB, ${BIG} x 45 MB: ${queued} got 250, ${refused} got 452 4.3.1; daemon RSS ${before} MB before, ${peak} MB at the peak, ${after} MB 3 s after`)
+    expect(queued + refused).toBe(BIG)
+    expect(queued).toBeGreaterThan(0)
+    expect(await queueDepth(inbox)).toBe(queued)
+    // the budget and what the daemon needs besides; without it 20 x 45 MB took 3 GB
+    expect(peak - before).toBeLessThan(900)
+  }, 240_000)
 })

@@ -51,6 +51,8 @@ export interface InProcessOptions {
   readonly timeoutSeconds?: number
   readonly dataDeadlineMs?: number
   readonly proxyRanges?: ReadonlyArray<string>
+  /** the memory budget for message data in flight */
+  readonly dataMemoryBytes?: number
   /** a publish whose documents contain this text fails (451), as a broker that refuses would */
   readonly failWhenMimeHas?: string
 }
@@ -138,7 +140,8 @@ export const startInProcessSmtp = async (options: InProcessOptions = {}): Promis
     proxyRanges: (options.proxyRanges ?? []).map(range),
     hostname: HARNESS_HOSTNAME,
     timeoutSeconds: options.timeoutSeconds ?? 30,
-    dataDeadlineMs: options.dataDeadlineMs ?? 60_000
+    dataDeadlineMs: options.dataDeadlineMs ?? 60_000,
+    dataMemoryBytes: options.dataMemoryBytes ?? 64 * 1024 * 1024
   })
   const runtime = ManagedRuntime.make(
     listener.pipe(Layer.provideMerge(services), Layer.provide(capture), Layer.provide(TestClock.layer()))

@@ -30,6 +30,7 @@ const written: Readonly<Record<string, ReadonlyArray<string>>> = {
   "smtp-threads": ["1", "4"],
   "smtp-timeout": ["300", "30"],
   "smtp-error-limit": ["20", "5"],
+  "smtp-data-memory": ["", "1GB"],
   "smtp-junk-limit": ["100", "10"],
   "smtp-protection": ["no", "yes"],
   "smtp-hostname": ["", "mx.example.com", "mx2.example.com"],

@@ -33,6 +33,7 @@ const table: Record<string, { valid: ReadonlyArray<readonly [string, unknown]>; 
   "smtp-threads": { valid: [["4", 4]], invalid: ["0", "1000"] },
   "smtp-timeout": { valid: [["300", 300]], invalid: ["5m", "0"] },
   "rabbitmq-max-message-size": { valid: [["16MB", 16 * 1024 * 1024], ["1048576", 1048576]], invalid: ["big", "-1"] },
+  "smtp-data-memory": { valid: [["1GB", 1024 ** 3], ["512MB", 512 * 1024 ** 2]], invalid: ["lots"] },
   "smtp-error-limit": { valid: [["20", 20], ["1", 1]], invalid: ["0", "-1", "many"] },
   "smtp-junk-limit": { valid: [["100", 100]], invalid: ["0", "1.5"] },
   "smtp-protection": { valid: [["yes", true], ["0", false]], invalid: ["enabled"] },
@@ -132,7 +133,7 @@ describe("MailerQ's alternative spellings", () => {
 
 describe("what this version supports", () => {
   const supported = ["smtp-ip", "smtp-port", "smtp-range", "smtp-maxsize", "smtp-timeout", "smtp-hostname",
-    "smtp-error-limit", "smtp-junk-limit", "rabbitmq-max-message-size",
+    "smtp-error-limit", "smtp-junk-limit", "rabbitmq-max-message-size", "smtp-data-memory",
     "rabbitmq-address", "rabbitmq-inbox", "rabbitmq-outbox", "spool-directory",
     "smtp-default-ips", "smtp-mappable-ips", "smtp-unmappable-ips", "smtp-extract",
     "smtp-secure-port", "smtp-certificate", "smtp-key", "smtp-ciphers", "smtp-validate-address", "smtp-proxy", "smtp-auth",

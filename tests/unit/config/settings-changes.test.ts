@@ -17,7 +17,7 @@ describe("what a reload may change", () => {
   it("keys bound at start take a restart; the session, list, limit and TLS keys apply live", () => {
     const restart = configKeys.filter((spec) => spec.reload === "restart").map((spec) => spec.name)
     expect(restart).toEqual([
-      "smtp-ip", "smtp-port", "smtp-secure-port", "smtp-auth", "smtp-threads",
+      "smtp-ip", "smtp-port", "smtp-secure-port", "smtp-auth", "smtp-threads", "smtp-data-memory",
       "rabbitmq-address", "rabbitmq-inbox", "rabbitmq-outbox", "rabbitmq-local", "rabbitmq-reports", "rabbitmq-max-message-size", "rabbitmq-queue-type",
       "database-address", "management-port", "management-ip", "management-token", "spool-directory"
     ])
