@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { access, constants, mkdir, readdir, rename, rm, unlink } from "node:fs/promises"
+import { access, constants, mkdir, readdir, rename, rm, statfs, unlink } from "node:fs/promises"
 import { join } from "node:path"
 import { PublishFailed } from "../../application/ports/publisher.ts"
 import type { Delivery } from "../../application/ports/publisher.ts"
@@ -25,6 +25,14 @@ export interface Spool {
 }
 
 const TMP = ".tmp"
+
+/** Below this much free space the spool reports not ready: the next messages may not fit. */
+export const MIN_FREE_BYTES = 16 * 1024 * 1024
+
+const freeBytes = async (directory: string): Promise<number> => {
+  const stats = await statfs(directory)
+  return Number(stats.bavail) * Number(stats.bsize)
+}
 
 /** Temp files are named `<pid>-…` after the process writing them. */
 const writerOf = (name: string): number | undefined => {
@@ -108,7 +116,18 @@ const openSpool = async (directory: string): Promise<Spool> => {
     return { directory: target, path }
   }
 
+  /** the last write failed for want of space; cleared by the next write that succeeds */
+  let diskFull = false
   const publishAll = async (deliveries: ReadonlyArray<Delivery>): Promise<void> => {
+    try {
+      await placeAll(deliveries)
+      diskFull = false
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOSPC") diskFull = true
+      throw error
+    }
+  }
+  const placeAll = async (deliveries: ReadonlyArray<Delivery>): Promise<void> => {
     const results = await Promise.allSettled(deliveries.map(place))
     const placed = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []))
     const failure = results.find((r) => r.status === "rejected")
@@ -133,12 +152,16 @@ const openSpool = async (directory: string): Promise<Spool> => {
         catch: (error) => new PublishFailed({ message: `spool write failed: ${describe(error)}` })
       })
     },
-    isReady: Effect.promise(() =>
-      access(tmpDirectory, constants.W_OK).then(
-        () => true,
-        () => false
-      )
-    ),
+    // ready: writable, with room for more, and the last write did not run out of space
+    isReady: Effect.promise(async () => {
+      if (diskFull) return false
+      try {
+        await access(tmpDirectory, constants.W_OK)
+        return (await freeBytes(tmpDirectory)) >= MIN_FREE_BYTES
+      } catch {
+        return false
+      }
+    }),
     stats: () => {
       const { batches, directorySyncs } = committer.stats()
       return { directoryFsyncBatches: batches, directoryFsyncs: directorySyncs, filesWritten }
