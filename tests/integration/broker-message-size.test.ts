@@ -5,6 +5,7 @@ import { logLines, waitFor } from "../support/daemon-logs.ts"
 import { createOwnRabbit, ownRabbitAvailable } from "../support/own-rabbitmq.ts"
 import type { OwnRabbit } from "../support/own-rabbitmq.ts"
 import { rawSession } from "../support/smtp-clients.ts"
+import { freePort } from "../support/free-port.ts"
 
 const ready = ownRabbitAvailable()
 
@@ -25,7 +26,7 @@ const sendMessage = async (port: number, to: string, bodyBytes: number): Promise
   }
 }
 
-describe.runIf(ready)("a message larger than the broker takes (max_message_size = 1 MiB on a node of the test's own)", () => {
+describe.runIf(ready)("a RabbitMQ node of the test's own (max_message_size = 1 MiB) that refuses messages", () => {
   let rabbit: OwnRabbit
   let daemon: RunningDaemon | undefined
 
@@ -38,9 +39,10 @@ describe.runIf(ready)("a message larger than the broker takes (max_message_size 
     await rabbit?.dispose()
   }, 60_000)
 
-  const start = async (maxMessageSize: string) => {
+  const start = async (maxMessageSize: string, extra: Readonly<Record<string, string | number>> = {}) => {
     await daemon?.stop()
     daemon = await startDaemon({
+      ...extra,
       "smtp-ip": "127.0.0.1",
       "smtp-range": "127.0.0.1",
       "smtp-maxsize": "10MB",
@@ -79,5 +81,26 @@ describe.runIf(ready)("a message larger than the broker takes (max_message_size 
       after = await sendMessage(port, "after@example.com", 1_000)
     }
     expect(after).toMatch(/^250-Ok/)
+  }, 60_000)
+
+  it("a memory alarm: publishes get 451 and /readyz is 503 while the broker blocks publishers; both recover when it lifts", async () => {
+    const managementPort = await freePort()
+    const { port } = await start("1MB", { "management-port": managementPort })
+    const readiness = async () => (await fetch(`http://127.0.0.1:${managementPort}/readyz`)).status
+    expect(await sendMessage(port, "before@example.com", 1_000)).toMatch(/^250-Ok/)
+    expect(await readiness()).toBe(200)
+    await rabbit.ctl("set_vm_memory_high_watermark", "absolute", "1")
+    try {
+      // RabbitMQ blocks a connection when it next publishes: that message waits, then gets 451
+      expect(await sendMessage(port, "during@example.com", 1_000)).toMatch(/^451 4\.3\.0 /)
+      await waitFor("the daemon to see the block", () => logLines(daemon!).some((l) => l.message.includes("blocks publishers")))
+      expect(await readiness()).toBe(503)
+      expect(await sendMessage(port, "blocked@example.com", 1_000)).toMatch(/^451 4\.3\.0 /)
+    } finally {
+      await rabbit.ctl("set_vm_memory_high_watermark", "0.4")
+    }
+    await waitFor("the daemon to see the block lifted", () => logLines(daemon!).some((l) => l.message.includes("accepts publishes again")))
+    expect(await readiness()).toBe(200)
+    expect(await sendMessage(port, "after@example.com", 1_000)).toMatch(/^250-Ok/)
   }, 60_000)
 })
