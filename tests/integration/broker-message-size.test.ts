@@ -4,27 +4,13 @@ import type { RunningDaemon } from "../support/daemon.ts"
 import { logLines, waitFor } from "../support/daemon-logs.ts"
 import { createOwnRabbit, ownRabbitAvailable } from "../support/own-rabbitmq.ts"
 import type { OwnRabbit } from "../support/own-rabbitmq.ts"
-import { rawSession } from "../support/smtp-clients.ts"
+import { fillerBody, sendOneMessage } from "../support/smtp-clients.ts"
 import { freePort } from "../support/free-port.ts"
 
 const ready = ownRabbitAvailable()
 
-/** One message over its own connection; the reply to its end of data. */
-const sendMessage = async (port: number, to: string, bodyBytes: number): Promise<string> => {
-  const client = rawSession(port)
-  try {
-    await client.reply(20_000)
-    await client.command("EHLO size.example")
-    await client.command("MAIL FROM:<size@example.org>")
-    await client.command(`RCPT TO:<${to}>`)
-    await client.command("DATA")
-    const line = `${"x".repeat(998)}\r\n`
-    client.send(`Subject: ${bodyBytes} bytes\r\n\r\n${line.repeat(Math.ceil(bodyBytes / line.length))}.\r\n`)
-    return await client.reply(30_000)
-  } finally {
-    client.close()
-  }
-}
+const sendMessage = async (port: number, to: string, bodyBytes: number): Promise<string> =>
+  (await sendOneMessage(port, to, fillerBody(bodyBytes), 30_000)).reply
 
 describe.runIf(ready)("a RabbitMQ node of the test's own (max_message_size = 1 MiB) that refuses messages", () => {
   let rabbit: OwnRabbit

@@ -3,7 +3,7 @@ import { daemonPerTest } from "../support/daemon-hooks.ts"
 import { rssMb } from "../support/process-rss.ts"
 import { BROKER_URL, queueDepth } from "../support/rabbit.ts"
 import { rabbitAvailable } from "../support/services.ts"
-import { rawSession } from "../support/smtp-clients.ts"
+import { fillerBody, sendOneMessage } from "../support/smtp-clients.ts"
 
 const ready = await rabbitAvailable()
 
@@ -12,38 +12,27 @@ const BIG = 20
 const BIG_BYTES = 45 * MB
 const SMALL = 40
 
-/** One message over its own connection; the reply to its end of data, and how long DATA's end took. */
-const sendMessage = async (port: number, to: string, body: string) => {
-  const client = rawSession(port)
-  try {
-    await client.reply(20_000)
-    await client.command("EHLO large.example")
-    await client.command("MAIL FROM:<large@example.org>")
-    await client.command(`RCPT TO:<${to}>`)
-    await client.command("DATA")
-    const started = performance.now()
-    client.send(`Subject: ${to}\r\n\r\n${body}.\r\n`)
-    const reply = await client.reply(120_000)
-    return { reply, ms: performance.now() - started }
-  } finally {
-    client.close()
-  }
+const sendMessage = (port: number, to: string, body: string) => sendOneMessage(port, to, body)
+
+/** A daemon on the shared broker taking messages up to 50 MB, and one 45 MB body to send. */
+const startLarge = async (daemons: ReturnType<typeof daemonPerTest>, purpose: string, extra: Readonly<Record<string, string>> = {}) => {
+  const inbox = daemons.queue(purpose)
+  const daemon = await daemons.start({
+    "smtp-ip": "127.0.0.1",
+    "smtp-range": "127.0.0.1",
+    "smtp-maxsize": "50MB",
+    "rabbitmq-address": BROKER_URL,
+    "rabbitmq-inbox": inbox,
+    ...extra
+  })
+  return { inbox, daemon, big: fillerBody(BIG_BYTES - 2_000) }
 }
 
 describe.runIf(ready)("large and small messages do not share fate", () => {
   const daemons = daemonPerTest()
 
   it("20 concurrent 45 MB messages and small ones beside them: every one gets 250, and is in the queue once", async () => {
-    const inbox = daemons.queue("large")
-    const daemon = await daemons.start({
-      "smtp-ip": "127.0.0.1",
-      "smtp-range": "127.0.0.1",
-      "smtp-maxsize": "50MB",
-      "rabbitmq-address": BROKER_URL,
-      "rabbitmq-inbox": inbox
-    })
-    const line = `${"y".repeat(998)}\r\n`
-    const big = line.repeat(Math.floor(BIG_BYTES / line.length))
+    const { inbox, daemon, big } = await startLarge(daemons, "large")
     const before = rssMb(daemon.process.pid) ?? Number.NaN
     let peak = before
     const watch = setInterval(() => void (peak = Math.max(peak, rssMb(daemon.process.pid) ?? 0)), 200)
@@ -65,17 +54,7 @@ describe.runIf(ready)("large and small messages do not share fate", () => {
   }, 240_000)
 
   it("with smtp-data-memory: 300MB, 20 x 45 MB at once: those that fit get 250, the others 452 4.3.1, and memory stays under the ceiling", async () => {
-    const inbox = daemons.queue("memory")
-    const daemon = await daemons.start({
-      "smtp-ip": "127.0.0.1",
-      "smtp-range": "127.0.0.1",
-      "smtp-maxsize": "50MB",
-      "smtp-data-memory": "300MB",
-      "rabbitmq-address": BROKER_URL,
-      "rabbitmq-inbox": inbox
-    })
-    const line = `${"y".repeat(998)}\r\n`
-    const big = line.repeat(Math.floor(BIG_BYTES / line.length))
+    const { inbox, daemon, big } = await startLarge(daemons, "memory", { "smtp-data-memory": "300MB" })
     const before = rssMb(daemon.process.pid) ?? Number.NaN
     let peak = before
     const watch = setInterval(() => void (peak = Math.max(peak, rssMb(daemon.process.pid) ?? 0)), 100)

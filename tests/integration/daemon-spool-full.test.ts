@@ -7,7 +7,7 @@ import { startDaemon } from "../support/daemon.ts"
 import type { RunningDaemon } from "../support/daemon.ts"
 import { freePort } from "../support/free-port.ts"
 import { serviceAvailable } from "../support/services.ts"
-import { rawSession } from "../support/smtp-clients.ts"
+import { fillerBody, sendOneMessage } from "../support/smtp-clients.ts"
 
 /** A small tmpfs of the test's own stands for a disk that fills up; mounting one takes root. */
 const canMount = (() => {
@@ -27,21 +27,7 @@ const ready = serviceAvailable("a tmpfs mount (root)", canMount, "run as root wh
 
 const MB = 1024 * 1024
 
-const sendMessage = async (port: number, to: string, bytes: number) => {
-  const client = rawSession(port)
-  try {
-    await client.reply()
-    await client.command("EHLO full.example")
-    await client.command("MAIL FROM:<full@example.org>")
-    await client.command(`RCPT TO:<${to}>`)
-    await client.command("DATA")
-    const line = `${"z".repeat(998)}\r\n`
-    client.send(`Subject: fill\r\n\r\n${line.repeat(Math.ceil(bytes / line.length))}.\r\n`)
-    return await client.reply(20_000)
-  } finally {
-    client.close()
-  }
-}
+const sendMessage = async (port: number, to: string, bytes: number) => (await sendOneMessage(port, to, fillerBody(bytes), 20_000)).reply
 
 describe.runIf(ready)("the embedded spool on a disk that fills up (a 24 MB tmpfs)", () => {
   const disk = mkdtempSync(join(tmpdir(), "spool-full-"))

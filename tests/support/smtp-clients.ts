@@ -81,3 +81,30 @@ export const rawSession = (port: number, host = "127.0.0.1", localAddress?: stri
     close: () => socket.destroy()
   }
 }
+
+/** A message body of about `bytes`, in 1,000-byte lines. */
+export const fillerBody = (bytes: number): string => {
+  const line = `${"x".repeat(998)}\r\n`
+  return line.repeat(Math.max(1, Math.ceil(bytes / line.length)))
+}
+
+/**
+ * One message over a connection of its own, each command awaited: the reply to its end of data,
+ * and how long that reply took after the body was sent.
+ */
+export const sendOneMessage = async (port: number, to: string, body: string, timeoutMs = 120_000) => {
+  const client = rawSession(port)
+  try {
+    await client.reply(20_000)
+    await client.command("EHLO one.example")
+    await client.command("MAIL FROM:<one@example.org>")
+    await client.command(`RCPT TO:<${to}>`)
+    await client.command("DATA")
+    const started = performance.now()
+    client.send(`Subject: ${to}\r\n\r\n${body}.\r\n`)
+    const reply = await client.reply(timeoutMs)
+    return { reply, ms: performance.now() - started }
+  } finally {
+    client.close()
+  }
+}
