@@ -14,9 +14,12 @@ export const BYTES_PER_MESSAGE_BYTE = 3
 export class DataMemory {
   private used = 0
   private readonly limit: number
+  private readonly onRelease: (bytes: number, inUse: number) => void
 
-  constructor(limit: number) {
+  /** `onRelease`: told of every release, with what is still in use (to collect garbage after a burst) */
+  constructor(limit: number, onRelease: (bytes: number, inUse: number) => void = () => {}) {
     this.limit = limit
+    this.onRelease = onRelease
   }
 
   /** takes `bytes` of message data from the budget; false (and nothing taken) when they do not fit */
@@ -28,7 +31,9 @@ export class DataMemory {
   }
 
   release(bytes: number): void {
+    if (bytes <= 0) return
     this.used = Math.max(0, this.used - bytes * BYTES_PER_MESSAGE_BYTE)
+    this.onRelease(bytes * BYTES_PER_MESSAGE_BYTE, this.used)
   }
 
   /** nothing more fits: new messages are turned away at DATA */

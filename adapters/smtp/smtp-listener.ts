@@ -14,6 +14,7 @@ import type { IpRange } from "../../domain/ip/ip-range.ts"
 import { normalizeIp } from "../../domain/ip/ip-range.ts"
 import { budgetAdmission } from "./budget-admission.ts"
 import { connectionInfo, tlsInfo } from "./connection-info.ts"
+import { collectAfterBursts } from "./collect-after-burst.ts"
 import { DataMemory } from "./data-memory.ts"
 import { closeGracefully, shutdownGraceMs } from "./graceful-close.ts"
 import { SmtpConnection } from "./smtp-connection.ts"
@@ -123,7 +124,8 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
     }
     const servers: Array<Server> = []
     const connections = new Set<SmtpConnection>()
-    const memory = new DataMemory(options.dataMemoryBytes)
+    const collector = collectAfterBursts()
+    const memory = new DataMemory(options.dataMemoryBytes, (bytes, inUse) => collector.released(bytes, inUse))
     const memorySpent = () => memory.spent()
     let stopping = false
 
