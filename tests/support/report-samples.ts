@@ -78,6 +78,8 @@ export interface BounceOptions extends SampleOptions {
   readonly perMessageFields?: ReadonlyArray<string>
   /** the delivery-status part's media type */
   readonly statusMediaType?: string
+  /** what separates the field groups: a blank line as RFC 3464 asks, or a bare line break as some appliances write */
+  readonly groupSeparator?: string
 }
 
 /** A bounce the way Postfix writes it: notification text, delivery-status, the returned headers. */
@@ -109,7 +111,7 @@ export const postfixBounce = (options: BounceOptions = {}): Uint8Array => {
   )
   const deliveryStatus = part(
     ["Content-Description: Delivery report", `Content-Type: ${options.statusMediaType ?? "message/delivery-status"}`],
-    `${[perMessage.join("\n"), ...recipients.map(recipientFields)].join("\n\n")}\n`
+    `${[perMessage.join("\n"), ...recipients.map(recipientFields)].join(options.groupSeparator ?? "\n\n")}\n`
   )
   const returnedHeaders = part(
     ["Content-Description: Undelivered Message Headers", "Content-Type: text/rfc822-headers", "Content-Transfer-Encoding: 8bit"],
@@ -139,6 +141,90 @@ export const postfixBounce = (options: BounceOptions = {}): Uint8Array => {
     "Message-Id: <20231116101502.4Sx1Yz2kLmz9sT@mx.example.net>",
     "",
     multipartBody(POSTFIX_BOUNDARY, [notification, deliveryStatus, returnedHeaders], "This is a MIME-encapsulated message.\n")
+  ].join("\n")
+  return withLineEnding(message, options.lineEnding)
+}
+
+export const EXIM_BOUNDARY = "1700129702-eximdsn-1804289383"
+
+/** Exim's delivery-status: no Arrival-Date, each recipient group led by Action, `rfc822;` without a blank. */
+export const EXIM_DELIVERY_STATUS = [
+  "Reporting-MTA: dns; mail.example.net",
+  "",
+  "Action: failed",
+  "Final-Recipient: rfc822;gone@example.org",
+  "Status: 5.0.0",
+  "Remote-MTA: dns; mx.example.org",
+  "Diagnostic-Code: smtp; 550 5.1.1 <gone@example.org>: Recipient address rejected:",
+  "  User unknown in virtual mailbox table",
+  "",
+  "Action: delayed",
+  "Final-Recipient: rfc822;later@example.com",
+  "Status: 4.0.0",
+  "Remote-MTA: dns; mx.example.com",
+  "Diagnostic-Code: smtp; 451 4.7.1 Greylisted, please try again in 300 seconds",
+  "Will-Retry-Until: Sat, 18 Nov 2023 10:15:02 +0000",
+  ""
+].join("\n")
+
+export interface EximBounceOptions extends SampleOptions {
+  /** what follows `Content-type:` on the top-level header, the boundary included */
+  readonly contentType?: string
+  /** the delivery-status part's text (LF line endings) */
+  readonly deliveryStatus?: string
+}
+
+/** A bounce the way Exim writes it: its own header case (`Content-type`), text, delivery-status, the message. */
+export const eximBounce = (options: EximBounceOptions = {}): Uint8Array => {
+  const message = [
+    "Return-path: <>",
+    "Received: from Debian-exim by mail.example.net with local (Exim 4.96)",
+    "\tid 1r3aBc-000123-0A",
+    "\tfor bounces@example.com;",
+    "\tThu, 16 Nov 2023 10:15:02 +0000",
+    "X-Failed-Recipients: gone@example.org",
+    "Auto-Submitted: auto-replied",
+    "From: Mail Delivery System <Mailer-Daemon@mail.example.net>",
+    "To: bounces@example.com",
+    `Content-type: ${options.contentType ?? `multipart/report; report-type=delivery-status; boundary=${EXIM_BOUNDARY}`}`,
+    "MIME-Version: 1.0",
+    "Subject: Mail delivery failed: returning message to sender",
+    "Message-Id: <E1r3aBc-000123-0A@mail.example.net>",
+    "Date: Thu, 16 Nov 2023 10:15:02 +0000",
+    "",
+    multipartBody(EXIM_BOUNDARY, [
+      part(
+        ["Content-type: text/plain; charset=us-ascii"],
+        [
+          "This message was created automatically by mail delivery software.",
+          "",
+          "A message that you sent could not be delivered to one or more of its",
+          "recipients. This is a permanent error. The following address(es) failed:",
+          "",
+          "  gone@example.org",
+          "    host mx.example.org [203.0.113.25]",
+          "    SMTP error from remote mail server after RCPT TO:<gone@example.org>:",
+          "    550 5.1.1 <gone@example.org>: Recipient address rejected: User unknown",
+          ""
+        ].join("\n")
+      ),
+      part(["Content-type: message/delivery-status"], options.deliveryStatus ?? EXIM_DELIVERY_STATUS),
+      part(
+        ["Content-type: message/rfc822"],
+        [
+          "Received: from app.example.com ([192.0.2.10])",
+          "\tby mail.example.net with esmtps (Exim 4.96)",
+          "\tid 1r3aBb-000122-2c; Thu, 16 Nov 2023 10:15:01 +0000",
+          "From: News <news@example.com>",
+          "To: gone@example.org, later@example.com",
+          "Subject: November newsletter",
+          "Message-ID: <newsletter-2023-11@example.com>",
+          "",
+          "Hello.",
+          ""
+        ].join("\n")
+      )
+    ])
   ].join("\n")
   return withLineEnding(message, options.lineEnding)
 }

@@ -1,8 +1,9 @@
 import { gzipSync, strToU8, zipSync } from "fflate"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { parseDeliveryStatus } from "../../../domain/reports/delivery-status.ts"
 import { detectReport } from "../../../domain/reports/detect-report.ts"
-import type { DsnRecipient } from "../../../domain/reports/detect-report.ts"
+import type { DsnRecipient, DsnReport } from "../../../domain/reports/detect-report.ts"
 import {
   base64Lines,
   dispositionNotification,
@@ -173,15 +174,104 @@ const asReported = (group: GeneratedGroup): DsnRecipient => ({
 })
 
 describe("delivery status notifications", () => {
-  it("report one recipient per recipient group, with its fields", () => {
+  it("report one recipient per recipient group, with its fields, with or without blank lines between the groups", () => {
     fc.assert(
-      fc.property(fc.array(recipientGroups, { maxLength: 8 }), lineEnding, (groups, eol) => {
-        const report = detectReport(postfixBounce({ recipients: groups.map(asWritten), lineEnding: eol }))
+      fc.property(fc.array(recipientGroups, { maxLength: 8 }), lineEnding, fc.constantFrom("\n\n", "\n"), (groups, eol, groupSeparator) => {
+        const report = detectReport(postfixBounce({ recipients: groups.map(asWritten), lineEnding: eol, groupSeparator }))
         expect(report?.type).toBe("dsn")
         if (report?.type !== "dsn") return
         expect(report.recipients).toHaveLength(groups.length)
         expect(report.recipients).toStrictEqual(groups.map(asReported))
       }),
+      { numRuns: 200 }
+    )
+  })
+})
+
+type Field = readonly [name: string, value: string]
+
+const PER_MESSAGE: ReadonlyArray<Field> = [
+  ["Reporting-MTA", "dns; mx.example.net"],
+  ["X-Postfix-Queue-ID", "4Sx1Yz2kLmz9sT"],
+  ["Arrival-Date", "Thu, 16 Nov 2023 10:14:58 +0000"]
+]
+
+interface StatusStyle {
+  /** Exim writes Action before Final-Recipient, Postfix after */
+  readonly actionFirst: boolean
+  /** what the address fields are typed with: `rfc822` in the RFC, anything in the wild */
+  readonly addressType: string
+  /** blanks before the colon, taken in turn line by line */
+  readonly beforeColon: ReadonlyArray<string>
+  /** what separates group i from group i + 1, taken in turn */
+  readonly separators: ReadonlyArray<string>
+}
+
+const recipientFieldList = (group: GeneratedGroup, style: StatusStyle): ReadonlyArray<Field> => {
+  const written = asWritten(group)
+  const addresses: ReadonlyArray<Field> = [
+    ["Final-Recipient", `${style.addressType}; ${written.finalRecipient}`],
+    ...(written.originalRecipient === undefined ? [] : [["Original-Recipient", `${style.addressType};${written.originalRecipient}`] as const])
+  ]
+  const action: Field = ["Action", written.action]
+  return [
+    ...(style.actionFirst ? [action, ...addresses] : [...addresses, action]),
+    ["Status", written.status],
+    ...(written.remoteMta === undefined ? [] : [["Remote-MTA", `dns; ${written.remoteMta}`] as const]),
+    ...(written.diagnosticCode === undefined ? [] : [["Diagnostic-Code", written.diagnosticCode] as const])
+  ]
+}
+
+/** A delivery-status body written in the given style. */
+const statusText = (groups: ReadonlyArray<GeneratedGroup>, style: StatusStyle): string => {
+  let line = 0
+  const render = (fields: ReadonlyArray<Field>) =>
+    fields.map(([name, value]) => `${name}${style.beforeColon[line++ % style.beforeColon.length] ?? ""}: ${value}`).join("\n")
+  const rendered = [render(PER_MESSAGE), ...groups.map((group) => render(recipientFieldList(group, style)))]
+  return `${rendered.map((text, i) => (i === 0 ? text : `${style.separators[(i - 1) % style.separators.length] ?? "\n\n"}${text}`)).join("")}\n`
+}
+
+const expectedStatus = (groups: ReadonlyArray<GeneratedGroup>): DsnReport => ({
+  type: "dsn",
+  reportingMta: "mx.example.net",
+  arrivalDate: "Thu, 16 Nov 2023 10:14:58 +0000",
+  recipients: groups.map(asReported)
+})
+
+const RFC_STYLE: StatusStyle = { actionFirst: false, addressType: "rfc822", beforeColon: [""], separators: ["\n\n"] }
+const blanks = fc.stringMatching(/^[ \t]{0,3}$/)
+
+describe("the delivery-status field parser", () => {
+  it("reads any field with blanks before its colon as without them", () => {
+    fc.assert(
+      fc.property(fc.array(recipientGroups, { maxLength: 6 }), fc.array(blanks, { minLength: 1, maxLength: 20 }), fc.boolean(), (groups, beforeColon, actionFirst) => {
+        const style = { ...RFC_STYLE, actionFirst, beforeColon }
+        expect(parseDeliveryStatus(statusText(groups, style))).toStrictEqual(expectedStatus(groups))
+      }),
+      { numRuns: 200 }
+    )
+  })
+
+  it("strips the address type whatever its spelling", () => {
+    const addressType = fc.stringMatching(/^[A-Za-z0-9 ./+_:-]{0,12}$/)
+    fc.assert(
+      fc.property(fc.array(recipientGroups, { minLength: 1, maxLength: 4 }), addressType, (groups, type) => {
+        expect(parseDeliveryStatus(statusText(groups, { ...RFC_STYLE, addressType: type }))).toStrictEqual(expectedStatus(groups))
+      }),
+      { numRuns: 200 }
+    )
+  })
+
+  it("finds the per-message group and every recipient group with or without the blank lines between them", () => {
+    fc.assert(
+      fc.property(
+        fc.array(recipientGroups, { maxLength: 6 }),
+        fc.array(fc.constantFrom("\n", "\n\n", "\n \n"), { minLength: 1, maxLength: 7 }),
+        fc.boolean(),
+        (groups, separators, actionFirst) => {
+          expect(parseDeliveryStatus(statusText(groups, { ...RFC_STYLE, actionFirst, separators }))).toStrictEqual(expectedStatus(groups))
+        }
+      ),
       { numRuns: 200 }
     )
   })

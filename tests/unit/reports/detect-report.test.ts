@@ -6,6 +6,8 @@ import {
   base64Lines,
   dispositionNotification,
   dmarcAggregateXml,
+  EXIM_DELIVERY_STATUS,
+  eximBounce,
   GOOGLE_REPORT_ID,
   googleDmarcReport,
   gzipDmarcReport,
@@ -143,6 +145,98 @@ describe("delivery status notifications (RFC 3464)", () => {
       part(["Content-Type: message/rfc822"], forwarded)
     ])}`
     expect(detectReport(crlf(mime))).toBeUndefined()
+  })
+})
+
+const EXIM_REPORT: DsnReport = {
+  type: "dsn",
+  reportingMta: "mail.example.net",
+  recipients: [
+    {
+      finalRecipient: "gone@example.org",
+      action: "failed",
+      status: "5.0.0",
+      remoteMta: "mx.example.org",
+      diagnosticCode: "smtp; 550 5.1.1 <gone@example.org>: Recipient address rejected: User unknown in virtual mailbox table"
+    },
+    {
+      finalRecipient: "later@example.com",
+      action: "delayed",
+      status: "4.0.0",
+      remoteMta: "mx.example.com",
+      diagnosticCode: "smtp; 451 4.7.1 Greylisted, please try again in 300 seconds"
+    }
+  ]
+}
+
+/** Exim's delivery-status with its lines changed; the rest of the bounce as Exim writes it. */
+const eximWith = (edit: (status: string) => string) => eximBounce({ deliveryStatus: edit(EXIM_DELIVERY_STATUS) })
+
+describe("delivery-status fields as real reporters write them", () => {
+  it("reads Exim's bounce: recipient groups led by Action, `rfc822;` without a blank", () => {
+    expect(detectReport(eximBounce())).toStrictEqual(EXIM_REPORT)
+    expect(detectReport(eximBounce({ lineEnding: "\n" }))).toStrictEqual(EXIM_REPORT)
+  })
+
+  it("keeps Reporting-MTA when no blank line separates it from the first recipient group", () => {
+    const joined = eximWith((status) => status.replace("Reporting-MTA: dns; mail.example.net\n\n", "Reporting-MTA: dns; mail.example.net\n"))
+    expect(detectReport(joined)).toStrictEqual(EXIM_REPORT)
+  })
+
+  it("ends the per-message group at the first recipient field also when an extension field leads it", () => {
+    const perMessageFields = ["X-Postfix-Queue-ID: 4Sx1Yz2kLmz9sT", "Reporting-MTA: dns; mx.example.net", "Arrival-Date: Thu, 16 Nov 2023 10:14:58 +0000 (UTC)"]
+    expect(detectReport(postfixBounce({ perMessageFields, groupSeparator: "\n" }))).toStrictEqual(POSTFIX_REPORT)
+  })
+
+  it("finds every group when no blank line separates any of them (Action first, as Exim orders them)", () => {
+    const joined = eximWith((status) => status.replace(/\n\n/g, "\n"))
+    expect(detectReport(joined)).toStrictEqual(EXIM_REPORT)
+  })
+
+  it("finds every group when no blank line separates any of them (Final-Recipient first, as Postfix orders them)", () => {
+    expect(detectReport(postfixBounce({ groupSeparator: "\n" }))).toStrictEqual(POSTFIX_REPORT)
+    expect(detectReport(postfixBounce({ groupSeparator: "\n", lineEnding: "\n" }))).toStrictEqual(POSTFIX_REPORT)
+  })
+
+  it("keeps a repeated Diagnostic-Code in its recipient's group: the first counts, the fields after it stay", () => {
+    const repeated = eximWith((status) =>
+      status.replace("Diagnostic-Code: smtp; 451", "Diagnostic-Code: x-local; queued\nDiagnostic-Code: smtp; 451")
+        .replace("Will-Retry-Until", "X-Note: x\nWill-Retry-Until"))
+    expect(detectReport(repeated)).toMatchObject({
+      reportingMta: "mail.example.net",
+      recipients: [{ finalRecipient: "gone@example.org" }, { finalRecipient: "later@example.com", diagnosticCode: "x-local; queued", remoteMta: "mx.example.com" }]
+    })
+  })
+
+  it.each([
+    ["a blank before the colon", "Final-Recipient : rfc822; gone@example.org"],
+    ["a tab before the colon", "Final-Recipient\t: rfc822;gone@example.org"],
+    ["`rfc/822`", "Final-Recipient: rfc/822; gone@example.org"],
+    ["`RFC-822` and blanks around the semicolon", "final-recipient:RFC-822 ; gone@example.org"],
+    ["`rfc 822` and angle brackets", "FINAL-RECIPIENT : rfc 822;<gone@example.org>"],
+    ["`RFC822` and no blank at all", "Final-Recipient:RFC822;gone@example.org"],
+    ["an unknown type", "Final-Recipient: x-unknown-type; gone@example.org"],
+    ["an empty type", "Final-Recipient: ; gone@example.org"]
+  ])("strips the address type and reads the field name with %s", (_, line) => {
+    const odd = eximWith((status) => status.replace("Final-Recipient: rfc822;gone@example.org", line))
+    expect(detectReport(odd)).toStrictEqual(EXIM_REPORT)
+  })
+
+  it("reads the per-message and other recipient fields with blanks before the colon and odd type spellings", () => {
+    const odd = eximWith((status) =>
+      status.replace("Reporting-MTA: dns;", "Reporting-MTA  :  DNS ;").replace("Remote-MTA: dns; mx.example.org", "Remote-MTA\t: Dns;mx.example.org")
+        .replace("Status: 5.0.0", "Status :5.0.0").replace("Action: failed", "Action : Failed"))
+    expect(detectReport(odd)).toStrictEqual(EXIM_REPORT)
+  })
+
+  it.each([
+    ["no address type", "Final-Recipient: gone@example.org", "gone@example.org"],
+    ["a semicolon in a quoted local part, no type", "Final-Recipient: \"gone;old\"@example.org", "\"gone;old\"@example.org"],
+    ["a semicolon in a quoted local part, typed", "Final-Recipient: rfc822; \"gone;old\"@example.org", "\"gone;old\"@example.org"],
+    ["a semicolon in angle brackets", "Final-Recipient: <gone;old@example.org>", "gone;old@example.org"]
+  ])("keeps the address whole when it has %s", (_, line, finalRecipient) => {
+    const odd = eximWith((status) => status.replace("Final-Recipient: rfc822;gone@example.org", line))
+    expect(detectReport(odd)).toMatchObject({ recipients: [{ finalRecipient }, { finalRecipient: "later@example.com" }] })
   })
 })
 
