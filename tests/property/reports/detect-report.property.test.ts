@@ -3,17 +3,24 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { parseDeliveryStatus } from "../../../domain/reports/delivery-status.ts"
 import { detectReport } from "../../../domain/reports/detect-report.ts"
+import { MAX_MIME_DEPTH } from "../../../domain/reports/limits.ts"
 import type { DsnRecipient, DsnReport } from "../../../domain/reports/detect-report.ts"
 import {
   base64Lines,
   dispositionNotification,
   dmarcAggregateXml,
+  exchangeOnlineBounce,
+  eximBounce,
+  forwardedAsAttachment,
+  gatewayMixedBounce,
+  GATEWAY_FOOTER,
   googleDmarcReport,
   gzipDmarcReport,
   multipartBody,
   part,
   plainTextMessage,
-  postfixBounce
+  postfixBounce,
+  wrappedInMixed
 } from "../../support/report-samples.ts"
 import type { DmarcRecord, LineEnding, RecipientGroup } from "../../support/report-samples.ts"
 
@@ -273,6 +280,59 @@ describe("the delivery-status field parser", () => {
         }
       ),
       { numRuns: 200 }
+    )
+  })
+})
+
+const lf = (mime: Uint8Array) => new TextDecoder().decode(mime)
+
+/** Parts a relay or a person may put beside a bounce; none of them is a report of its own. */
+const besideParts: ReadonlyArray<string> = [
+  GATEWAY_FOOTER,
+  part(["Content-Type: text/plain"], "Final-Recipient: rfc822; someone@example.net\nAction: failed\nStatus: 5.0.0\n"),
+  part(["Content-Type: text/rfc822-headers"], "From: News <news@example.com>\nTo: someone@example.net\n"),
+  // another bounce, forwarded as an attachment: its delivery-status part must not be the one found
+  part(["Content-Type: message/rfc822"], lf(eximBounce({ lineEnding: "\n" }))),
+  part(["Content-Type: message/rfc822"], lf(forwardedAsAttachment(postfixBounce({ lineEnding: "\n" }), { lineEnding: "\n" })))
+]
+
+const bounces: ReadonlyArray<() => Uint8Array> = [
+  () => postfixBounce({ lineEnding: "\n" }),
+  () => exchangeOnlineBounce({ lineEnding: "\n" }),
+  () => gatewayMixedBounce({ lineEnding: "\n" })
+]
+
+const wrapping = fc.array(
+  fc.record({ before: fc.subarray([...besideParts], { maxLength: 1 }), after: fc.subarray([...besideParts], { maxLength: 1 }) }),
+  { maxLength: MAX_MIME_DEPTH + 2 }
+)
+
+describe("a bounce wrapped in multipart/mixed", () => {
+  it("gives its own report, its delivery-status part found exactly once, at any depth within the MIME depth limit, and nothing beyond", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...bounces), wrapping, lineEnding, (bounce, levels, eol) => {
+        const unwrapped = detectReport(bounce())
+        let mime = bounce()
+        levels.forEach((level, i) => {
+          mime = wrappedInMixed(mime, { ...level, boundary: `level-${i}`, lineEnding: i === levels.length - 1 ? eol : "\n" })
+        })
+        expect(unwrapped?.type).toBe("dsn")
+        expect(detectReport(mime)).toStrictEqual(levels.length < MAX_MIME_DEPTH ? unwrapped : undefined)
+      }),
+      { numRuns: 200 }
+    )
+  })
+
+  it("forwarded as a message/rfc822 attachment is never a report, however deep", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...bounces), wrapping, (bounce, levels) => {
+        let mime = forwardedAsAttachment(bounce(), { lineEnding: "\n" })
+        levels.forEach((level, i) => {
+          mime = wrappedInMixed(mime, { ...level, boundary: `level-${i}`, lineEnding: "\n" })
+        })
+        expect(detectReport(mime)).toBeUndefined()
+      }),
+      { numRuns: 100 }
     )
   })
 })

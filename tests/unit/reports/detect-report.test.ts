@@ -6,8 +6,14 @@ import {
   base64Lines,
   dispositionNotification,
   dmarcAggregateXml,
+  EXCHANGE_REPORTING_MTA,
+  exchangeOnlineBounce,
+  EXIM_BOUNDARY,
   EXIM_DELIVERY_STATUS,
   eximBounce,
+  footerWrapped,
+  forwardedAsAttachment,
+  gatewayMixedBounce,
   GOOGLE_REPORT_ID,
   googleDmarcReport,
   gzipDmarcReport,
@@ -138,7 +144,7 @@ describe("delivery status notifications (RFC 3464)", () => {
     expect(detectReport(dispositionNotification())).toBeUndefined()
   })
 
-  it("looks only at the top-level content type: a bounce forwarded inside a message is no report", () => {
+  it("a bounce forwarded inside a message (message/rfc822) is no report", () => {
     const forwarded = new TextDecoder().decode(postfixBounce({ lineEnding: "\n" }))
     const mime = `Content-Type: multipart/mixed; boundary=outer\n\n${multipartBody("outer", [
       part(["Content-Type: text/plain"], "FYI, see below."),
@@ -237,6 +243,95 @@ describe("delivery-status fields as real reporters write them", () => {
   ])("keeps the address whole when it has %s", (_, line, finalRecipient) => {
     const odd = eximWith((status) => status.replace("Final-Recipient: rfc822;gone@example.org", line))
     expect(detectReport(odd)).toMatchObject({ recipients: [{ finalRecipient }, { finalRecipient: "later@example.com" }] })
+  })
+})
+
+const EXCHANGE_REPORT: DsnReport = {
+  type: "dsn",
+  reportingMta: EXCHANGE_REPORTING_MTA,
+  arrivalDate: "Mon, 20 Nov 2023 09:12:44 +0000",
+  recipients: [
+    {
+      finalRecipient: "missing@example.org",
+      action: "failed",
+      status: "5.1.10",
+      diagnosticCode: "smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"
+    }
+  ]
+}
+
+const GATEWAY_REPORT: DsnReport = {
+  type: "dsn",
+  reportingMta: "gw.example.net",
+  arrivalDate: "Thu, 16 Nov 2023 10:19:58 +0000",
+  recipients: [
+    {
+      finalRecipient: "gone@example.org",
+      action: "failed",
+      status: "5.1.1",
+      remoteMta: "mx.example.org",
+      diagnosticCode: "SMTP; 550 5.1.1 <gone@example.org>... User unknown"
+    }
+  ]
+}
+
+describe("bounces that are not a top-level multipart/report; report-type=delivery-status", () => {
+  it("reads Exchange Online's NDR: multipart/alternative text before the delivery-status part", () => {
+    expect(detectReport(exchangeOnlineBounce())).toStrictEqual(EXCHANGE_REPORT)
+  })
+
+  it.each([
+    ["Postfix's bounce without report-type", () => postfixBounce({ contentType: `multipart/report; boundary="${POSTFIX_BOUNDARY}"` }), POSTFIX_REPORT],
+    ["Exim's bounce without report-type", () => eximBounce({ contentType: `multipart/report; boundary=${EXIM_BOUNDARY}` }), EXIM_REPORT],
+    ["Exim's bounce with an empty report-type", () => eximBounce({ contentType: `multipart/report; report-type=""; boundary=${EXIM_BOUNDARY}` }), EXIM_REPORT]
+  ])("counts %s: the delivery-status part says what the multipart/report is", (_, build, expected) => {
+    expect(detectReport(build())).toStrictEqual(expected)
+  })
+
+  it("counts a gateway's multipart/mixed bounce holding the delivery-status part directly", () => {
+    expect(detectReport(gatewayMixedBounce())).toStrictEqual(GATEWAY_REPORT)
+    expect(detectReport(gatewayMixedBounce({ lineEnding: "\n" }))).toStrictEqual(GATEWAY_REPORT)
+  })
+
+  it.each([
+    ["Exchange Online's NDR", () => exchangeOnlineBounce({ lineEnding: "\n" }), EXCHANGE_REPORT],
+    ["Postfix's bounce", () => postfixBounce({ lineEnding: "\n" }), POSTFIX_REPORT],
+    ["a gateway's mixed bounce", () => gatewayMixedBounce({ lineEnding: "\n" }), GATEWAY_REPORT]
+  ])("counts %s wrapped in a multipart/mixed by a relay that adds a footer, once or twice", (_, build, expected) => {
+    const once = footerWrapped(build())
+    expect(new TextDecoder().decode(once)).toMatch(/^Content-Type: multipart\/mixed/m)
+    expect(detectReport(once)).toStrictEqual(expected)
+    expect(detectReport(footerWrapped(build(), { lineEnding: "\n" }))).toStrictEqual(expected)
+    expect(detectReport(footerWrapped(footerWrapped(build(), { lineEnding: "\n" })))).toStrictEqual(expected)
+  })
+
+  it("counts a message that is nothing but a delivery-status part", () => {
+    const bare = crlf("From: MAILER-DAEMON@mx.example.net\nContent-Type: message/delivery-status\n\n" + EXIM_DELIVERY_STATUS)
+    expect(detectReport(bare)).toStrictEqual(EXIM_REPORT)
+  })
+
+  it.each([
+    ["Exchange Online's NDR", () => exchangeOnlineBounce({ lineEnding: "\n" })],
+    ["Postfix's bounce", () => postfixBounce({ lineEnding: "\n" })],
+    ["a gateway's mixed bounce", () => gatewayMixedBounce({ lineEnding: "\n" })],
+    ["a bounce wrapped by a footer relay", () => footerWrapped(exchangeOnlineBounce({ lineEnding: "\n" }), { lineEnding: "\n" })]
+  ])("does not count %s forwarded as a message/rfc822 attachment (Outlook's forward), nor that forward wrapped again", (_, build) => {
+    const forward = forwardedAsAttachment(build())
+    expect(detectReport(forward)).toBeUndefined()
+    expect(detectReport(footerWrapped(forwardedAsAttachment(build(), { lineEnding: "\n" })))).toBeUndefined()
+  })
+
+  it("does not count a multipart/report without report-type and without a delivery-status part", () => {
+    const mdn = new TextDecoder().decode(dispositionNotification({ lineEnding: "\n" })).replace("report-type=disposition-notification;", "")
+    expect(detectReport(crlf(mdn))).toBeUndefined()
+  })
+
+  it("does not count a multipart/mixed whose parts only talk about delivery (text, returned headers)", () => {
+    const mime = `Content-Type: multipart/mixed; boundary=m\n\n${multipartBody("m", [
+      part(["Content-Type: text/plain"], "Final-Recipient: rfc822; gone@example.org\nAction: failed\nStatus: 5.1.1\n"),
+      part(["Content-Type: text/rfc822-headers"], "From: News <news@example.com>\nTo: gone@example.org\n")
+    ])}`
+    expect(detectReport(crlf(mime))).toBeUndefined()
   })
 })
 
