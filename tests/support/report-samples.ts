@@ -448,6 +448,9 @@ export const GOOGLE_RECORDS: ReadonlyArray<DmarcRecord> = [
 export interface FeedbackOptions {
   readonly reportId?: string
   readonly records?: ReadonlyArray<DmarcRecord>
+  /** what `<org_name>` holds; empty as some reporters send it */
+  readonly orgName?: string
+  readonly email?: string
 }
 
 const recordXml = (record: DmarcRecord): string => `  <record>
@@ -481,8 +484,8 @@ const recordXml = (record: DmarcRecord): string => `  <record>
 export const dmarcAggregateXml = (options: FeedbackOptions = {}): string => `<?xml version="1.0" encoding="UTF-8" ?>
 <feedback>
   <report_metadata>
-    <org_name>google.com</org_name>
-    <email>noreply-dmarc-support@google.com</email>
+    <org_name>${options.orgName ?? "google.com"}</org_name>
+    <email>${options.email ?? "noreply-dmarc-support@google.com"}</email>
     <extra_contact_info>https://support.google.com/a/answer/2466580</extra_contact_info>
     <report_id>${options.reportId ?? GOOGLE_REPORT_ID}</report_id>
     <date_range>
@@ -501,6 +504,14 @@ export const dmarcAggregateXml = (options: FeedbackOptions = {}): string => `<?x
   </policy_published>
 ${(options.records ?? GOOGLE_RECORDS).map(recordXml).join("")}</feedback>
 `
+
+/**
+ * The document inside an `<xs:schema>` element that is never closed, as some reporters write it
+ * (parsedmarc strips such tags before it parses).
+ */
+export const schemaWrappedXml = (xml: string): string =>
+  xml.replace(/^(<\?xml[^>]*\?>\n?)?/, (declaration) =>
+    `${declaration}<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">\n`)
 
 export const GOOGLE_ZIP_NAME = "google.com!example.com!1700000000!1700086399.zip"
 

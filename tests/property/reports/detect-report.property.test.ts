@@ -3,6 +3,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { parseDeliveryStatus } from "../../../domain/reports/delivery-status.ts"
 import { detectReport } from "../../../domain/reports/detect-report.ts"
+import { parseDmarcFeedback } from "../../../domain/reports/dmarc-feedback.ts"
 import { MAX_MIME_DEPTH } from "../../../domain/reports/limits.ts"
 import type { DsnRecipient, DsnReport } from "../../../domain/reports/detect-report.ts"
 import {
@@ -20,6 +21,7 @@ import {
   part,
   plainTextMessage,
   postfixBounce,
+  schemaWrappedXml,
   wrappedInMixed
 } from "../../support/report-samples.ts"
 import type { DmarcRecord, LineEnding, RecipientGroup } from "../../support/report-samples.ts"
@@ -358,18 +360,46 @@ const packagings: ReadonlyArray<(xml: string, eol: LineEnding) => Uint8Array> = 
   (xml, eol) => bytes(`Content-Type: text/xml\n\n${xml}`.replace(/\n/g, eol))
 ]
 
+/** How a reporter may wrap the `<feedback>` document: not at all, an unclosed `<xs:schema>`, a closed one. */
+const feedbackWrappings: ReadonlyArray<(xml: string) => string> = [
+  (xml) => xml,
+  schemaWrappedXml,
+  (xml) => `${schemaWrappedXml(xml)}</xs:schema>\n`
+]
+
+const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+
 describe("DMARC aggregate reports", () => {
-  it("count the records and sum their message counts, however they are packed", () => {
+  it("count the records and sum their message counts, however they are packed and wrapped", () => {
     fc.assert(
-      fc.property(dmarcRecords, fc.constantFrom(...packagings), lineEnding, (records: ReadonlyArray<DmarcRecord>, pack, eol) => {
-        const report = detectReport(pack(dmarcAggregateXml({ records }), eol))
-        expect(report).toMatchObject({
-          type: "dmarc",
-          recordCount: records.length,
-          messageCount: records.reduce((sum, record) => sum + record.count, 0)
-        })
-      }),
+      fc.property(
+        dmarcRecords,
+        fc.constantFrom(...packagings),
+        fc.constantFrom(...feedbackWrappings),
+        lineEnding,
+        (records: ReadonlyArray<DmarcRecord>, pack, wrap, eol) => {
+          const report = detectReport(pack(wrap(dmarcAggregateXml({ records })), eol))
+          expect(report).toMatchObject({
+            type: "dmarc",
+            recordCount: records.length,
+            messageCount: records.reduce((sum, record) => sum + record.count, 0)
+          })
+        }
+      ),
       { numRuns: 100 }
+    )
+  })
+
+  it("name the reporter by org_name when it has one, else by the domain of its email", () => {
+    const orgName = fc.oneof(fc.stringMatching(/^[ \t\n]{0,3}$/), fc.stringMatching(/^[\x20-\x7e]{1,30}$/))
+    fc.assert(
+      fc.property(orgName, fc.emailAddress(), fc.constantFrom(...feedbackWrappings), (name, email, wrap) => {
+        const xml = wrap(dmarcAggregateXml({ orgName: escapeXml(name), email: escapeXml(email) }))
+        const report = parseDmarcFeedback(new TextEncoder().encode(xml))
+        const expected = name.trim() === "" ? (email.split("@")[1] ?? "").toLowerCase() : name.trim()
+        expect(report).toMatchObject({ type: "dmarc", orgName: expected, email })
+      }),
+      { numRuns: 200 }
     )
   })
 })

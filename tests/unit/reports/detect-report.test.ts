@@ -21,7 +21,8 @@ import {
   part,
   plainTextMessage,
   POSTFIX_BOUNDARY,
-  postfixBounce
+  postfixBounce,
+  schemaWrappedXml
 } from "../../support/report-samples.ts"
 
 const bytes = (text: string) => new TextEncoder().encode(text)
@@ -446,6 +447,87 @@ describe("DMARC aggregate reports (RFC 7489 appendix C)", () => {
     for (const zip of [withReadme, onlyFile]) {
       expect(detectReport(singlePart(["Content-Type: application/zip", "Content-Transfer-Encoding: base64"], base64Lines(zip)))).toStrictEqual(GOOGLE_REPORT)
     }
+  })
+})
+
+describe("DMARC aggregate reports as real reporters send them", () => {
+  const REPORTER = "dmarc-noreply@reports.example.net"
+  const xmlFrom = (orgName: string, email = REPORTER) => dmarcAggregateXml({ orgName, email })
+
+  it.each([
+    ["empty", ""],
+    ["self-closed", "SELF-CLOSED"],
+    ["only blanks", "  \n  "]
+  ])("takes the domain of <email> for an org_name that is %s, as parsedmarc does", (_, orgName) => {
+    const xml = xmlFrom(orgName).replace("<org_name>SELF-CLOSED</org_name>", "<org_name/>")
+    const expected = { ...GOOGLE_REPORT, orgName: "reports.example.net", email: REPORTER }
+    expect(detectReport(gzipDmarcReport({ xml }))).toStrictEqual(expected)
+    expect(detectReport(googleDmarcReport({ xml, lineEnding: "\n" }))).toStrictEqual(expected)
+  })
+
+  it.each([
+    ["a mailto: URI", "mailto:dmarc@reports.example.net", "reports.example.net"],
+    ["a name and angle brackets, upper case", "DMARC Reports &lt;Dmarc@Reports.Example.NET&gt;", "reports.example.net"],
+    ["a trailing dot and blanks", "  dmarc@reports.example.net. ", "reports.example.net"]
+  ])("reads the domain from an <email> written as %s", (_, email, orgName) => {
+    expect(detectReport(gzipDmarcReport({ xml: xmlFrom("", email) }))).toMatchObject({ type: "dmarc", orgName })
+  })
+
+  it.each([
+    ["no <email>", dmarcAggregateXml({ orgName: "" }).replace(/<email>.*<\/email>/, "")],
+    ["an empty <email>", xmlFrom("", "")],
+    ["an <email> without @", xmlFrom("", "postmaster")],
+    ["an <email> with nothing after @", xmlFrom("", "dmarc@")],
+    ["no <org_name> at all (parsedmarc refuses it too)", dmarcAggregateXml().replace(/<org_name>.*<\/org_name>/, "")]
+  ])("refuses an org_name it cannot fill: %s", (_, xml) => {
+    expect(detectReport(gzipDmarcReport({ xml }))).toBeUndefined()
+  })
+
+  it("reads the <feedback> inside an <xs:schema> wrapper that is never closed", () => {
+    const xml = schemaWrappedXml(dmarcAggregateXml())
+    expect(xml).toMatch(/^<\?xml[^>]*\?>\n<xs:schema /)
+    expect(xml).not.toContain("</xs:schema>")
+    expect(detectReport(gzipDmarcReport({ xml }))).toStrictEqual(GOOGLE_REPORT)
+    expect(detectReport(googleDmarcReport({ xml }))).toStrictEqual(GOOGLE_REPORT)
+  })
+
+  it.each([
+    ["a closed <xs:schema>", `${schemaWrappedXml(dmarcAggregateXml())}</xs:schema>\n`],
+    ["a <dmarc> element", dmarcAggregateXml().replace("<feedback>", "<dmarc><feedback>").replace("</feedback>", "</feedback></dmarc>")],
+    ["a wrapper after a comment, no declaration", `<!-- generated -->\n<report>${dmarcAggregateXml().replace(/^<\?xml[^>]*\?>/, "")}</report>`]
+  ])("reads the <feedback> inside %s", (_, xml) => {
+    expect(detectReport(singlePart(["Content-Type: text/xml"], xml))).toStrictEqual(GOOGLE_REPORT)
+  })
+
+  it("reads a wrapped namespaced document with an empty org_name", () => {
+    const xml = `<?xml version="1.0"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+<dmarc:feedback xmlns:dmarc="urn:ietf:params:xml:ns:dmarc-2.0">
+  <dmarc:report_metadata><dmarc:org_name/><dmarc:email>dmarc@mx.example.org</dmarc:email><dmarc:report_id>r-1</dmarc:report_id>
+    <dmarc:date_range><dmarc:begin>10</dmarc:begin><dmarc:end>20</dmarc:end></dmarc:date_range></dmarc:report_metadata>
+  <dmarc:policy_published><dmarc:domain>example.org</dmarc:domain></dmarc:policy_published>
+</dmarc:feedback>`
+    expect(detectReport(singlePart(["Content-Type: text/xml"], xml))).toStrictEqual({
+      type: "dmarc",
+      orgName: "mx.example.org",
+      email: "dmarc@mx.example.org",
+      reportId: "r-1",
+      dateRange: { begin: 10, end: 20 },
+      domain: "example.org",
+      recordCount: 0,
+      messageCount: 0
+    })
+  })
+
+  it.each([
+    ["two wrappers deep", `<outer><inner>${dmarcAggregateXml().replace(/^<\?xml[^>]*\?>/, "")}</inner></outer>`],
+    ["an unterminated attribute", dmarcAggregateXml().replace("<feedback>", "<feedback xmlns=\"urn:x>")],
+    ["an unterminated attribute in the wrapper", schemaWrappedXml(dmarcAggregateXml()).replace("elementFormDefault=\"qualified\"", "elementFormDefault=\"qualified")],
+    ["a CDATA section never closed", schemaWrappedXml(dmarcAggregateXml()).replace("<report_metadata>", "<report_metadata><![CDATA[")],
+    ["broken tag names", schemaWrappedXml(dmarcAggregateXml()).replace("<report_metadata>", "<report_metadata<")],
+    ["a wrapper holding text, not the document", `<xs:schema>${dmarcAggregateXml().replace(/^<\?xml[^>]*\?>/, "").replace(/</g, "&lt;")}`]
+  ])("still refuses a document that is malformed or not where a report is: %s", (_, xml) => {
+    expect(detectReport(singlePart(["Content-Type: text/xml"], xml))).toBeUndefined()
   })
 })
 
