@@ -1,8 +1,11 @@
 import { gzipSync, strToU8, zipSync } from "fflate"
 
 /**
- * Test-only: report messages shaped like the ones real senders write (Postfix bounces, Google's
- * and Microsoft's DMARC aggregate reports), plus near misses (a plain message, an MDN).
+ * Test-only: report messages shaped like the ones real senders write (Postfix, Exim and Exchange
+ * Online bounces, a gateway's multipart/mixed bounce, Google's and Microsoft's DMARC aggregate
+ * reports), what relays and people do to them (a footer wrapped around, a forward as an
+ * attachment), plus near misses (a plain message, an MDN). Written from the RFCs and the shapes
+ * these senders use, with example.* names and documentation addresses.
  * Every builder writes its text with LF and turns it into the requested line ending at the end;
  * binary content is base64, so that is safe.
  */
