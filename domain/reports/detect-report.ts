@@ -18,12 +18,11 @@ const isDeliveryStatusNotification = (root: MimeEntity): boolean =>
   root.mediaType === "multipart/report" &&
   DELIVERY_STATUS_REPORT_TYPES.has((root.parameters.get("report-type") ?? "").trim().toLowerCase())
 
-/** A DSN is one by its content type; its delivery-status part, when found, gives the details. */
-const deliveryStatusReport = (leaves: ReadonlyArray<MimeEntity>): DsnReport => {
-  const status = leaves.find((leaf) => DELIVERY_STATUS_MEDIA_TYPES.has(leaf.mediaType))
-  if (status === undefined) return { type: "dsn", recipients: [] }
-  return parseDeliveryStatus(bytesToText(decodeTransferEncoding(status.body, status.transferEncoding)))
-}
+const isDeliveryStatusPart = (entity: MimeEntity): boolean => DELIVERY_STATUS_MEDIA_TYPES.has(entity.mediaType)
+
+/** The report a delivery-status part gives. */
+const deliveryStatusReport = (status: MimeEntity): DsnReport =>
+  parseDeliveryStatus(bytesToText(decodeTransferEncoding(status.body, status.transferEncoding)))
 
 /** The first zip, gzip or XML part that holds a `<feedback>` document. */
 const dmarcAggregateReport = (leaves: ReadonlyArray<MimeEntity>): DmarcReport | undefined => {
@@ -37,16 +36,31 @@ const dmarcAggregateReport = (leaves: ReadonlyArray<MimeEntity>): DmarcReport | 
 }
 
 /**
- * Whether a received message (RFC 5322 bytes) is a report (SPEC §6), and what it says: a delivery
- * status notification (top-level `multipart/report; report-type=delivery-status`, RFC 3464) or a
- * DMARC aggregate report (a zip, gzip or XML part holding a `<feedback>` document, RFC 7489).
- * Anything else, malformed input included, is undefined; this never throws.
+ * Whether a received message (RFC 5322 bytes) is a report (SPEC §6), and what it says; anything
+ * else, malformed input included, is undefined; this never throws.
+ *
+ * A delivery status notification (RFC 3464, RFC 6533) is one when the message's own MIME tree holds
+ * a `message/delivery-status` (or `message/global-delivery-status`) part, the first of which gives
+ * the details: the message itself, or a part of its multiparts at any depth the bounded walk
+ * reaches (`leafEntities`). So besides the RFC's top-level `multipart/report;
+ * report-type=delivery-status` these count, as real bounces come: a `multipart/report` whose
+ * report-type is missing (the part says what it is), a `multipart/mixed` holding the part directly
+ * (some gateways), and a DSN wrapped in a `multipart/mixed` (a relay that adds a footer). A bounce
+ * forwarded as a `message/rfc822` attachment does not count: the walk does not enter attached
+ * messages, which someone chose to pass on rather than a reporter sending us. A top-level
+ * `multipart/report; report-type=delivery-status` is a DSN even without its part (no recipients).
+ *
+ * Otherwise a DMARC aggregate report (RFC 7489): a zip, gzip or XML part holding a `<feedback>`
+ * document.
  */
 export const detectReport = (mime: Uint8Array): Report | undefined => {
   try {
     const root = parseEntity(mime)
     const leaves = leafEntities(root)
-    return isDeliveryStatusNotification(root) ? deliveryStatusReport(leaves) : dmarcAggregateReport(leaves)
+    const status = leaves.find(isDeliveryStatusPart)
+    if (status !== undefined) return deliveryStatusReport(status)
+    if (isDeliveryStatusNotification(root)) return { type: "dsn", recipients: [] }
+    return dmarcAggregateReport(leaves)
   } catch {
     // Every step is written not to throw; this guards the caller against an overlooked input.
     return undefined

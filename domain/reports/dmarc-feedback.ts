@@ -67,6 +67,43 @@ const recordsOf = (feedback: Node): ReadonlyArray<unknown> => {
 const messageCountOf = (record: unknown): number =>
   isNode(record) ? (childInteger(childNode(record, "row"), "count") ?? 0) : 0
 
+/**
+ * The `<feedback>` element: the document's root, or a child of its root. Some reporters wrap the
+ * document in another element, an `<xs:schema>` they never close among them (parsedmarc strips
+ * such tags before it parses); the parser reads an unclosed element up to the end. A `<feedback>`
+ * deeper down belongs to some other document and is not looked for.
+ */
+const feedbackElement = (document: unknown): Node | undefined => {
+  if (!isNode(document)) return undefined
+  const root = childNode(document, "feedback")
+  if (root !== undefined) return root
+  for (const value of Object.values(document)) {
+    for (const wrapper of Array.isArray(value) ? value : [value]) {
+      const wrapped = isNode(wrapper) ? childNode(wrapper, "feedback") : undefined
+      if (wrapped !== undefined) return wrapped
+    }
+  }
+  return undefined
+}
+
+/** `dmarc@Reports.Example.NET`, `mailto:dmarc@…`, `Name <dmarc@…>` → `reports.example.net`. */
+const domainOfEmail = (email: string | undefined): string | undefined => {
+  const at = email?.lastIndexOf("@") ?? -1
+  if (email === undefined || at === -1) return undefined
+  const domain = email.slice(at + 1).replace(/>\s*$/, "").trim().replace(/\.$/, "").toLowerCase()
+  return /^[^\s<>@;,"()\[\]]+$/.test(domain) ? domain : undefined
+}
+
+/**
+ * `<org_name>` as written; when it is there but empty, as some reporters send it, the domain of
+ * `<email>` stands in, as parsedmarc does. Without the element, or without an email address to
+ * stand in, there is none.
+ */
+const orgNameOf = (metadata: Node | undefined): string | undefined => {
+  if (metadata === undefined || !Object.hasOwn(metadata, "org_name")) return undefined
+  return childText(metadata, "org_name") ?? domainOfEmail(childText(metadata, "email"))
+}
+
 const parsedXml = (xml: Uint8Array): unknown => {
   try {
     return parser.parse(bytesToText(xml))
@@ -77,17 +114,17 @@ const parsedXml = (xml: Uint8Array): unknown => {
 
 /**
  * A DMARC aggregate report from its XML `<feedback>` document (RFC 7489 appendix C), or undefined
- * when the document is not one: its root is not `feedback`, or org_name, report_id, the date range
- * or the published policy's domain is missing.
+ * when the document is not one: it is no XML, its `feedback` is neither the root nor the root's
+ * child (`feedbackElement`), or org_name (`orgNameOf`), report_id, the date range or the published
+ * policy's domain is missing.
  */
 export const parseDmarcFeedback = (xml: Uint8Array): DmarcReport | undefined => {
-  const document = parsedXml(xml)
-  const feedback = isNode(document) ? childNode(document, "feedback") : undefined
+  const feedback = feedbackElement(parsedXml(xml))
   if (feedback === undefined) return undefined
   const metadata = childNode(feedback, "report_metadata")
   const dateRange = childNode(metadata, "date_range")
   const published = childNode(feedback, "policy_published")
-  const orgName = childText(metadata, "org_name")
+  const orgName = orgNameOf(metadata)
   const reportId = childText(metadata, "report_id")
   const begin = childInteger(dateRange, "begin")
   const end = childInteger(dateRange, "end")

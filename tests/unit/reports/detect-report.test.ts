@@ -6,6 +6,14 @@ import {
   base64Lines,
   dispositionNotification,
   dmarcAggregateXml,
+  EXCHANGE_REPORTING_MTA,
+  exchangeOnlineBounce,
+  EXIM_BOUNDARY,
+  EXIM_DELIVERY_STATUS,
+  eximBounce,
+  footerWrapped,
+  forwardedAsAttachment,
+  gatewayMixedBounce,
   GOOGLE_REPORT_ID,
   googleDmarcReport,
   gzipDmarcReport,
@@ -13,7 +21,8 @@ import {
   part,
   plainTextMessage,
   POSTFIX_BOUNDARY,
-  postfixBounce
+  postfixBounce,
+  schemaWrappedXml
 } from "../../support/report-samples.ts"
 
 const bytes = (text: string) => new TextEncoder().encode(text)
@@ -136,11 +145,192 @@ describe("delivery status notifications (RFC 3464)", () => {
     expect(detectReport(dispositionNotification())).toBeUndefined()
   })
 
-  it("looks only at the top-level content type: a bounce forwarded inside a message is no report", () => {
+  it("a bounce forwarded inside a message (message/rfc822) is no report", () => {
     const forwarded = new TextDecoder().decode(postfixBounce({ lineEnding: "\n" }))
     const mime = `Content-Type: multipart/mixed; boundary=outer\n\n${multipartBody("outer", [
       part(["Content-Type: text/plain"], "FYI, see below."),
       part(["Content-Type: message/rfc822"], forwarded)
+    ])}`
+    expect(detectReport(crlf(mime))).toBeUndefined()
+  })
+})
+
+const EXIM_REPORT: DsnReport = {
+  type: "dsn",
+  reportingMta: "mail.example.net",
+  recipients: [
+    {
+      finalRecipient: "gone@example.org",
+      action: "failed",
+      status: "5.0.0",
+      remoteMta: "mx.example.org",
+      diagnosticCode: "smtp; 550 5.1.1 <gone@example.org>: Recipient address rejected: User unknown in virtual mailbox table"
+    },
+    {
+      finalRecipient: "later@example.com",
+      action: "delayed",
+      status: "4.0.0",
+      remoteMta: "mx.example.com",
+      diagnosticCode: "smtp; 451 4.7.1 Greylisted, please try again in 300 seconds"
+    }
+  ]
+}
+
+/** Exim's delivery-status with its lines changed; the rest of the bounce as Exim writes it. */
+const eximWith = (edit: (status: string) => string) => eximBounce({ deliveryStatus: edit(EXIM_DELIVERY_STATUS) })
+
+describe("delivery-status fields as real reporters write them", () => {
+  it("reads Exim's bounce: recipient groups led by Action, `rfc822;` without a blank", () => {
+    expect(detectReport(eximBounce())).toStrictEqual(EXIM_REPORT)
+    expect(detectReport(eximBounce({ lineEnding: "\n" }))).toStrictEqual(EXIM_REPORT)
+  })
+
+  it("keeps Reporting-MTA when no blank line separates it from the first recipient group", () => {
+    const joined = eximWith((status) => status.replace("Reporting-MTA: dns; mail.example.net\n\n", "Reporting-MTA: dns; mail.example.net\n"))
+    expect(detectReport(joined)).toStrictEqual(EXIM_REPORT)
+  })
+
+  it("ends the per-message group at the first recipient field also when an extension field leads it", () => {
+    const perMessageFields = ["X-Postfix-Queue-ID: 4Sx1Yz2kLmz9sT", "Reporting-MTA: dns; mx.example.net", "Arrival-Date: Thu, 16 Nov 2023 10:14:58 +0000 (UTC)"]
+    expect(detectReport(postfixBounce({ perMessageFields, groupSeparator: "\n" }))).toStrictEqual(POSTFIX_REPORT)
+  })
+
+  it("finds every group when no blank line separates any of them (Action first, as Exim orders them)", () => {
+    const joined = eximWith((status) => status.replace(/\n\n/g, "\n"))
+    expect(detectReport(joined)).toStrictEqual(EXIM_REPORT)
+  })
+
+  it("finds every group when no blank line separates any of them (Final-Recipient first, as Postfix orders them)", () => {
+    expect(detectReport(postfixBounce({ groupSeparator: "\n" }))).toStrictEqual(POSTFIX_REPORT)
+    expect(detectReport(postfixBounce({ groupSeparator: "\n", lineEnding: "\n" }))).toStrictEqual(POSTFIX_REPORT)
+  })
+
+  it("keeps a repeated Diagnostic-Code in its recipient's group: the first counts, the fields after it stay", () => {
+    const repeated = eximWith((status) =>
+      status.replace("Diagnostic-Code: smtp; 451", "Diagnostic-Code: x-local; queued\nDiagnostic-Code: smtp; 451")
+        .replace("Will-Retry-Until", "X-Note: x\nWill-Retry-Until"))
+    expect(detectReport(repeated)).toMatchObject({
+      reportingMta: "mail.example.net",
+      recipients: [{ finalRecipient: "gone@example.org" }, { finalRecipient: "later@example.com", diagnosticCode: "x-local; queued", remoteMta: "mx.example.com" }]
+    })
+  })
+
+  it.each([
+    ["a blank before the colon", "Final-Recipient : rfc822; gone@example.org"],
+    ["a tab before the colon", "Final-Recipient\t: rfc822;gone@example.org"],
+    ["`rfc/822`", "Final-Recipient: rfc/822; gone@example.org"],
+    ["`RFC-822` and blanks around the semicolon", "final-recipient:RFC-822 ; gone@example.org"],
+    ["`rfc 822` and angle brackets", "FINAL-RECIPIENT : rfc 822;<gone@example.org>"],
+    ["`RFC822` and no blank at all", "Final-Recipient:RFC822;gone@example.org"],
+    ["an unknown type", "Final-Recipient: x-unknown-type; gone@example.org"],
+    ["an empty type", "Final-Recipient: ; gone@example.org"]
+  ])("strips the address type and reads the field name with %s", (_, line) => {
+    const odd = eximWith((status) => status.replace("Final-Recipient: rfc822;gone@example.org", line))
+    expect(detectReport(odd)).toStrictEqual(EXIM_REPORT)
+  })
+
+  it("reads the per-message and other recipient fields with blanks before the colon and odd type spellings", () => {
+    const odd = eximWith((status) =>
+      status.replace("Reporting-MTA: dns;", "Reporting-MTA  :  DNS ;").replace("Remote-MTA: dns; mx.example.org", "Remote-MTA\t: Dns;mx.example.org")
+        .replace("Status: 5.0.0", "Status :5.0.0").replace("Action: failed", "Action : Failed"))
+    expect(detectReport(odd)).toStrictEqual(EXIM_REPORT)
+  })
+
+  it.each([
+    ["no address type", "Final-Recipient: gone@example.org", "gone@example.org"],
+    ["a semicolon in a quoted local part, no type", "Final-Recipient: \"gone;old\"@example.org", "\"gone;old\"@example.org"],
+    ["a semicolon in a quoted local part, typed", "Final-Recipient: rfc822; \"gone;old\"@example.org", "\"gone;old\"@example.org"],
+    ["a semicolon in angle brackets", "Final-Recipient: <gone;old@example.org>", "gone;old@example.org"]
+  ])("keeps the address whole when it has %s", (_, line, finalRecipient) => {
+    const odd = eximWith((status) => status.replace("Final-Recipient: rfc822;gone@example.org", line))
+    expect(detectReport(odd)).toMatchObject({ recipients: [{ finalRecipient }, { finalRecipient: "later@example.com" }] })
+  })
+})
+
+const EXCHANGE_REPORT: DsnReport = {
+  type: "dsn",
+  reportingMta: EXCHANGE_REPORTING_MTA,
+  arrivalDate: "Mon, 20 Nov 2023 09:12:44 +0000",
+  recipients: [
+    {
+      finalRecipient: "missing@example.org",
+      action: "failed",
+      status: "5.1.10",
+      diagnosticCode: "smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"
+    }
+  ]
+}
+
+const GATEWAY_REPORT: DsnReport = {
+  type: "dsn",
+  reportingMta: "gw.example.net",
+  arrivalDate: "Thu, 16 Nov 2023 10:19:58 +0000",
+  recipients: [
+    {
+      finalRecipient: "gone@example.org",
+      action: "failed",
+      status: "5.1.1",
+      remoteMta: "mx.example.org",
+      diagnosticCode: "SMTP; 550 5.1.1 <gone@example.org>... User unknown"
+    }
+  ]
+}
+
+describe("bounces that are not a top-level multipart/report; report-type=delivery-status", () => {
+  it("reads Exchange Online's NDR: multipart/alternative text before the delivery-status part", () => {
+    expect(detectReport(exchangeOnlineBounce())).toStrictEqual(EXCHANGE_REPORT)
+  })
+
+  it.each([
+    ["Postfix's bounce without report-type", () => postfixBounce({ contentType: `multipart/report; boundary="${POSTFIX_BOUNDARY}"` }), POSTFIX_REPORT],
+    ["Exim's bounce without report-type", () => eximBounce({ contentType: `multipart/report; boundary=${EXIM_BOUNDARY}` }), EXIM_REPORT],
+    ["Exim's bounce with an empty report-type", () => eximBounce({ contentType: `multipart/report; report-type=""; boundary=${EXIM_BOUNDARY}` }), EXIM_REPORT]
+  ])("counts %s: the delivery-status part says what the multipart/report is", (_, build, expected) => {
+    expect(detectReport(build())).toStrictEqual(expected)
+  })
+
+  it("counts a gateway's multipart/mixed bounce holding the delivery-status part directly", () => {
+    expect(detectReport(gatewayMixedBounce())).toStrictEqual(GATEWAY_REPORT)
+    expect(detectReport(gatewayMixedBounce({ lineEnding: "\n" }))).toStrictEqual(GATEWAY_REPORT)
+  })
+
+  it.each([
+    ["Exchange Online's NDR", () => exchangeOnlineBounce({ lineEnding: "\n" }), EXCHANGE_REPORT],
+    ["Postfix's bounce", () => postfixBounce({ lineEnding: "\n" }), POSTFIX_REPORT],
+    ["a gateway's mixed bounce", () => gatewayMixedBounce({ lineEnding: "\n" }), GATEWAY_REPORT]
+  ])("counts %s wrapped in a multipart/mixed by a relay that adds a footer, once or twice", (_, build, expected) => {
+    const once = footerWrapped(build())
+    expect(new TextDecoder().decode(once)).toMatch(/^Content-Type: multipart\/mixed/m)
+    expect(detectReport(once)).toStrictEqual(expected)
+    expect(detectReport(footerWrapped(build(), { lineEnding: "\n" }))).toStrictEqual(expected)
+    expect(detectReport(footerWrapped(footerWrapped(build(), { lineEnding: "\n" })))).toStrictEqual(expected)
+  })
+
+  it("counts a message that is nothing but a delivery-status part", () => {
+    const bare = crlf("From: MAILER-DAEMON@mx.example.net\nContent-Type: message/delivery-status\n\n" + EXIM_DELIVERY_STATUS)
+    expect(detectReport(bare)).toStrictEqual(EXIM_REPORT)
+  })
+
+  it.each([
+    ["Exchange Online's NDR", () => exchangeOnlineBounce({ lineEnding: "\n" })],
+    ["Postfix's bounce", () => postfixBounce({ lineEnding: "\n" })],
+    ["a gateway's mixed bounce", () => gatewayMixedBounce({ lineEnding: "\n" })],
+    ["a bounce wrapped by a footer relay", () => footerWrapped(exchangeOnlineBounce({ lineEnding: "\n" }), { lineEnding: "\n" })]
+  ])("does not count %s forwarded as a message/rfc822 attachment (Outlook's forward), nor that forward wrapped again", (_, build) => {
+    const forward = forwardedAsAttachment(build())
+    expect(detectReport(forward)).toBeUndefined()
+    expect(detectReport(footerWrapped(forwardedAsAttachment(build(), { lineEnding: "\n" })))).toBeUndefined()
+  })
+
+  it("does not count a multipart/report without report-type and without a delivery-status part", () => {
+    const mdn = new TextDecoder().decode(dispositionNotification({ lineEnding: "\n" })).replace("report-type=disposition-notification;", "")
+    expect(detectReport(crlf(mdn))).toBeUndefined()
+  })
+
+  it("does not count a multipart/mixed whose parts only talk about delivery (text, returned headers)", () => {
+    const mime = `Content-Type: multipart/mixed; boundary=m\n\n${multipartBody("m", [
+      part(["Content-Type: text/plain"], "Final-Recipient: rfc822; gone@example.org\nAction: failed\nStatus: 5.1.1\n"),
+      part(["Content-Type: text/rfc822-headers"], "From: News <news@example.com>\nTo: gone@example.org\n")
     ])}`
     expect(detectReport(crlf(mime))).toBeUndefined()
   })
@@ -257,6 +447,87 @@ describe("DMARC aggregate reports (RFC 7489 appendix C)", () => {
     for (const zip of [withReadme, onlyFile]) {
       expect(detectReport(singlePart(["Content-Type: application/zip", "Content-Transfer-Encoding: base64"], base64Lines(zip)))).toStrictEqual(GOOGLE_REPORT)
     }
+  })
+})
+
+describe("DMARC aggregate reports as real reporters send them", () => {
+  const REPORTER = "dmarc-noreply@reports.example.net"
+  const xmlFrom = (orgName: string, email = REPORTER) => dmarcAggregateXml({ orgName, email })
+
+  it.each([
+    ["empty", ""],
+    ["self-closed", "SELF-CLOSED"],
+    ["only blanks", "  \n  "]
+  ])("takes the domain of <email> for an org_name that is %s, as parsedmarc does", (_, orgName) => {
+    const xml = xmlFrom(orgName).replace("<org_name>SELF-CLOSED</org_name>", "<org_name/>")
+    const expected = { ...GOOGLE_REPORT, orgName: "reports.example.net", email: REPORTER }
+    expect(detectReport(gzipDmarcReport({ xml }))).toStrictEqual(expected)
+    expect(detectReport(googleDmarcReport({ xml, lineEnding: "\n" }))).toStrictEqual(expected)
+  })
+
+  it.each([
+    ["a mailto: URI", "mailto:dmarc@reports.example.net", "reports.example.net"],
+    ["a name and angle brackets, upper case", "DMARC Reports &lt;Dmarc@Reports.Example.NET&gt;", "reports.example.net"],
+    ["a trailing dot and blanks", "  dmarc@reports.example.net. ", "reports.example.net"]
+  ])("reads the domain from an <email> written as %s", (_, email, orgName) => {
+    expect(detectReport(gzipDmarcReport({ xml: xmlFrom("", email) }))).toMatchObject({ type: "dmarc", orgName })
+  })
+
+  it.each([
+    ["no <email>", dmarcAggregateXml({ orgName: "" }).replace(/<email>.*<\/email>/, "")],
+    ["an empty <email>", xmlFrom("", "")],
+    ["an <email> without @", xmlFrom("", "postmaster")],
+    ["an <email> with nothing after @", xmlFrom("", "dmarc@")],
+    ["no <org_name> at all (parsedmarc refuses it too)", dmarcAggregateXml().replace(/<org_name>.*<\/org_name>/, "")]
+  ])("refuses an org_name it cannot fill: %s", (_, xml) => {
+    expect(detectReport(gzipDmarcReport({ xml }))).toBeUndefined()
+  })
+
+  it("reads the <feedback> inside an <xs:schema> wrapper that is never closed", () => {
+    const xml = schemaWrappedXml(dmarcAggregateXml())
+    expect(xml).toMatch(/^<\?xml[^>]*\?>\n<xs:schema /)
+    expect(xml).not.toContain("</xs:schema>")
+    expect(detectReport(gzipDmarcReport({ xml }))).toStrictEqual(GOOGLE_REPORT)
+    expect(detectReport(googleDmarcReport({ xml }))).toStrictEqual(GOOGLE_REPORT)
+  })
+
+  it.each([
+    ["a closed <xs:schema>", `${schemaWrappedXml(dmarcAggregateXml())}</xs:schema>\n`],
+    ["a <dmarc> element", dmarcAggregateXml().replace("<feedback>", "<dmarc><feedback>").replace("</feedback>", "</feedback></dmarc>")],
+    ["a wrapper after a comment, no declaration", `<!-- generated -->\n<report>${dmarcAggregateXml().replace(/^<\?xml[^>]*\?>/, "")}</report>`]
+  ])("reads the <feedback> inside %s", (_, xml) => {
+    expect(detectReport(singlePart(["Content-Type: text/xml"], xml))).toStrictEqual(GOOGLE_REPORT)
+  })
+
+  it("reads a wrapped namespaced document with an empty org_name", () => {
+    const xml = `<?xml version="1.0"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+<dmarc:feedback xmlns:dmarc="urn:ietf:params:xml:ns:dmarc-2.0">
+  <dmarc:report_metadata><dmarc:org_name/><dmarc:email>dmarc@mx.example.org</dmarc:email><dmarc:report_id>r-1</dmarc:report_id>
+    <dmarc:date_range><dmarc:begin>10</dmarc:begin><dmarc:end>20</dmarc:end></dmarc:date_range></dmarc:report_metadata>
+  <dmarc:policy_published><dmarc:domain>example.org</dmarc:domain></dmarc:policy_published>
+</dmarc:feedback>`
+    expect(detectReport(singlePart(["Content-Type: text/xml"], xml))).toStrictEqual({
+      type: "dmarc",
+      orgName: "mx.example.org",
+      email: "dmarc@mx.example.org",
+      reportId: "r-1",
+      dateRange: { begin: 10, end: 20 },
+      domain: "example.org",
+      recordCount: 0,
+      messageCount: 0
+    })
+  })
+
+  it.each([
+    ["two wrappers deep", `<outer><inner>${dmarcAggregateXml().replace(/^<\?xml[^>]*\?>/, "")}</inner></outer>`],
+    ["an unterminated attribute", dmarcAggregateXml().replace("<feedback>", "<feedback xmlns=\"urn:x>")],
+    ["an unterminated attribute in the wrapper", schemaWrappedXml(dmarcAggregateXml()).replace("elementFormDefault=\"qualified\"", "elementFormDefault=\"qualified")],
+    ["a CDATA section never closed", schemaWrappedXml(dmarcAggregateXml()).replace("<report_metadata>", "<report_metadata><![CDATA[")],
+    ["broken tag names", schemaWrappedXml(dmarcAggregateXml()).replace("<report_metadata>", "<report_metadata<")],
+    ["a wrapper holding text, not the document", `<xs:schema>${dmarcAggregateXml().replace(/^<\?xml[^>]*\?>/, "").replace(/</g, "&lt;")}`]
+  ])("still refuses a document that is malformed or not where a report is: %s", (_, xml) => {
+    expect(detectReport(singlePart(["Content-Type: text/xml"], xml))).toBeUndefined()
   })
 })
 
