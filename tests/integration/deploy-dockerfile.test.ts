@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freePort } from "../support/free-port.ts"
 import { commandExists, serviceAvailable } from "../support/services.ts"
 import { queuedIds, swaks } from "../support/smtp-clients.ts"
+import { STARTUP_MS, withStartup } from "../support/timing.ts"
 
 /**
  * This machine has no container engine, so deploy/Dockerfile is replayed on the host instead:
@@ -99,8 +100,9 @@ describe("deploy/Dockerfile, replayed on the host", () => {
     daemon.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
     const exited = new Promise<number | null>((resolve) => daemon.once("exit", (code) => resolve(code)))
     try {
-      for (let waited = 0; !output.includes("\"listening\""); waited += 50) {
-        if (daemon.exitCode !== null || waited > 20_000) throw new Error(`the image's daemon did not start:\n${output}`)
+      const deadline = Date.now() + STARTUP_MS
+      while (!output.includes("\"listening\"")) {
+        if (daemon.exitCode !== null || Date.now() > deadline) throw new Error(`the image's daemon did not start:\n${output}`)
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
       const sent = await swaks(port, ["--to", "someone@example.com", "--from", "sender@example.org"])
@@ -114,5 +116,5 @@ describe("deploy/Dockerfile, replayed on the host", () => {
       daemon.kill("SIGTERM")
       expect(await exited).toBe(0)
     }
-  }, 60_000)
+  }, withStartup(60_000))
 })

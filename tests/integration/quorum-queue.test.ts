@@ -12,6 +12,7 @@ import { createOwnRabbit, ownRabbitAvailable } from "../support/own-rabbitmq.ts"
 import type { OwnRabbit } from "../support/own-rabbitmq.ts"
 import { queuedIds, rawSession } from "../support/smtp-clients.ts"
 import { startTcpForwarder } from "../support/tcp-forwarder.ts"
+import { withStartup } from "../support/timing.ts"
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -47,7 +48,7 @@ describe.runIf(ownRabbitAvailable())("rabbitmq-queue-type (a RabbitMQ node of it
     await rabbit.start()
     console.log(`own RabbitMQ node ${rabbit.node} started in ${rabbit.startTimesMs[0]} ms`)
     admin = await amqp.connect(rabbit.url)
-  }, 60_000)
+  })
 
   afterEach(async () => {
     await daemon?.stop()
@@ -57,7 +58,7 @@ describe.runIf(ownRabbitAvailable())("rabbitmq-queue-type (a RabbitMQ node of it
   afterAll(async () => {
     await admin?.close()
     await rabbit?.dispose()
-  }, 60_000)
+  })
 
   /** a channel of its own per use: a failed declaration closes the channel it was made on */
   const withChannel = async <A>(use: (channel: amqp.Channel) => Promise<A>): Promise<A> => {
@@ -139,5 +140,5 @@ describe.runIf(ownRabbitAvailable())("rabbitmq-queue-type (a RabbitMQ node of it
     } finally {
       await forwarder.cut()
     }
-  }, 20_000)
+  }, withStartup(20_000))
 })
