@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
@@ -9,6 +9,7 @@ import { daemonPerTest } from "../support/daemon-hooks.ts"
 import { annotationOf, listeningPids, logLines, sleep, waitFor } from "../support/daemon-logs.ts"
 import { mostAtOnce } from "../support/overlap.ts"
 import { freePort } from "../support/free-port.ts"
+import { runTracked } from "../support/processes.ts"
 import { BROKER_URL, queueDepth, takeMessages } from "../support/rabbit.ts"
 import { rabbitAvailable } from "../support/services.ts"
 import { queuedIds, rawSession, swaks } from "../support/smtp-clients.ts"
@@ -202,10 +203,7 @@ describe("smtp-threads: start-up errors", () => {
         "smtp-ip: 127.0.0.1", `smtp-port: ${port}`, "smtp-threads: 2",
         `spool-directory: ${join(dir, "spool")}`, `database-address: sqlite://${join(dir, "intake.db")}`
       ].join("\n"))
-      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, [CLI, "--config", file], { timeout: 20_000 }, (_error, _stdout, stderr) =>
-          resolve({ code: child.exitCode, stderr }))
-      })
+      const { code, stderr } = await runTracked(process.execPath, [CLI, "--config", file])
       expect(code).toBe(1)
       expect(stderr).toContain(`cannot listen on 127.0.0.1:${port}: EADDRINUSE`)
       expect(stderr.match(/EADDRINUSE/g)).toHaveLength(1)

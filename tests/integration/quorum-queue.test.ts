@@ -1,5 +1,4 @@
 import amqp from "amqplib"
-import { execFile } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -10,6 +9,7 @@ import { drainQueue } from "../support/fault-tally.ts"
 import { freePort } from "../support/free-port.ts"
 import { createOwnRabbit, ownRabbitAvailable } from "../support/own-rabbitmq.ts"
 import type { OwnRabbit } from "../support/own-rabbitmq.ts"
+import { runTracked } from "../support/processes.ts"
 import { queuedIds, rawSession } from "../support/smtp-clients.ts"
 import { startTcpForwarder } from "../support/tcp-forwarder.ts"
 import { withStartup } from "../support/timing.ts"
@@ -91,10 +91,7 @@ describe.runIf(ownRabbitAvailable())("rabbitmq-queue-type (a RabbitMQ node of it
         "rabbitmq-inbox: c-inbox", "rabbitmq-queue-type: quorum",
         `spool-directory: ${join(dir, "spool")}`, `database-address: sqlite://${join(dir, "intake.db")}`
       ].join("\n"))
-      const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, [CLI, "--config", file], { timeout: 20_000 }, (_error, stdout, stderr) =>
-          resolve({ code: child.exitCode, stdout, stderr }))
-      })
+      const { code, stdout, stderr } = await runTracked(process.execPath, [CLI, "--config", file])
       console.log(`start-up error as the operator sees it:\n${stderr}`)
       expect(code).toBe(1)
       expect(stdout).not.toContain("\"listening\"")
