@@ -2,10 +2,8 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { connect } from "amqplib"
 import type { Channel, ChannelModel, ConfirmChannel, GetMessage } from "amqplib"
 import { Effect, Fiber, Schedule } from "effect"
-import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { EventEmitter } from "node:events"
-import { promisify } from "node:util"
 import { makeLink } from "../../adapters/amqp/amqp-link.ts"
 import { AmqpPublisher } from "../../adapters/amqp/amqp-publisher.ts"
 import { confirmBatch } from "../../adapters/amqp/confirm-batch.ts"
@@ -13,6 +11,7 @@ import type { AmqpPublisherOptions } from "../../adapters/amqp/amqp-publisher.ts
 import { Publisher } from "../../application/ports/publisher.ts"
 import type { Delivery } from "../../application/ports/publisher.ts"
 import { freePort } from "../support/free-port.ts"
+import { runTracked } from "../support/processes.ts"
 import { startTcpForwarder } from "../support/tcp-forwarder.ts"
 
 const BROKER = { host: "127.0.0.1", port: 5672 }
@@ -77,9 +76,10 @@ describe.skipIf(brokerUnreachable !== undefined)("AmqpPublisher against RabbitMQ
   }
 
   const queueInfo = async (queue: string): Promise<{ name: string; durable: boolean; type: string } | undefined> => {
-    const { stdout } = await promisify(execFile)("rabbitmqctl", [
+    const { code, stdout, stderr } = await runTracked("rabbitmqctl", [
       "list_queues", "name", "durable", "type", "--formatter", "json", "--quiet"
     ])
+    if (code !== 0) throw new Error(`rabbitmqctl list_queues: exit ${code}\n${stdout}${stderr}`)
     const rows = JSON.parse(stdout) as Array<{ name: string; durable: boolean; type: string }>
     return rows.find((row) => row.name === queue)
   }

@@ -8,6 +8,7 @@ import { is250, is4xx, startSmtpLoad } from "../support/smtp-load.ts"
 import type { Outcome, SmtpLoad } from "../support/smtp-load.ts"
 import { startTcpForwarder } from "../support/tcp-forwarder.ts"
 import type { TcpForwarder } from "../support/tcp-forwarder.ts"
+import { withStartup } from "../support/timing.ts"
 
 const ready = ownRabbitAvailable()
 const CLIENTS = 10
@@ -38,13 +39,13 @@ describe.runIf(ready)("broker faults under load (a RabbitMQ node of its own)", (
       "rabbitmq-address": `amqp://guest:guest@127.0.0.1:${forwarder.port}/`,
       "rabbitmq-inbox": INBOX
     })
-  }, 60_000)
+  })
 
   afterAll(async () => {
     await daemon?.stop()
     await forwarder?.cut()
     await rabbit?.dispose()
-  }, 60_000)
+  })
 
   /** runs `fault` under load, waits for every client to get 250s again, and checks the queue */
   const underLoad = async (what: string, fault: (load: SmtpLoad) => Promise<{ from: number; to: number }>) => {
@@ -81,7 +82,7 @@ describe.runIf(ready)("broker faults under load (a RabbitMQ node of its own)", (
     })
     // the messages 250'd before the stop (found above) were on disk and survived the restart
     expect(outcomes.filter((o) => is250(o) && o.repliedAt < down.from).length).toBeGreaterThan(CLIENTS)
-  }, 60_000)
+  }, withStartup(60_000))
 
   it("the connection cut under the daemon: every 250 is in the queue, 451 while it is cut", async () => {
     await underLoad("connection to the broker cut and reopened", async () => {

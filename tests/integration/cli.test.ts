@@ -1,11 +1,11 @@
-import { execFile } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { CLI } from "../support/daemon.ts"
 import { freePort } from "../support/free-port.ts"
-import { rawSession } from "../support/smtp-clients.ts"
+import { runTracked, spawnTracked } from "../support/processes.ts"
+import { STARTUP_MS } from "../support/timing.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "smtp-intake-cli-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -16,12 +16,11 @@ const configFile = (name: string, text: string) => {
   return file
 }
 
-const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr })
-    })
-  })
+/** One run of the CLI; killed (code 1) should it still run after a start-up's allowance. */
+const cli = async (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const { code, stdout, stderr } = await runTracked(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } })
+  return { code: code ?? 1, stdout, stderr }
+}
 
 describe("smtp-intake --check-config", () => {
   it("prints the resolved settings with the broker password masked, and exits 0", async () => {
@@ -61,20 +60,20 @@ describe("smtp-intake --config", () => {
   it("refuses to start when the port is taken, naming it", async () => {
     const port = await freePort()
     const first = configFile("first.conf", `smtp-ip: 127.0.0.1\nsmtp-port: ${port}\nspool-directory: ${join(dir, "spool")}\n`)
-    const running = execFile(process.execPath, [CLI, "--config", first])
+    const running = spawnTracked("the first daemon", process.execPath, [CLI, "--config", first])
     try {
-      for (let i = 0; i < 50; i++) {
-        const probe = rawSession(port)
-        const greeting = await probe.reply().catch(() => "(none)")
-        probe.close()
-        if (greeting !== "(closed)" && greeting !== "(none)") break
-        await new Promise((resolve) => setTimeout(resolve, 100))
+      let output = ""
+      running.child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
+      const deadline = Date.now() + STARTUP_MS
+      while (!output.includes("\"listening\"")) {
+        if (running.child.exitCode !== null || Date.now() > deadline) throw new Error(`the first daemon did not start:\n${output}`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
       }
       const { code, stderr } = await cli(["--config", first])
       expect(code).toBe(1)
       expect(stderr).toContain(`127.0.0.1:${port}`)
     } finally {
-      running.kill("SIGTERM")
+      await running.stop()
     }
   })
 

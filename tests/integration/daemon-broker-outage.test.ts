@@ -6,6 +6,7 @@ import { commandExists, rabbitAvailable, serviceAvailable } from "../support/ser
 import { queuedIds, swaks } from "../support/smtp-clients.ts"
 import { startTcpForwarder } from "../support/tcp-forwarder.ts"
 import type { TcpForwarder } from "../support/tcp-forwarder.ts"
+import { withStartup } from "../support/timing.ts"
 
 const ready = (await rabbitAvailable()) && serviceAvailable("swaks", commandExists("swaks"), "apt-get install -y swaks")
 
@@ -61,5 +62,5 @@ describe.runIf(ready)("the daemon while the broker is unreachable", () => {
     expect(inQueue.map((m) => m.json["message-id"]).sort()).toEqual(answered250.sort())
     expect(inQueue.map((m) => m.json.recipient)).not.toContain("during@example.com")
     expect(inQueue.map((m) => m.json.recipient)).not.toContain("cut@example.com")
-  }, 60_000)
+  }, withStartup(60_000))
 })

@@ -4,6 +4,7 @@ import { mostAtOnce } from "../support/overlap.ts"
 import { BROKER_URL, takeMessages } from "../support/rabbit.ts"
 import { rabbitAvailable } from "../support/services.ts"
 import { rawSession } from "../support/smtp-clients.ts"
+import { withStartup } from "../support/timing.ts"
 
 const ready = await rabbitAvailable()
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -49,7 +50,7 @@ describe.runIf(ready)("connection budgets and timeouts at the SMTP port", () => 
     expect(messages.map((m) => m.json.recipient).sort()).toEqual(
       Array.from({ length: 20 }, (_, n) => `client${n}@example.com`).sort()
     )
-  }, 60_000)
+  }, withStartup(60_000))
 
   it("refuses a held connection with 421 4.7.0 once it has waited its bound", async () => {
     const daemon = await daemons.start({ "smtp-ip": "127.0.0.1", "smtp-range": "127.0.0.1", "smtp-connections-in": 1, "smtp-timeout": 1 })

@@ -11,6 +11,7 @@ import { freePort } from "../support/free-port.ts"
 import { BROKER_URL, takeMessages } from "../support/rabbit.ts"
 import { commandExists, portOpen, rabbitAvailable, serviceAvailable } from "../support/services.ts"
 import { rawSession } from "../support/smtp-clients.ts"
+import { withStartup } from "../support/timing.ts"
 
 const ready = await rabbitAvailable()
 const withOpenssl = ready && serviceAvailable("openssl", commandExists("openssl"), "apt-get install -y openssl")
@@ -228,7 +229,7 @@ describe.runIf(ready)("SIGHUP reloads the config without dropping live sessions"
       const late = client(daemon.port)
       expect(await late.reply()).toBe("220 mx.after.test ESMTP\r\n")
     }
-  }, 60_000)
+  }, withStartup(60_000))
 
   it.runIf(withOpenssl)("TLS files that went bad refuse the whole reload: the new smtp-range is not applied either", async () => {
     const certs = certificateFactory("ec")

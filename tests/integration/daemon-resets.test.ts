@@ -8,6 +8,7 @@ import { freePort } from "../support/free-port.ts"
 import { BROKER_URL } from "../support/rabbit.ts"
 import { commandExists, rabbitAvailable, serviceAvailable } from "../support/services.ts"
 import { rawSession } from "../support/smtp-clients.ts"
+import { withStartup } from "../support/timing.ts"
 
 const ready = (await rabbitAvailable()) && serviceAvailable("openssl", commandExists("openssl"), "apt-get install -y openssl")
 
@@ -168,5 +169,5 @@ describe.runIf(ready)("clients that reset their connection in the middle of a se
     expect(daemon.process.exitCode).toBeNull()
     expect(daemon.logs().filter((line) => /uncaught|Unhandled|"level":"(ERROR|FATAL)"/.test(line))).toEqual([])
     await stillServes(daemon.port)
-  }, 60_000)
+  }, withStartup(60_000))
 })

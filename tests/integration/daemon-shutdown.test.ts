@@ -4,6 +4,7 @@ import { daemonPerTest } from "../support/daemon-hooks.ts"
 import { BROKER_URL, takeMessages } from "../support/rabbit.ts"
 import { portOpen, rabbitAvailable } from "../support/services.ts"
 import { rawSession } from "../support/smtp-clients.ts"
+import { withStartup } from "../support/timing.ts"
 
 const ready = await rabbitAvailable()
 
@@ -64,7 +65,7 @@ describe.runIf(ready)("SIGTERM: the daemon stops gracefully", () => {
     const messages = await takeMessages(inbox, 2, 3000)
     expect(messages.map((m) => m.json.recipient)).toEqual(["in-flight@example.com"])
     expect(String(messages[0]?.json.mime)).toContain("first half\r\nsecond half\r\n")
-  }, 30_000)
+  }, withStartup(30_000))
 })
 
 describe("SIGTERM with no session open", () => {

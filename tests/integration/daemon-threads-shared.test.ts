@@ -8,6 +8,7 @@ import { freePort } from "../support/free-port.ts"
 import { BROKER_URL } from "../support/rabbit.ts"
 import { commandExists, rabbitAvailable, serviceAvailable } from "../support/services.ts"
 import { rawSession, swaks } from "../support/smtp-clients.ts"
+import { withStartup } from "../support/timing.ts"
 
 const ready = (await rabbitAvailable()) &&
   serviceAvailable("swaks", commandExists("swaks"), "apt-get install -y swaks") &&
@@ -111,7 +112,7 @@ describe.runIf(ready)("smtp-threads: 2 shares the metrics and the AUTH throttle 
     const more = await Promise.all(Array.from({ length: 4 }, (_, n) => sendOver(daemon.port, `after${n}`, 1)))
     expect(more.reduce((a, b) => a + b, 0)).toBe(4)
     await expectWholeDaemon(52, 28)
-  }, 60_000)
+  }, withStartup(60_000))
 
   // The same attack against one process and against two workers: the IP is refused after the same number of failures.
   it.each([1, 2])("with smtp-threads: %i, an IP's AUTH failures count together: after the tenth, even the right password gets 454", async (threads) => {
@@ -144,5 +145,5 @@ describe.runIf(ready)("smtp-threads: 2 shares the metrics and the AUTH throttle 
     expect(valueOf(text, "smtp_intake_auth_failures_total{backend=\"hardcoded\",reason=\"rejected\"}")).toBe(THROTTLE.BLOCK_AFTER)
     expect(valueOf(text, "smtp_intake_auth_failures_total{backend=\"hardcoded\",reason=\"throttled\"}")).toBeGreaterThanOrEqual(1)
     expect(daemon.logs().join("\n")).not.toContain("wonder land")
-  }, 60_000)
+  }, withStartup(60_000))
 })

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
@@ -9,9 +9,11 @@ import { daemonPerTest } from "../support/daemon-hooks.ts"
 import { annotationOf, listeningPids, logLines, sleep, waitFor } from "../support/daemon-logs.ts"
 import { mostAtOnce } from "../support/overlap.ts"
 import { freePort } from "../support/free-port.ts"
+import { runTracked } from "../support/processes.ts"
 import { BROKER_URL, queueDepth, takeMessages } from "../support/rabbit.ts"
 import { rabbitAvailable } from "../support/services.ts"
 import { queuedIds, rawSession, swaks } from "../support/smtp-clients.ts"
+import { withStartup } from "../support/timing.ts"
 
 const ready = await rabbitAvailable()
 
@@ -105,7 +107,7 @@ describe.runIf(ready)("smtp-threads: N worker processes", () => {
     expect(await started.stop()).toBe(0)
     expect(Date.now() - stopping).toBeLessThan(5_000)
     expect(workers.filter(running)).toEqual([])
-  }, 40_000)
+  }, withStartup(40_000))
 
   it("holds smtp-connections-in across all workers", async () => {
     const { started } = await startThreaded({ "smtp-connections-in": 3 })
@@ -132,7 +134,7 @@ describe.runIf(ready)("smtp-threads: N worker processes", () => {
     expect(mostAtOnce(results)).toBeGreaterThanOrEqual(2)
     await waitFor("12 message queued log lines", () => logLines(started).filter((l) => l.message === "message queued").length === 12)
     expect(annotationOf(started, "message queued", "worker").size).toBe(2)
-  }, 40_000)
+  }, withStartup(40_000))
 
   it("restarts a worker killed under load; nothing answered 250 is lost, and its clients never got a 250 falsely", async () => {
     const { started, inbox } = await startThreaded()
@@ -178,7 +180,7 @@ describe.runIf(ready)("smtp-threads: N worker processes", () => {
     const extra = [...inQueue.keys()].filter((rcpt) => !queued.has(rcpt))
     expect(extra.every((rcpt) => failed.includes(rcpt))).toBe(true)
     expect(logLines(started).some((l) => l.message === "worker exited" && l.annotations["pid"] === victim)).toBe(true)
-  }, 40_000)
+  }, withStartup(40_000))
 
   it("ends the workers when the primary dies", async () => {
     const { started } = await startThreaded()
@@ -186,7 +188,7 @@ describe.runIf(ready)("smtp-threads: N worker processes", () => {
     expect(workers).toHaveLength(2)
     started.process.kill("SIGKILL")
     await waitFor("the workers to exit", () => workers.every((pid) => !running(pid)), 5_000)
-  }, 40_000)
+  }, withStartup(40_000))
 })
 
 describe("smtp-threads: start-up errors", () => {
@@ -201,10 +203,7 @@ describe("smtp-threads: start-up errors", () => {
         "smtp-ip: 127.0.0.1", `smtp-port: ${port}`, "smtp-threads: 2",
         `spool-directory: ${join(dir, "spool")}`, `database-address: sqlite://${join(dir, "intake.db")}`
       ].join("\n"))
-      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, [CLI, "--config", file], { timeout: 20_000 }, (_error, _stdout, stderr) =>
-          resolve({ code: child.exitCode, stderr }))
-      })
+      const { code, stderr } = await runTracked(process.execPath, [CLI, "--config", file])
       expect(code).toBe(1)
       expect(stderr).toContain(`cannot listen on 127.0.0.1:${port}: EADDRINUSE`)
       expect(stderr.match(/EADDRINUSE/g)).toHaveLength(1)

@@ -1,4 +1,3 @@
-import { execFile, spawn } from "node:child_process"
 import { once } from "node:events"
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { connect as connectTcp } from "node:net"
@@ -13,6 +12,7 @@ import type { CertificateFactory, CertificateFiles } from "../support/certificat
 import { CLI, startDaemon } from "../support/daemon.ts"
 import type { RunningDaemon } from "../support/daemon.ts"
 import { freePort } from "../support/free-port.ts"
+import { runTracked, spawnTracked } from "../support/processes.ts"
 import { BROKER_URL, deleteQueues, takeMessages, uniqueQueue } from "../support/rabbit.ts"
 import type { ConsumedMessage } from "../support/rabbit.ts"
 import { commandExists, rabbitAvailable, serviceAvailable } from "../support/services.ts"
@@ -230,26 +230,28 @@ const sendMessage = async (client: SmtpConnection, from: string, to: string, sub
  * one arrived (s_client -quiet prints the server's replies, and nothing else, to stdout).
  */
 const sClient = (args: ReadonlyArray<string>) => {
-  const child = spawn("openssl", ["s_client", ...args, "-crlf", "-quiet", "-nocommands"], { stdio: ["pipe", "pipe", "pipe"] })
+  const run = spawnTracked("openssl s_client", "openssl", ["s_client", ...args, "-crlf", "-quiet", "-nocommands"], { stdin: "pipe" })
+  const child = run.child
+  const stdin = child.stdin!
   const reader = replyReader()
   let stderr = ""
   child.stdout.on("data", (chunk: Buffer) => reader.push(chunk.toString("latin1")))
   child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString("utf8")
   })
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  const exited = run.exited.then(({ code }) => code)
   void exited.then(() => reader.end())
   return {
     reply: reader.reply,
     command: (line: string) => {
-      child.stdin.write(`${line}\n`)
+      stdin.write(`${line}\n`)
       return reader.reply()
     },
-    send: (text: string) => void child.stdin.write(text),
+    send: (text: string) => void stdin.write(text),
     stderr: () => stderr,
     finish: async (): Promise<number | null> => {
-      child.stdin.end()
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000)
+      stdin.end()
+      const timer = setTimeout(() => void run.kill(), 5_000)
       const code = await exited
       clearTimeout(timer)
       return code
@@ -572,11 +574,8 @@ s = smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=20)`, "
         ...tls
       }
       writeFileSync(file, Object.entries(lines).map(([k, v]) => `${k}: ${v}`).join("\n") + "\n")
-      return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, [CLI, "--config", file], { timeout: 20_000 }, (error, stdout, stderr) => {
-          resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr })
-        })
-      })
+      const { code, stdout, stderr } = await runTracked(process.execPath, [CLI, "--config", file])
+      return { code: code ?? -1, stdout, stderr }
     }
     const expectRefused = (result: { code: number; stdout: string; stderr: string }, ...mentions: ReadonlyArray<string>) => {
       expect(result.code, result.stderr).toBe(1)

@@ -1,11 +1,13 @@
-import { execFileSync, spawn } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freePort } from "../support/free-port.ts"
+import { spawnTracked } from "../support/processes.ts"
 import { commandExists, serviceAvailable } from "../support/services.ts"
 import { queuedIds, swaks } from "../support/smtp-clients.ts"
+import { STARTUP_MS, withStartup } from "../support/timing.ts"
 
 /**
  * This machine has no container engine, so deploy/Dockerfile is replayed on the host instead:
@@ -81,7 +83,7 @@ describe("deploy/Dockerfile, replayed on the host", () => {
     const cmd = jsonArray("CMD").map((arg) => (arg === "/etc/smtp-intake/smtp-intake.conf" ? config : arg))
     expect(command).toBe("node")
     // `docker run -e SMTP_INTAKE_…` as the Dockerfile's header shows; port 25 needs root outside a container
-    const daemon = spawn(process.execPath, [...entry, ...cmd], {
+    const daemon = spawnTracked("the image's daemon", process.execPath, [...entry, ...cmd], {
       cwd: app,
       env: {
         PATH: process.env.PATH ?? "",
@@ -91,16 +93,15 @@ describe("deploy/Dockerfile, replayed on the host", () => {
         SMTP_INTAKE_SPOOL_DIRECTORY: join(data, "spool"),
         SMTP_INTAKE_DATABASE_ADDRESS: `sqlite://${join(data, "intake.db")}`
       },
-      stdio: ["ignore", "pipe", "pipe"],
       ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {})
     })
     let output = ""
-    daemon.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
-    daemon.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
-    const exited = new Promise<number | null>((resolve) => daemon.once("exit", (code) => resolve(code)))
+    daemon.child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
+    daemon.child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
     try {
-      for (let waited = 0; !output.includes("\"listening\""); waited += 50) {
-        if (daemon.exitCode !== null || waited > 20_000) throw new Error(`the image's daemon did not start:\n${output}`)
+      const deadline = Date.now() + STARTUP_MS
+      while (!output.includes("\"listening\"")) {
+        if (daemon.child.exitCode !== null || Date.now() > deadline) throw new Error(`the image's daemon did not start:\n${output}`)
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
       const sent = await swaks(port, ["--to", "someone@example.com", "--from", "sender@example.org"])
@@ -111,8 +112,8 @@ describe("deploy/Dockerfile, replayed on the host", () => {
       const stored = JSON.parse(readFileSync(join(data, "spool", file!), "utf8")) as Record<string, unknown>
       expect(stored["recipient"]).toBe("someone@example.com")
     } finally {
-      daemon.kill("SIGTERM")
-      expect(await exited).toBe(0)
+      // SIGTERM, and its process group killed should it not stop
+      expect((await daemon.stop("SIGTERM")).code).toBe(0)
     }
-  }, 60_000)
+  }, withStartup(60_000))
 })

@@ -14,6 +14,7 @@ import { initialState } from "../../domain/session/state.ts"
 import { client, policy } from "../unit/session/session-fixtures.ts"
 import type { RunningManagementServer } from "../support/management-server.ts"
 import { serviceAvailable } from "../support/services.ts"
+import { STARTUP_MS } from "../support/timing.ts"
 
 const CHROMIUM = "/usr/bin/chromium"
 const haveChromium = serviceAvailable(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM), "apt-get install chromium")
@@ -25,9 +26,11 @@ describe.skipIf(!haveChromium)("management console in headless Chromium", () => 
   let problems: Array<string> = []
 
   beforeAll(async () => {
-    // launch() gives every run a fresh temporary profile, removed on close
+    // launch() gives every run a fresh temporary profile, removed on close; Playwright runs Chromium
+    // in a process group of its own and kills it should the launch time out
     browser = await chromium.launch({
       executablePath: CHROMIUM,
+      timeout: STARTUP_MS,
       args: [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"

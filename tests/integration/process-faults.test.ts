@@ -7,6 +7,7 @@ import type { QueuedDocument } from "../support/fault-tally.ts"
 import { createOwnRabbit, ownRabbitAvailable } from "../support/own-rabbitmq.ts"
 import type { OwnRabbit } from "../support/own-rabbitmq.ts"
 import { is250, startSmtpLoad } from "../support/smtp-load.ts"
+import { withStartup } from "../support/timing.ts"
 
 const CLIENTS = 10
 const INBOX = "inbox"
@@ -47,17 +48,17 @@ describe.runIf(ownRabbitAvailable())("kill -9 of the daemon publishing to Rabbit
     rabbit = await createOwnRabbit()
     await rabbit.start()
     console.log(`own RabbitMQ node ${rabbit.node} started in ${rabbit.startTimesMs[0]} ms`)
-  }, 60_000)
+  })
 
   afterAll(async () => {
     await daemon?.stop()
     await rabbit?.dispose()
-  }, 60_000)
+  })
 
   it("every message answered 250 is in the queue", async () => {
     daemon = await startDaemon({ "smtp-range": "127.0.0.0/8", "rabbitmq-address": rabbit.url, "rabbitmq-inbox": INBOX })
     await killUnderLoad(daemon, "daemon killed (SIGKILL) while publishing to RabbitMQ", () => drainQueue(rabbit.url, INBOX))
-  }, 40_000)
+  }, withStartup(40_000))
 })
 
 describe("kill -9 of the daemon writing to the embedded spool", () => {
@@ -71,5 +72,5 @@ describe("kill -9 of the daemon writing to the embedded spool", () => {
     daemon = await startDaemon({ "smtp-range": "127.0.0.0/8", "rabbitmq-inbox": INBOX })
     await killUnderLoad(daemon, "daemon killed (SIGKILL) while writing to the spool", async () =>
       readSpool(join(daemon.dir, "spool"), INBOX))
-  }, 40_000)
+  }, withStartup(40_000))
 })

@@ -1,5 +1,4 @@
 import amqp from "amqplib"
-import { execFile } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -10,8 +9,10 @@ import { drainQueue } from "../support/fault-tally.ts"
 import { freePort } from "../support/free-port.ts"
 import { createOwnRabbit, ownRabbitAvailable } from "../support/own-rabbitmq.ts"
 import type { OwnRabbit } from "../support/own-rabbitmq.ts"
+import { runTracked } from "../support/processes.ts"
 import { queuedIds, rawSession } from "../support/smtp-clients.ts"
 import { startTcpForwarder } from "../support/tcp-forwarder.ts"
+import { withStartup } from "../support/timing.ts"
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -47,7 +48,7 @@ describe.runIf(ownRabbitAvailable())("rabbitmq-queue-type (a RabbitMQ node of it
     await rabbit.start()
     console.log(`own RabbitMQ node ${rabbit.node} started in ${rabbit.startTimesMs[0]} ms`)
     admin = await amqp.connect(rabbit.url)
-  }, 60_000)
+  })
 
   afterEach(async () => {
     await daemon?.stop()
@@ -57,7 +58,7 @@ describe.runIf(ownRabbitAvailable())("rabbitmq-queue-type (a RabbitMQ node of it
   afterAll(async () => {
     await admin?.close()
     await rabbit?.dispose()
-  }, 60_000)
+  })
 
   /** a channel of its own per use: a failed declaration closes the channel it was made on */
   const withChannel = async <A>(use: (channel: amqp.Channel) => Promise<A>): Promise<A> => {
@@ -90,10 +91,7 @@ describe.runIf(ownRabbitAvailable())("rabbitmq-queue-type (a RabbitMQ node of it
         "rabbitmq-inbox: c-inbox", "rabbitmq-queue-type: quorum",
         `spool-directory: ${join(dir, "spool")}`, `database-address: sqlite://${join(dir, "intake.db")}`
       ].join("\n"))
-      const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, [CLI, "--config", file], { timeout: 20_000 }, (_error, stdout, stderr) =>
-          resolve({ code: child.exitCode, stdout, stderr }))
-      })
+      const { code, stdout, stderr } = await runTracked(process.execPath, [CLI, "--config", file])
       console.log(`start-up error as the operator sees it:\n${stderr}`)
       expect(code).toBe(1)
       expect(stdout).not.toContain("\"listening\"")
@@ -139,5 +137,5 @@ describe.runIf(ownRabbitAvailable())("rabbitmq-queue-type (a RabbitMQ node of it
     } finally {
       await forwarder.cut()
     }
-  }, 20_000)
+  }, withStartup(20_000))
 })

@@ -6,6 +6,7 @@ import { join } from "node:path"
 import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { makeSpool } from "../../adapters/spool/spool-publisher.ts"
+import { spawnTracked } from "../support/processes.ts"
 
 const root = mkdtempSync(join(tmpdir(), "spool-shared-"))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -20,7 +21,7 @@ const exitedPid = () =>
 describe("the spool's .tmp shared by smtp-threads workers", () => {
   it("removes at start only what processes that are gone left behind", async () => {
     const tmp = join(root, ".tmp")
-    const sibling = spawn("sleep", ["10"])
+    const sibling = spawnTracked("sleep", "sleep", ["10"]).child
     try {
       const gone = await exitedPid()
       await mkdir(tmp, { recursive: true })

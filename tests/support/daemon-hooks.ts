@@ -7,18 +7,35 @@ import { deleteQueues, uniqueQueue } from "./rabbit.ts"
 /**
  * For a describe block whose tests each start a daemon of their own: `start` starts it, `queue`
  * names a fresh RabbitMQ queue; after each test the daemon is stopped (by `stop`, if given) and
- * the queues are deleted.
+ * the queues are deleted. A start still waiting when the test ends (it timed out) is given up:
+ * its daemon is killed.
  */
 export const daemonPerTest = (
   options: { readonly stop?: (daemon: RunningDaemon | undefined) => Promise<unknown> } = {}
 ) => {
   const stop = options.stop ?? ((daemon) => daemon?.stop())
-  let daemon: RunningDaemon | undefined
+  const daemons: Array<RunningDaemon> = []
+  const starting = new Set<Promise<unknown>>()
+  let giveUp = new AbortController()
   const queues: Array<string> = []
   afterEach(async () => {
-    await stop(daemon)
-    daemon = undefined
+    giveUp.abort()
+    await Promise.allSettled([...starting])
+    giveUp = new AbortController()
+    const failures: Array<unknown> = []
+    const stopping = daemons.splice(0)
+    // `stop` is called once even when no daemon was started (a custom one may check that)
+    for (const daemon of stopping.length === 0 ? [undefined] : stopping) {
+      try {
+        await stop(daemon)
+      } catch (error) {
+        failures.push(error)
+        // a custom `stop` that failed before stopping the daemon must not leave it running
+        await daemon?.stop()
+      }
+    }
     await deleteQueues(...queues.splice(0))
+    if (failures.length > 0) throw failures[0]
   })
   return {
     queue: (purpose: string): string => {
@@ -26,9 +43,16 @@ export const daemonPerTest = (
       queues.push(queue)
       return queue
     },
-    start: async (...args: Parameters<typeof startDaemon>): Promise<RunningDaemon> => {
-      daemon = await startDaemon(...args)
-      return daemon
+    start: async (...[config, startOptions]: Parameters<typeof startDaemon>): Promise<RunningDaemon> => {
+      const started = startDaemon(config, { ...startOptions, signal: giveUp.signal })
+      starting.add(started)
+      try {
+        const daemon = await started
+        daemons.push(daemon)
+        return daemon
+      } finally {
+        starting.delete(started)
+      }
     }
   }
 }

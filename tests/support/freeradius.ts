@@ -5,6 +5,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import radius from "radius"
 import { spawnService } from "./service-process.ts"
+import { STARTUP_MS } from "./timing.ts"
 
 export const FREERADIUS = "/usr/sbin/freeradius"
 
@@ -137,7 +138,7 @@ export const startFreeradius = async (secret = "fixture-shared-secret"): Promise
   await service.waitUntil(
     () => answersStatusServer(port, secret, 100),
     `freeradius did not come up on 127.0.0.1:${port}`,
-    { timeoutMs: 10_000, pauseMs: 0 }
+    { timeoutMs: STARTUP_MS, pauseMs: 0 }
   )
   return { port, secret, output: service.output, stop: service.stop }
 }

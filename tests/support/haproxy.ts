@@ -1,9 +1,10 @@
-import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { freePort } from "./free-port.ts"
+import { spawnTracked } from "./processes.ts"
 import { portOpen } from "./services.ts"
+import { STARTUP_MS } from "./timing.ts"
 
 export interface RunningHaproxy {
   /** frontend that forwards with `send-proxy` (PROXY v1) */
@@ -42,21 +43,25 @@ export const startHaproxy = async (backend: { host: string; port: number }, bind
     `  server intake ${backend.host}:${backend.port} send-proxy-v2`,
     ""
   ].join("\n"))
-  const child = spawn("haproxy", ["-db", "-f", config], { stdio: ["ignore", "pipe", "pipe"] })
+  const haproxy = spawnTracked("haproxy", "haproxy", ["-db", "-f", config])
+  const child = haproxy.child
   const output: Array<string> = []
   child.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()))
   child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()))
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
-  for (let i = 0; i < 100 && !(await portOpen(v2Port, bindIp, 200)); i++) {
-    if (child.exitCode !== null) throw new Error(`haproxy exited: ${output.join("")}`)
+  const deadline = Date.now() + STARTUP_MS
+  while (!(await portOpen(v2Port, bindIp, 200))) {
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      await haproxy.kill()
+      rmSync(dir, { recursive: true, force: true })
+      throw new Error(`haproxy did not open ${bindIp}:${v2Port}:\n${output.join("")}`)
+    }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   return {
     v1Port,
     v2Port,
     stop: async () => {
-      if (child.exitCode === null) child.kill("SIGTERM")
-      await exited
+      await haproxy.stop("SIGTERM")
       rmSync(dir, { recursive: true, force: true })
     }
   }

@@ -1,11 +1,13 @@
-import { execFile, execFileSync, spawn } from "node:child_process"
-import type { ChildProcess } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { freePort } from "./free-port.ts"
+import { runTracked, spawnTracked } from "./processes.ts"
+import type { TrackedProcess } from "./processes.ts"
 import { commandExists, portOpen, serviceAvailable } from "./services.ts"
+import { STARTUP_MS, STOP_GRACE_MS } from "./timing.ts"
 
 /**
  * A RabbitMQ node of a test's own, for fault tests that stop, restart or break the broker:
@@ -34,8 +36,8 @@ export interface OwnRabbit {
   dispose(): Promise<void>
 }
 
-const START_TIMEOUT_MS = 60_000
-const STOP_TIMEOUT_MS = 30_000
+const START_TIMEOUT_MS = STARTUP_MS
+const STOP_TIMEOUT_MS = STOP_GRACE_MS
 
 /** Under CI a missing rabbitmq-server is a failure; elsewhere the tests say so and skip. */
 export const ownRabbitAvailable = (): boolean =>
@@ -68,31 +70,30 @@ export const createOwnRabbit = async (config: ReadonlyArray<string> = []): Promi
     // the distribution port on loopback only, as the shared node has it
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: "-kernel inet_dist_use_interface {127,0,0,1}"
   }
-  let child: ChildProcess | undefined
+  let child: TrackedProcess | undefined
   let exited: Promise<void> = Promise.resolve()
   let output = ""
   const startTimesMs: Array<number> = []
 
-  const ctl = (...args: ReadonlyArray<string>) =>
-    new Promise<string>((resolve, reject) => {
-      execFile("rabbitmqctl", ["-n", node, ...args], { timeout: START_TIMEOUT_MS }, (error, stdout, stderr) => {
-        if (error === null) resolve(stdout)
-        else reject(new Error(`rabbitmqctl -n ${node} ${args.join(" ")}: ${error.message}\n${stdout}${stderr}`))
-      })
-    })
+  const ctl = async (...args: ReadonlyArray<string>) => {
+    const run = await runTracked("rabbitmqctl", ["-n", node, ...args], { timeoutMs: START_TIMEOUT_MS })
+    if (run.code === 0) return run.stdout
+    const why = run.timedOut ? `no answer within ${START_TIMEOUT_MS} ms` : `exit ${run.code ?? run.signal}`
+    throw new Error(`rabbitmqctl -n ${node} ${args.join(" ")}: ${why}\n${run.stdout}${run.stderr}`)
+  }
 
   const start = async () => {
     if (child !== undefined) throw new Error(`${node} is already running`)
     const started = Date.now()
     output = ""
-    const running = spawn("rabbitmq-server", [], { env, stdio: ["ignore", "pipe", "pipe"] })
+    const running = spawnTracked(`RabbitMQ node ${node}`, "rabbitmq-server", [], { env })
     child = running
     const collect = (chunk: Buffer) => {
       output = (output + chunk.toString("utf8")).slice(-20_000)
     }
-    running.stdout?.on("data", collect)
-    running.stderr?.on("data", collect)
-    exited = new Promise((resolve) => running.once("exit", () => resolve()))
+    running.child.stdout.on("data", collect)
+    running.child.stderr.on("data", collect)
+    exited = running.exited.then(() => undefined)
     let gone = false
     void exited.then(() => {
       gone = true
@@ -100,6 +101,9 @@ export const createOwnRabbit = async (config: ReadonlyArray<string> = []): Promi
     while (!(await portOpen(port, "127.0.0.1", 200))) {
       if (gone || Date.now() - started > START_TIMEOUT_MS) {
         child = undefined
+        // given up on: as root the node runs in a session of its own (su), so its pid file names it
+        killNode(base)
+        await running.kill()
         throw new Error(`RabbitMQ node ${node} did not open port ${port}:\n${output}\n${logTail(base)}`)
       }
       await sleep(100)
@@ -115,6 +119,7 @@ export const createOwnRabbit = async (config: ReadonlyArray<string> = []): Promi
     const done = await Promise.race([exited.then(() => true), sleep(STOP_TIMEOUT_MS).then(() => false)])
     if (!done) killNode(base)
     await exited
+    await running.kill()
     child = undefined
   }
 

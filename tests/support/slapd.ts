@@ -5,6 +5,7 @@ import { join } from "node:path"
 import { freePort } from "./free-port.ts"
 import { spawnService } from "./service-process.ts"
 import { commandExists, portOpen, serviceAvailable } from "./services.ts"
+import { STARTUP_MS } from "./timing.ts"
 
 const SLAPD = "/usr/sbin/slapd"
 const SLAPADD = "/usr/sbin/slapadd"
@@ -108,6 +109,6 @@ export const startSlapd = async (): Promise<RunningSlapd> => {
   const url = `ldap://127.0.0.1:${port}`
   // -d keeps slapd in the foreground, so the child is slapd itself and dies with a kill
   const service = spawnService(SLAPD, ["-h", `${url}/`, "-f", conf, "-d", "0"], dir)
-  await service.waitUntil(() => portOpen(port, "127.0.0.1", 200), `slapd did not start on ${url}`, { timeoutMs: 10_000, pauseMs: 50 })
+  await service.waitUntil(() => portOpen(port, "127.0.0.1", 200), `slapd did not start on ${url}`, { timeoutMs: STARTUP_MS, pauseMs: 50 })
   return { port, url, stop: service.stop }
 }

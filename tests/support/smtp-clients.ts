@@ -1,19 +1,17 @@
-import { execFile } from "node:child_process"
 import { connect } from "node:net"
+import { runTracked } from "./processes.ts"
+import { STARTUP_MS } from "./timing.ts"
 
 export interface ClientRun {
   readonly code: number
   readonly output: string
 }
 
-const run = (command: string, args: ReadonlyArray<string>, input?: string): Promise<ClientRun> =>
-  new Promise((resolve) => {
-    const child = execFile(command, [...args], { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
-      resolve({ code, output: `${stdout}${stderr}` })
-    })
-    if (input !== undefined) child.stdin?.end(input)
-  })
+/** A client run to its end; one that is still running after a start-up's allowance is killed (code 1). */
+const run = async (command: string, args: ReadonlyArray<string>, input?: string): Promise<ClientRun> => {
+  const { code, stdout, stderr } = await runTracked(command, args, { timeoutMs: STARTUP_MS, ...(input === undefined ? {} : { input }) })
+  return { code: code ?? 1, output: `${stdout}${stderr}` }
+}
 
 /** swaks, the Swiss Army Knife for SMTP (Debian package), as a real client. */
 export const swaks = (port: number, args: ReadonlyArray<string>, server = "127.0.0.1"): Promise<ClientRun> =>

@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { freePort } from "./free-port.ts"
 import { spawnService } from "./service-process.ts"
 import { portOpen, serviceAvailable } from "./services.ts"
+import { STARTUP_MS } from "./timing.ts"
 
 export const SPAMD = "/usr/sbin/spamd"
 /** Debian keeps the .pre files (which load the plugins, Check among them) with the site config */
@@ -44,7 +45,7 @@ export const startSpamd = async (): Promise<RunningSpamd> => {
   await service.waitUntil(
     async () => service.output().includes("server started on") && (await portOpen(port)),
     `spamd did not come up on 127.0.0.1:${port}`,
-    { timeoutMs: 60_000, pauseMs: 200 }
+    { timeoutMs: STARTUP_MS, pauseMs: 200 }
   )
   return { port, output: service.output, stop: service.stop }
 }
