@@ -1,3 +1,4 @@
+import { withStartup } from "../support/timing.ts"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startDaemon } from "../support/daemon.ts"
 import type { RunningDaemon } from "../support/daemon.ts"
@@ -23,7 +24,7 @@ describe.runIf(ready)("a RabbitMQ node of the test's own (max_message_size = 1 M
   afterAll(async () => {
     await daemon?.stop()
     await rabbit?.dispose()
-  }, 60_000)
+  }, withStartup(60_000))
 
   const start = async (maxMessageSize: string, extra: Readonly<Record<string, string | number>> = {}) => {
     await daemon?.stop()
@@ -52,7 +53,7 @@ describe.runIf(ready)("a RabbitMQ node of the test's own (max_message_size = 1 M
     await waitFor("two 'message refused' lines", () => refusedLines().length === 2)
     expect(logLines(daemon!).some((l) => l.message.startsWith("lost connection to RabbitMQ"))).toBe(false)
     expect(Number(await rabbit.ctl("eval", "length(rabbit_amqqueue:list()).").then((o) => o.trim()))).toBeGreaterThan(0)
-  }, 60_000)
+  }, withStartup(60_000))
 
   it("when the configured limit is above the broker's, the broker's closing of the channel is logged with its reason", async () => {
     const { port } = await start("8MB")
@@ -67,7 +68,7 @@ describe.runIf(ready)("a RabbitMQ node of the test's own (max_message_size = 1 M
       after = await sendMessage(port, "after@example.com", 1_000)
     }
     expect(after).toMatch(/^250-Ok/)
-  }, 60_000)
+  }, withStartup(60_000))
 
   it("a memory alarm: publishes get 451 and /readyz is 503 while the broker blocks publishers; both recover when it lifts", async () => {
     const managementPort = await freePort()
@@ -88,5 +89,5 @@ describe.runIf(ready)("a RabbitMQ node of the test's own (max_message_size = 1 M
     await waitFor("the daemon to see the block lifted", () => logLines(daemon!).some((l) => l.message.includes("accepts publishes again")))
     expect(await readiness()).toBe(200)
     expect(await sendMessage(port, "after@example.com", 1_000)).toMatch(/^250-Ok/)
-  }, 60_000)
+  }, withStartup(60_000))
 })

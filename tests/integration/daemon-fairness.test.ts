@@ -1,5 +1,6 @@
 import { connect } from "node:net"
 import type { Socket } from "node:net"
+import { withStartup } from "../support/timing.ts"
 import { describe, expect, it } from "vitest"
 import { daemonPerTest } from "../support/daemon-hooks.ts"
 import { BROKER_URL, queueDepth } from "../support/rabbit.ts"
@@ -97,5 +98,5 @@ describe.runIf(ready)("no client can starve the others", () => {
     // the flooders were served too, and their sessions ended by the error limit (452 past 1,000, then 421)
     expect(answered).toBeGreaterThan(FLOODERS * RCPTS_PER_WRITE)
     expect(sessions).toBeGreaterThan(FLOODERS)
-  }, 60_000)
+  }, withStartup(60_000))
 })

@@ -1,3 +1,4 @@
+import { withStartup } from "../support/timing.ts"
 import { describe, expect, it } from "vitest"
 import { daemonPerTest } from "../support/daemon-hooks.ts"
 import { rssMb } from "../support/process-rss.ts"
@@ -52,7 +53,7 @@ describe.runIf(ready)("large and small messages do not share fate", () => {
     const others = [...bigReplies, ...smalls].map((r) => r.reply).filter((r) => !r.startsWith("250-Ok"))
     expect(others).toEqual([])
     expect(await queueDepth(inbox)).toBe(BIG + SMALL)
-  }, 240_000)
+  }, withStartup(240_000))
 
   it("with smtp-data-memory: 300MB, 20 x 45 MB at once: those that fit get 250, the others 452 4.3.1, and memory stays under the ceiling", async () => {
     const { inbox, daemon, big } = await startLarge(daemons, "memory", { "smtp-data-memory": "300MB" })
@@ -76,5 +77,5 @@ describe.runIf(ready)("large and small messages do not share fate", () => {
     expect(peak - before).toBeLessThan(900)
     // and goes back down once the burst is over (without the collection after it, it stayed at the peak's level)
     expect(after.at(-1)! - before).toBeLessThan((peak - before) / 2)
-  }, 240_000)
+  }, withStartup(240_000))
 })
