@@ -3,13 +3,20 @@ import type { ChannelModel, ConfirmChannel, Message } from "amqplib"
 import type { QueueType } from "../../domain/config/settings.ts"
 import { declareQueues } from "./queue-declaration.ts"
 
-/** One confirm channel and its write gate ('drain'). */
+/**
+ * One confirm channel and its write gate ('drain'). When the broker closes the channel (a message
+ * it refuses, say) only the publishes on it fail: the lane opens another channel on the same
+ * connection and goes on.
+ */
 export interface Lane {
+  /** the lane's channel now (another one after the broker closed the last) */
   readonly channel: ConfirmChannel
   /** runs `f` once the channel takes writes again (at once if it does now); returns a cancel */
   whenWritable(f: () => void): () => void
   /** sendToQueue returned false: hold every writer until 'drain' */
   markFull(): void
+  /** `f` runs once when the lane's channel closes or the whole link dies; returns a cancel */
+  onClose(f: (reason: string) => void): () => void
 }
 
 /**
@@ -28,6 +35,8 @@ export interface Link {
   blockedReason(): string | undefined
   /** `f` runs on every block (with the reason) and unblock (undefined); returns a cancel */
   onBlockedChange(f: (reason: string | undefined) => void): () => void
+  /** `f` runs when the broker closed one channel and the lane opened another (the link lives on) */
+  onChannelReplaced(f: (reason: string) => void): () => void
   /** `f` runs once when the link dies; returns a cancel */
   onClose(f: (reason: string) => void): () => void
   /** true (once) if the broker returned this message as unroutable */
@@ -79,6 +88,7 @@ export const makeLink = (
   let open = true
   let blocked: string | undefined
   const closeListeners = new Set<(reason: string) => void>()
+  const replacedListeners = new Set<(reason: string) => void>()
   const returned = new Set<string>()
   const blockListeners = new Set<(reason: string | undefined) => void>()
 
@@ -90,28 +100,52 @@ export const makeLink = (
     if (!open) return
     open = false
     markClosed()
-    for (const lane of lanes) lane.clear()
+    for (const lane of lanes) lane.fail(reason)
     for (const f of [...closeListeners]) f(reason)
     closeListeners.clear()
   }
 
-  const watchChannel = (watched: ConfirmChannel) => {
-    // the broker's reason for closing the channel (a message over max_message_size, say), for the log
+  /**
+   * Listens to a channel. A channel the broker closed with a reason (a message over
+   * max_message_size, say) goes to `onClosed`; one that closed without (its connection went away)
+   * is the end of the link.
+   */
+  const watch = (watched: ConfirmChannel, onClosed: (reason: string) => void) => {
     let channelError: string | undefined
     watched.on("error", (error: Error) => void (channelError = error.message)) // followed by 'close', handled below
-    // prepended: amqplib's own 'close' listener fails the pending confirms, and by then the link must read as dead
+    // prepended: amqplib's own 'close' listener fails the pending confirms, and by then the lane must read as closed
     watched.prependListener("close", () => {
-      die(channelError === undefined ? lastError() ?? "channel closed" : `channel closed by the broker: ${channelError}`)
-      // a channel closed by the broker leaves the connection up; it is useless to us
-      void disposeConnection(connection, 2000)
+      if (channelError === undefined) return die(lastError() ?? "channel closed")
+      onClosed(`channel closed by the broker: ${channelError}`)
     })
     watched.on("return", (message: Message) => {
       if (typeof message.properties.messageId === "string") returned.add(message.properties.messageId)
     })
   }
+
+  /** A channel the broker closed is replaced on the same connection; if that fails, the link is dead. */
+  const reopen = (lane: OwnLane, reason: string) => {
+    if (!open) return
+    const create = (connection as Partial<ChannelModel>).createConfirmChannel
+    if (create === undefined) return die(reason)
+    create.call(connection).then(
+      (fresh) => {
+        if (!open) return void fresh.close().catch(() => {})
+        watch(fresh, (next) => lane.closed(next))
+        lane.replace(fresh)
+        for (const f of [...replacedListeners]) f(reason)
+      },
+      () => {
+        die(reason)
+        // a connection that cannot open a channel is useless to us
+        void disposeConnection(connection, 2000)
+      }
+    )
+  }
+
   const channels = largeChannel === channel ? [channel] : [channel, largeChannel]
-  for (const watched of channels) watchChannel(watched)
-  const lanes = channels.map(makeLane)
+  const lanes = channels.map((c) => makeLane(c, (lane, reason) => reopen(lane, reason)))
+  channels.forEach((c, i) => watch(c, (reason) => lanes[i]!.closed(reason)))
   const smallLane = lanes[0]!
   const largeLane = lanes[1] ?? smallLane
   connection.on("close", (error?: Error) => die(error?.message ?? lastError() ?? "connection closed"))
@@ -137,6 +171,12 @@ export const makeLink = (
         blockListeners.delete(f)
       }
     },
+    onChannelReplaced: (f) => {
+      replacedListeners.add(f)
+      return () => {
+        replacedListeners.delete(f)
+      }
+    },
     onClose: (f) => {
       if (!open) {
         f("connection closed")
@@ -154,28 +194,55 @@ export const makeLink = (
     pendingBytes: 0,
     dispose: async (timeoutMs) => {
       // channel.close() never settles if the connection dies before the broker's CloseOk
-      if (open) await withTimeout(() => Promise.race([Promise.all(channels.map((c) => c.close())), closed]), timeoutMs)
+      if (open) await withTimeout(() => Promise.race([Promise.all(lanes.map((l) => l.channel.close())), closed]), timeoutMs)
       await disposeConnection(connection, timeoutMs)
     }
   }
 }
 
-/** A channel's write gate: writers wait in order for its 'drain' once it said it is full. */
-const makeLane = (channel: ConfirmChannel): Lane & { clear(): void } => {
+/**
+ * A channel's write gate: writers wait in order for its 'drain' once it said it is full, and, after
+ * the broker closed it, for the channel that replaces it.
+ */
+interface OwnLane extends Lane {
+  /** the broker closed the channel: the publishes on it fail, the writers wait for another */
+  closed(reason: string): void
+  replace(fresh: ConfirmChannel): void
+  /** the link died: every publish on the lane fails, nobody waits any more */
+  fail(reason: string): void
+}
+
+const makeLane = (
+  initial: ConfirmChannel,
+  reopen: (lane: OwnLane, reason: string) => void
+): OwnLane => {
+  let current = initial
   let writable = true
+  let replacing = false
   const writeWaiters = new Set<() => void>()
-  channel.on("drain", () => {
-    writable = true
+  const closeListeners = new Set<(reason: string) => void>()
+  const release = () => {
     for (const f of [...writeWaiters]) {
-      if (!writable) break
+      if (!writable || replacing) break
       writeWaiters.delete(f)
       f()
     }
-  })
-  return {
-    channel,
+  }
+  const onDrain = () => {
+    writable = true
+    release()
+  }
+  current.on("drain", onDrain)
+  const notifyClosed = (reason: string) => {
+    for (const f of [...closeListeners]) f(reason)
+    closeListeners.clear()
+  }
+  const lane: OwnLane = {
+    get channel() {
+      return current
+    },
     whenWritable: (f) => {
-      if (writable && writeWaiters.size === 0) {
+      if (writable && !replacing && writeWaiters.size === 0) {
         f()
         return () => {}
       }
@@ -187,8 +254,30 @@ const makeLane = (channel: ConfirmChannel): Lane & { clear(): void } => {
     markFull: () => {
       writable = false
     },
-    clear: () => writeWaiters.clear()
+    onClose: (f) => {
+      closeListeners.add(f)
+      return () => {
+        closeListeners.delete(f)
+      }
+    },
+    closed: (reason) => {
+      replacing = true
+      notifyClosed(reason)
+      reopen(lane, reason)
+    },
+    replace: (fresh) => {
+      current = fresh
+      current.on("drain", onDrain)
+      writable = true
+      replacing = false
+      release()
+    },
+    fail: (reason) => {
+      writeWaiters.clear()
+      notifyClosed(reason)
+    }
   }
+  return lane
 }
 
 const disposeConnection = async (connection: ChannelModel, timeoutMs: number): Promise<void> => {

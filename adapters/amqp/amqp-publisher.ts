@@ -147,7 +147,15 @@ const supervise = (
             : Effect.logWarning(`RabbitMQ at ${address.display} blocks publishers: ${reason}`)
         )
       )
-      const reason = yield* untilClosed(link).pipe(Effect.ensuring(Effect.sync(stopWatchingBlocks)))
+      const stopWatchingChannels = link.onChannelReplaced((why) =>
+        logFromCallback(Effect.logWarning(
+          `RabbitMQ at ${address.display} closed a channel: ${address.redact(why)}; the publishes on it got 451, the others go on (a new channel is open)`
+        ))
+      )
+      const reason = yield* untilClosed(link).pipe(Effect.ensuring(Effect.sync(() => {
+        stopWatchingBlocks()
+        stopWatchingChannels()
+      })))
       if (state.link === link) state.link = undefined
       yield* Effect.logWarning(
         `lost connection to RabbitMQ at ${address.display}: ${address.redact(reason)}; reconnecting`

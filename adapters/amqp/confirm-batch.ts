@@ -67,7 +67,7 @@ export const sendBatch = (
   link.inFlight++
   link.pendingBytes += bytes
   const timer = setTimeout(() => finish(`broker did not confirm within ${deadline} ms`), deadline)
-  stopWatchingClose = link.onClose((reason) => finish(`broker connection lost: ${reason}`))
+  stopWatchingClose = lane.onClose((reason) => finish(`broker connection lost: ${reason}`))
 
   const confirmed = (delivery: Delivery) => (error: unknown) => {
     // the broker sends basic.return before the ack of a mandatory message it could not route
