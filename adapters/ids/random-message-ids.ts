@@ -9,7 +9,8 @@ const IDS_PER_DRAW = 512
 const pool = Buffer.alloc(ID_BYTES * IDS_PER_DRAW)
 let used = IDS_PER_DRAW
 
-const nextId = (): string => {
+/** 96 random bits as 16 URL-safe characters, from the pooled draw. */
+export const nextId = (): string => {
   if (used === IDS_PER_DRAW) {
     randomFillSync(pool)
     used = 0

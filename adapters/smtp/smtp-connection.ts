@@ -2,6 +2,7 @@ import type { Duplex } from "node:stream"
 import { TLSSocket } from "node:tls"
 import type { SecureContext } from "node:tls"
 import type { Effect } from "effect"
+import { NEEDS_SERVICES } from "../../application/session/smtp-session.ts"
 import type { SessionServices, SmtpSession } from "../../application/session/smtp-session.ts"
 import { DataReader } from "../../domain/message/data-reader.ts"
 import { Command } from "../../domain/session/commands.ts"
@@ -155,26 +156,28 @@ export class SmtpConnection {
   }
 
   private async signal(command: SessionCommand) {
-    this.answer(await this.run(this.session.signal(command)))
+    this.answer(this.session.signalNow(command))
     await this.afterStep()
   }
 
-  /** What a step leaves the connection to do: close, start TLS, or read a message. */
-  private async afterStep() {
+  /** What a step leaves the connection to do: close, start TLS, or read a message (a promise only when it must wait). */
+  private afterStep(): Promise<void> | undefined {
     const state = this.session.current()
     switch (state.phase) {
       case "closed":
-        return this.end()
+        this.end()
+        return undefined
       case "securing":
-        return this.startTls()
+        this.startTls()
+        return undefined
       case "data":
         if (this.data === undefined) {
           this.data = new DataReader(this.session.policy.maxSize)
           this.dataDeadline = setTimeout(() => this.dataTooSlow(), this.options.dataDeadlineMs)
         }
-        return
+        return undefined
     }
-    if (this.stopping && readsCommands(state)) await this.signal(Command.shuttingDown)
+    return this.stopping && readsCommands(state) ? this.signal(Command.shuttingDown) : undefined
   }
 
   /** Answers what the client sent, in order, until it owes us more. */
@@ -198,8 +201,10 @@ export class SmtpConnection {
           break
         }
         if (phase === "auth") this.flush()
-        this.answer(await this.run(this.session.line(line)))
-        await this.afterStep()
+        const now = this.session.lineNow(line)
+        this.answer(now === NEEDS_SERVICES ? await this.run(this.session.line(line)) : now)
+        const after = this.afterStep()
+        if (after !== undefined) await after
         if (++answered % COMMANDS_PER_TURN === 0) {
           this.flush()
           await nextTurn()

@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto"
 import type { Socket } from "node:net"
 import type { IpRange } from "../../domain/ip/ip-range.ts"
 import { expectsProxyHeader, proxiedAddresses } from "../proxy/proxy-protocol.ts"
 import type { ProxiedAddresses } from "../proxy/proxy-protocol.ts"
 import type { Endpoints } from "./connection-info.ts"
+import { nextId } from "../ids/random-message-ids.ts"
 
 export interface SocketIntake {
   /** smtp-proxy as it stands now: read for each new socket */
@@ -26,8 +26,8 @@ export interface Admitted {
 
 const ignoreEarlyError = () => {}
 
-/** 16 base-32 characters, like the session ids operators know from the logs. */
-const sessionId = () => BigInt(`0x${randomBytes(10).toString("hex")}`).toString(32).padStart(16, "0")
+/** 16 URL-safe random characters, from the same pooled draw as the message ids (one CSPRNG call per 512). */
+const sessionId = nextId
 
 const endpointsOf = (socket: Socket, proxied: ProxiedAddresses): Endpoints => ({
   remoteAddress: proxied.remoteAddress ?? socket.remoteAddress ?? "",

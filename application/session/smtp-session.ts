@@ -32,6 +32,9 @@ import { makeSessionObserver } from "./session-observer.ts"
 
 const latin1 = new TextDecoder("latin1")
 
+/** `lineNow` cannot answer this line by itself: `line` must. */
+export const NEEDS_SERVICES = Symbol("needs services")
+
 /**
  * One client's session. Every line the client sends, every end of a message and every event of the
  * connection (TLS, timeouts, shutdown, the client leaving) goes through the domain decider, whose
@@ -57,28 +60,34 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
   const journal = new Journal(options.id ?? `${openedAt}-${connection.remotePort}`, connection, openedAt)
   yield* (yield* SessionJournals).keep(journal.snapshot)
   const observe = makeSessionObserver(connection, yield* Metrics, openedAt)
+  const clock = yield* Clock.Clock
+  // the log lines and metrics of a step are synchronous (in memory, and a batched log writer): they
+  // run at once in the session's context, without a fiber of their own per command
+  const runObserved = Effect.runSyncWith(yield* Effect.context<never>())
   let state: SessionState = initialState
   /** the SASL exchange under way, apart from the decider: it holds credentials */
   let sasl: SaslState | undefined
 
   const current = (): SessionState => state
 
-  /** Decides, applies and records one command; the client's reply, if the step has one. */
-  const step = (command: SessionCommand) =>
-    Effect.flatMap(Clock.currentTimeMillis, (at) => {
-      // a closed session hears nothing more (the socket's close after QUIT): nothing to record
-      if (state.phase === "closed") return Effect.succeed(undefined)
-      const events: ReadonlyArray<SessionEvent> = decideNext(state, command)
-      const observed: Array<Effect.Effect<void>> = []
-      for (const event of events) {
-        const before = state
-        state = evolve(state, event)
-        observed.push(observe(event, before, at))
-      }
-      journal.record({ at, command, events })
-      const reply = replyOf(events)
-      return observed.length === 0 ? Effect.succeed(reply) : Effect.as(Effect.all(observed, { discard: true }), reply)
-    })
+  /** Decides, applies and records one command, at once; the client's reply, if the step has one. */
+  const stepNow = (command: SessionCommand): Reply | undefined => {
+    // a closed session hears nothing more (the socket's close after QUIT): nothing to record
+    if (state.phase === "closed") return undefined
+    const at = clock.currentTimeMillisUnsafe()
+    const events: ReadonlyArray<SessionEvent> = decideNext(state, command)
+    const observed: Array<Effect.Effect<void>> = []
+    for (const event of events) {
+      const before = state
+      state = evolve(state, event)
+      observed.push(observe(event, before, at))
+    }
+    journal.record({ at, command, events })
+    for (const effect of observed) runObserved(effect)
+    return replyOf(events)
+  }
+
+  const step = (command: SessionCommand) => Effect.sync(() => stepNow(command))
 
   /** The start: refused outside smtp-range, when blocked (smtp-protection), or when the client spoke first. */
   const connect = (spokeTooSoon: boolean) =>
@@ -104,6 +113,18 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
     const outcome = yield* authenticate(connection.remoteIp, { username: next.username, password: next.password })
     return yield* step(outcome._tag === "Accepted" ? Command.authenticated(outcome.user) : Command.authRefused(outcome.reason))
   })
+
+  /**
+   * One line from the client, answered at once when nothing outside the session is needed for it;
+   * NEEDS_SERVICES for a SASL response, AUTH and RCPT (the credentials checked, whether the address is
+   * local), which `line` answers. Nothing has happened in the session when it says so.
+   */
+  const lineNow = (bytes: Uint8Array): Reply | undefined | typeof NEEDS_SERVICES => {
+    if (state.phase === "auth") return NEEDS_SERVICES
+    const { command } = parseCommandLine(bytes)
+    if (command._tag === "Rcpt" || command._tag === "Auth") return NEEDS_SERVICES
+    return stepNow(command._tag === "Data" && options.memorySpent?.() === true ? { ...command, memoryFull: true } : command)
+  }
 
   /** One line from the client while the session reads commands or SASL responses. */
   const line = Effect.fnUntraced(function*(bytes: Uint8Array) {
@@ -143,10 +164,13 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
   return {
     policy,
     connect,
+    lineNow,
     line,
     message,
     /** what the connection itself tells the session: TLS up, a timeout, shutdown, the client gone */
     signal: step as (command: SessionCommand) => Effect.Effect<Reply | undefined>,
+    /** the same, at once: the connection's own events need nothing outside the session */
+    signalNow: stepNow,
     /** the state right now, for the adapter to know how to read the client's next bytes */
     current,
     journal: journal.snapshot
