@@ -1,4 +1,4 @@
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Exit } from "effect"
 import { saslRespond, saslStart } from "../../domain/auth/sasl.ts"
 import type { SaslState } from "../../domain/auth/sasl.ts"
 import type { ReceivedData } from "../../domain/message/data-reader.ts"
@@ -63,7 +63,14 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
   const clock = yield* Clock.Clock
   // the log lines and metrics of a step are synchronous (in memory, and a batched log writer): they
   // run at once in the session's context, without a fiber of their own per command
-  const runObserved = Effect.runSyncWith(yield* Effect.context<never>())
+  const context = yield* Effect.context<never>()
+  const runObserved = Effect.runSyncWith(context)
+  const locals = yield* LocalAddresses
+  /** whether a recipient is local, when the lists answer at once (they are held in memory); else undefined */
+  const isLocalNow = (address: string): boolean | undefined => {
+    const exit = Effect.runSyncExitWith(context)(locals.isLocal(address))
+    return Exit.isSuccess(exit) ? exit.value : undefined
+  }
   let state: SessionState = initialState
   /** the SASL exchange under way, apart from the decider: it holds credentials */
   let sasl: SaslState | undefined
@@ -122,7 +129,11 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
   const lineNow = (bytes: Uint8Array): Reply | undefined | typeof NEEDS_SERVICES => {
     if (state.phase === "auth") return NEEDS_SERVICES
     const { command } = parseCommandLine(bytes)
-    if (command._tag === "Rcpt" || command._tag === "Auth") return NEEDS_SERVICES
+    if (command._tag === "Auth") return NEEDS_SERVICES
+    if (command._tag === "Rcpt") {
+      const local = isLocalNow(command.address)
+      return local === undefined ? NEEDS_SERVICES : stepNow({ ...command, local })
+    }
     return stepNow(command._tag === "Data" && options.memorySpent?.() === true ? { ...command, memoryFull: true } : command)
   }
 

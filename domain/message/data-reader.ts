@@ -61,23 +61,45 @@ export class DataReader {
     const data = carried === 0 ? chunk : concat([this.carry, chunk])
     this.carry = new Uint8Array(0)
     let pos = 0
-    while (pos < data.length) {
-      if (this.atLineStart && data[pos] === DOT) {
-        if (pos + 1 >= data.length || (data[pos + 1] === CR && pos + 2 >= data.length)) {
-          this.carry = data.slice(pos)
-          return -1
+    for (;;) {
+      if (this.atLineStart) {
+        if (pos >= data.length) return -1
+        if (data[pos] === DOT) {
+          if (pos + 1 >= data.length || (data[pos + 1] === CR && pos + 2 >= data.length)) {
+            this.carry = data.slice(pos)
+            return -1
+          }
+          if (data[pos + 1] === CR && data[pos + 2] === LF) return pos + 3 - carried
+          pos += 1
         }
-        if (data[pos + 1] === CR && data[pos + 2] === LF) return pos + 3 - carried
-        pos += 1
+        this.atLineStart = false
       }
-      this.atLineStart = false
-      const lf = data.indexOf(LF, pos)
-      const end = lf === -1 ? data.length : lf + 1
-      if (lf !== -1) this.atLineStart = lf > pos ? data[lf - 1] === CR : this.lastWasCr
-      if (end > pos) this.take(data.subarray(pos, end))
-      pos = end
+      // Taken in spans up to the next line that starts with a dot (or may: the chunk ends after a CRLF),
+      // so that ordinary lines cost one indexOf each and nothing more.
+      const cut = this.nextDotLine(data, pos)
+      if (cut === -1) {
+        if (pos < data.length) this.take(data.subarray(pos))
+        return -1
+      }
+      if (cut > pos) this.take(data.subarray(pos, cut))
+      pos = cut
+      this.atLineStart = true
     }
-    return -1
+  }
+
+  /**
+   * Just past the first CRLF from `from` on that is followed by a dot or by the end of the chunk
+   * (where a dot may come next), else -1. The byte before an LF at `from` was taken before it.
+   */
+  private nextDotLine(data: Uint8Array, from: number): number {
+    let at = from
+    for (;;) {
+      const lf = data.indexOf(LF, at)
+      if (lf === -1) return -1
+      const afterCr = lf > from ? data[lf - 1] === CR : this.lastWasCr
+      if (afterCr && (lf + 1 >= data.length || data[lf + 1] === DOT)) return lf + 1
+      at = lf + 1
+    }
   }
 
   /** the bytes kept so far (0 once over the limit, or once told to keep nothing) */
