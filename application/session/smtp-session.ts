@@ -90,7 +90,7 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
       observed.push(observe(event, before, at))
     }
     journal.record({ at, command, events })
-    for (const effect of observed) runObserved(effect)
+    for (const effect of observed) if (effect !== Effect.void) runObserved(effect)
     return replyOf(events)
   }
 
