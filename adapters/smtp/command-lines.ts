@@ -1,5 +1,4 @@
-const LF = 0x0a
-const CR = 0x0d
+import { CR, LF } from "../../domain/message/ascii.ts"
 
 /** RFC 5321 §4.5.3.1.4 allows 512 octets for a command line; extensions and SASL responses need more. */
 export const MAX_COMMAND_LINE = 4096

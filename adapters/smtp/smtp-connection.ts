@@ -1,5 +1,4 @@
 import type { Duplex } from "node:stream"
-import { TLSSocket } from "node:tls"
 import type { SecureContext } from "node:tls"
 import type { Effect } from "effect"
 import { NEEDS_SERVICES } from "../../application/session/smtp-session.ts"
@@ -13,6 +12,7 @@ import { readsCommands } from "../../domain/session/state.ts"
 import { CommandLines, TOO_LONG } from "./command-lines.ts"
 import { tlsInfo } from "./connection-info.ts"
 import type { DataMemory } from "./data-memory.ts"
+import { serverHandshake } from "./tls-options.ts"
 
 export type Run = <A, E>(effect: Effect.Effect<A, E, SessionServices>) => Promise<A>
 
@@ -80,7 +80,7 @@ export class SmtpConnection {
   /** Greets the client (or refuses it) and serves it from then on. */
   start(): void {
     this.attach(this.socket)
-    this.socket.once("close", () => void this.gone())
+    this.socket.once("close", () => this.gone())
     this.busy = true
     // The socket was paused since it was accepted: what the client sent so far is read in the next
     // poll phase, one turn on. Whatever arrived by then it sent before the greeting.
@@ -102,10 +102,9 @@ export class SmtpConnection {
   /** The grace is over: the session ends now, whatever it is doing. */
   forceStop(): void {
     if (this.ended) return
-    void this.run(this.session.signal(Command.shuttingDown)).then((reply) => this.answer(reply), () => {}).finally(() => {
-      this.end()
-      this.socket.destroy()
-    })
+    this.answer(this.session.signalNow(Command.shuttingDown))
+    this.end()
+    this.socket.destroy()
   }
 
   private attach(socket: Duplex) {
@@ -297,21 +296,10 @@ export class SmtpConnection {
     this.flush()
     this.input.clear()
     const plain = this.socket
-    const context = this.options.secureContext()
     plain.off("data", this.onData)
     this.armTimeout(plain, 0)
-    const secured = new TLSSocket(plain as never, { isServer: true, ...(context === undefined ? {} : { secureContext: context }) })
-    const handshakeTimer = setTimeout(() => secured.destroy(), this.options.timeoutMs)
-    secured.once("close", () => clearTimeout(handshakeTimer))
-    secured.once("error", (error: Error) => {
-      clearTimeout(handshakeTimer)
-      this.options.onTlsFailed(error.message)
-      void this.run(this.session.signal(Command.disconnected("tls-failed"))).catch(() => {})
-      secured.destroy()
-      plain.destroy()
-    })
-    secured.once("secure", () => {
-      clearTimeout(handshakeTimer)
+    void serverHandshake(plain, this.options.secureContext(), this.options.timeoutMs, this.options.onTlsFailed).then((secured) => {
+      if (secured === undefined) return void this.session.signalNow(Command.disconnected("tls-failed"))
       this.socket = secured
       this.attach(secured)
       this.busy = true
@@ -333,7 +321,7 @@ export class SmtpConnection {
     setTimeout(() => socket.destroy(), Math.min(HALF_CLOSE_MS, this.options.timeoutMs)).unref()
   }
 
-  private async gone() {
+  private gone() {
     clearTimeout(this.dataDeadline)
     this.ended = true
     // a message cut off mid-DATA gives its share back; one being published gives it back when done
@@ -342,11 +330,11 @@ export class SmtpConnection {
       this.releaseMemory()
     }
     try {
-      await this.run(this.session.signal(Command.disconnected("disconnected")))
-    } catch {
+      this.session.signalNow(Command.disconnected("disconnected"))
+    } finally {
       // the session is over either way
+      this.markClosed()
     }
-    this.markClosed()
   }
 
   /** A defect in our own code: logged, and the client told to retry later, never a 250. */

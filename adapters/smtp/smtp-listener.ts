@@ -1,7 +1,6 @@
 import { createServer } from "node:net"
 import type { Server, Socket } from "node:net"
 import { TLSSocket } from "node:tls"
-import type { SecureContext } from "node:tls"
 import { Context, Effect, FiberSet, Layer } from "effect"
 import { greetingNameFor } from "../../application/greeting-name.ts"
 import type { ConnectionBudget } from "../../application/ports/connection-budget.ts"
@@ -20,7 +19,7 @@ import { closeGracefully, shutdownGraceMs } from "./graceful-close.ts"
 import { SmtpConnection } from "./smtp-connection.ts"
 import { takeIn } from "./socket-intake.ts"
 import type { Admitted } from "./socket-intake.ts"
-import { secureContextOf } from "./tls-options.ts"
+import { secureContextOf, serverHandshake } from "./tls-options.ts"
 import type { TlsMaterial } from "./tls-options.ts"
 
 /** What the listeners apply to each new connection; a reload replaces it (`SmtpListeners.reconfigure`). */
@@ -78,27 +77,6 @@ const listen = (server: Server, port: number, host: string | undefined) =>
     })
   })
 
-/** The TLS handshake of an implicit-TLS port; undefined (and the socket gone) when it fails. */
-const handshake = (socket: Socket, context: SecureContext | undefined, timeoutMs: number, onFailed: (reason: string) => void) =>
-  new Promise<TLSSocket | undefined>((resolve) => {
-    const secured = new TLSSocket(socket, { isServer: true, ...(context === undefined ? {} : { secureContext: context }) })
-    const timer = setTimeout(() => {
-      secured.destroy()
-      resolve(undefined)
-    }, timeoutMs)
-    secured.once("secure", () => {
-      clearTimeout(timer)
-      resolve(secured)
-    })
-    secured.once("error", (error: Error) => {
-      clearTimeout(timer)
-      onFailed(error.message)
-      secured.destroy()
-      socket.destroy()
-      resolve(undefined)
-    })
-  })
-
 /** Listens on every configured port and serves SMTP sessions until the layer is closed. */
 export const SmtpListenerLayer = (options: ListenerOptions) =>
   Layer.effect(SmtpListeners, Effect.gen(function*() {
@@ -134,7 +112,7 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
       const client = `${admitted.endpoints.remoteAddress}:${admitted.endpoints.remotePort}`
       let stream: Socket | TLSSocket = socket
       if (secure) {
-        const secured = await handshake(socket, context, settings.timeoutSeconds * 1000, onTlsFailed(client))
+        const secured = await serverHandshake(socket, context, settings.timeoutSeconds * 1000, onTlsFailed(client))
         if (secured === undefined) return
         stream = secured
       }

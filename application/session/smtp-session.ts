@@ -137,16 +137,24 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
     return stepNow(command._tag === "Data" && options.memorySpent?.() === true ? { ...command, memoryFull: true } : command)
   }
 
-  /** One line from the client while the session reads commands or SASL responses. */
-  const line = Effect.fnUntraced(function*(bytes: Uint8Array) {
+  /**
+   * One line from the client while the session reads commands or SASL responses: `lineNow` where it
+   * can, else with the services it needs (the credentials checked, whether a recipient is local).
+   */
+  const line = (bytes: Uint8Array) =>
+    Effect.suspend(() => {
+      const now = lineNow(bytes)
+      return now === NEEDS_SERVICES ? lineWithServices(bytes) : Effect.succeed(now)
+    })
+
+  const lineWithServices = Effect.fnUntraced(function*(bytes: Uint8Array) {
     if (state.phase === "auth") return yield* respond(latin1.decode(bytes))
     const parsed = parseCommandLine(bytes)
-    let command = parsed.command
+    const { command } = parsed
     if (command._tag === "Rcpt") {
-      const local = yield* (yield* LocalAddresses).isLocal(command.address)
-      command = { ...command, local }
+      const local = yield* locals.isLocal(command.address)
+      return yield* step({ ...command, local })
     }
-    if (command._tag === "Data" && options.memorySpent?.() === true) command = { ...command, memoryFull: true }
     const reply = yield* step(command)
     if (command._tag === "Auth" && current().phase === "auth") {
       sasl = saslStart(command.mechanism)
@@ -178,9 +186,7 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
     lineNow,
     line,
     message,
-    /** what the connection itself tells the session: TLS up, a timeout, shutdown, the client gone */
-    signal: step as (command: SessionCommand) => Effect.Effect<Reply | undefined>,
-    /** the same, at once: the connection's own events need nothing outside the session */
+    /** what the connection itself tells the session (TLS up, a timeout, shutdown, the client gone), answered at once */
     signalNow: stepNow,
     /** the state right now, for the adapter to know how to read the client's next bytes */
     current,

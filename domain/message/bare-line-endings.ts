@@ -1,3 +1,5 @@
+import { CR, LF } from "./ascii.ts"
+
 /**
  * RFC 5321 §2.3.8: in SMTP, CR and LF may only occur together, as CRLF. A bare LF or a bare CR in
  * message data is what SMTP smuggling (Dec 2023) relies on: `<LF>.<LF>` ends DATA for some servers
@@ -5,8 +7,6 @@
  * end of one chunk is only bare if the next chunk does not start with LF.
  */
 
-const CR = 0x0d
-const LF = 0x0a
 
 export interface LineEndingScan {
   /** bytes seen so far */

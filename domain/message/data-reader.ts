@@ -1,11 +1,8 @@
+import { CR, DOT, LF, NUL } from "./ascii.ts"
 import { emptyScan, finishLineEndings, scanLineEndings } from "./bare-line-endings.ts"
 import type { LineEndingScan } from "./bare-line-endings.ts"
 import { concatBytes } from "./json-bytes.ts"
 
-const CR = 0x0d
-const LF = 0x0a
-const DOT = 0x2e
-const NUL = 0x00
 
 /** A message as DATA delivered it, once its end arrived. */
 export interface ReceivedData {

@@ -1,8 +1,4 @@
-const LF = 0x0a
-const CR = 0x0d
-const SPACE = 0x20
-const TAB = 0x09
-const COLON = 0x3a
+import { COLON, CR, LF, SPACE, TAB } from "./ascii.ts"
 
 /** One field of the message's top-level header block, located by byte offsets into the message. */
 export interface HeaderField {

@@ -18,11 +18,12 @@ export const isTemporaryFailure = (r: Reply): boolean => r.code >= 400 && r.code
 export const replyTexts = (r: Reply): ReadonlyArray<string> =>
   r.lines.map((line) => (r.enhanced === undefined ? line : `${r.enhanced} ${line}`))
 
+/** The reply's lines as the client reads them, `-` marking every line but the last (without CRLF). */
+export const replyLines = (r: Reply): ReadonlyArray<string> =>
+  replyTexts(r).map((text, i, all) => `${r.code}${i < all.length - 1 ? "-" : " "}${text}`)
+
 /** The reply as it goes on the wire, CRLF-terminated, multi-line replies with `-` continuation. */
-export const renderReply = (r: Reply): string =>
-  replyTexts(r)
-    .map((text, i, all) => `${r.code}${i < all.length - 1 ? "-" : " "}${text}\r\n`)
-    .join("")
+export const renderReply = (r: Reply): string => replyLines(r).map((line) => `${line}\r\n`).join("")
 
 const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})$/
 

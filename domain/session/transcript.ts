@@ -1,7 +1,7 @@
 import type { SessionCommand } from "./commands.ts"
 import type { SessionEvent } from "./events.ts"
 import { replyOf } from "./events.ts"
-import { replyTexts } from "./reply.ts"
+import { replyLines } from "./reply.ts"
 
 /** One step of a session as an operator reads it: what came in, what went out, what was decided. */
 export interface TranscriptLine {
@@ -99,7 +99,7 @@ export const transcriptLine = (entry: { readonly at: number; readonly command: S
   return {
     at: entry.at,
     input: describeCommand(entry.command),
-    reply: reply === undefined ? [] : replyTexts(reply).map((text, i, all) => `${reply.code}${i < all.length - 1 ? "-" : " "}${text}`),
+    reply: reply === undefined ? [] : replyLines(reply),
     decisions: entry.events.map(describeEvent)
   }
 }
