@@ -59,10 +59,17 @@ const routes = (
   return [{ queue: settings.inboxQueue, local: false, recipients: remote, properties }, localRoute].filter((r) => r.recipients.length > 0)
 }
 
+/** A message every document of which the broker (or the spool) holds. */
+export interface AcceptedMessage {
+  /** in recipient order */
+  readonly messageIds: ReadonlyArray<string>
+  /** how long the publish waited for the confirms, ms: the broker's share of the time to the 250 */
+  readonly brokerMs: number
+}
+
 /**
  * Turns a received message into one JSON document per recipient and publishes them all, under the
- * settings its session started with. Succeeds with the message ids (in recipient order) only when
- * every document is durable.
+ * settings its session started with. Succeeds only when every document is durable.
  */
 export const acceptMessage = Effect.fnUntraced(function*(message: ReceivedMessage, settings: IntakeSettingsSnapshot) {
   const ids = yield* MessageIds
@@ -114,6 +121,9 @@ export const acceptMessage = Effect.fnUntraced(function*(message: ReceivedMessag
     })
     for (const d of documents) deliveries.push({ queue: route.queue, messageId: d.messageId, body: d.body })
   }
+  const publishing = yield* Clock.currentTimeNanos
   yield* publisher.publish(deliveries)
-  return recipients.map((r) => idOf.get(r) ?? "")
+  const brokerMs = Number((yield* Clock.currentTimeNanos) - publishing) / 1e6
+  const accepted: AcceptedMessage = { messageIds: recipients.map((r) => idOf.get(r) ?? ""), brokerMs }
+  return accepted
 })

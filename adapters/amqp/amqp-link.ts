@@ -1,6 +1,7 @@
 import { connect } from "amqplib"
 import type { ChannelModel, ConfirmChannel, Message } from "amqplib"
 import type { QueueType } from "../../domain/config/settings.ts"
+import { batchFrameWrites } from "./batched-frame-writes.ts"
 import { declareQueues } from "./queue-declaration.ts"
 
 /**
@@ -61,6 +62,7 @@ export interface LinkOptions {
 
 export const openLink = async (options: LinkOptions): Promise<Link> => {
   const connection = await connect(options.url, { noDelay: true, timeout: options.connectTimeoutMs })
+  batchFrameWrites(connection)
   // listeners before anything else can fail: an 'error' without one would throw
   let lastError: string | undefined
   connection.on("error", (error: Error) => {

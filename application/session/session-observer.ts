@@ -4,6 +4,8 @@ import type { SessionEvent } from "../../domain/session/events.ts"
 import type { SessionState } from "../../domain/session/state.ts"
 import type { MetricsShape } from "../ports/metrics.ts"
 
+const tenths = (ms: number) => Math.round(ms * 10) / 10
+
 /**
  * A session's log lines and metrics, derived from its events and nothing else: what an operator
  * reads is what the decider decided. `before` is the state the event was applied to; `at` the time
@@ -45,7 +47,7 @@ export const makeSessionObserver = (connection: ConnectionInfo, metrics: Metrics
       case "MessageDeferred": {
         if (before.phase !== "publishing") return Effect.void
         const { envelope, size } = before
-        const ms = at - receivedAt
+        const ms = tenths(at - receivedAt)
         const recorded = Effect.andThen(
           metrics.publishDuration(ms / 1000),
           metrics.messageReceived(event._tag === "MessageQueued" ? "accepted" : "tempfailed", size)
@@ -60,7 +62,8 @@ export const makeSessionObserver = (connection: ConnectionInfo, metrics: Metrics
               sender: envelope.sender,
               recipients: envelope.recipients.length,
               size,
-              ms
+              ms,
+              brokerMs: tenths(event.brokerMs)
             }))
           )
         }
@@ -87,7 +90,7 @@ export const makeSessionObserver = (connection: ConnectionInfo, metrics: Metrics
             secure,
             ...counters,
             reason: event.reason,
-            ms: at - openedAt
+            ms: Math.round(at - openedAt)
           }))
         )
       }

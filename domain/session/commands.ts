@@ -68,7 +68,8 @@ export type SessionCommand =
     readonly overBudget?: boolean
   }
   /** every recipient's JSON is durable; one message id per recipient, in recipient order */
-  | { readonly _tag: "Published"; readonly messageIds: ReadonlyArray<string> }
+  /** every document confirmed; `brokerMs`: how long the publisher waited for the broker's confirms */
+  | { readonly _tag: "Published"; readonly messageIds: ReadonlyArray<string>; readonly brokerMs: number }
   | { readonly _tag: "PublishFailed"; readonly reason: string }
   /** the publisher can never take the message: its largest document is `size` bytes, the broker takes `limit` */
   | { readonly _tag: "PublishRefused"; readonly size: number; readonly limit: number }
@@ -133,7 +134,7 @@ export const Command = {
     nul,
     overBudget
   }),
-  published: (messageIds: ReadonlyArray<string>): SessionCommand => ({ _tag: "Published", messageIds }),
+  published: (messageIds: ReadonlyArray<string>, brokerMs = 0): SessionCommand => ({ _tag: "Published", messageIds, brokerMs }),
   publishFailed: (reason: string): SessionCommand => ({ _tag: "PublishFailed", reason }),
   publishRefused: (size: number, limit: number): SessionCommand => ({ _tag: "PublishRefused", size, limit }),
   rset: { _tag: "Rset" } as SessionCommand,

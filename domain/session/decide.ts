@@ -293,7 +293,7 @@ export const decide = (policy: SessionPolicy) => {
           return [deferred(`${command.messageIds.length} ids for ${recipients.length} recipients`)]
         }
         const lines = [QUEUED_HEADLINE, ...recipients.map((rcpt, i) => `${command.messageIds[i]} for ${rcpt.address}`)]
-        return [{ _tag: "MessageQueued", messageIds: command.messageIds, reply: reply(250, undefined, ...lines) }]
+        return [{ _tag: "MessageQueued", messageIds: command.messageIds, brokerMs: command.brokerMs, reply: reply(250, undefined, ...lines) }]
       }
       case "PublishFailed":
         return [deferred(command.reason)]

@@ -47,7 +47,7 @@ export type SessionEvent =
   | { readonly _tag: "DataStarted"; readonly reply: Reply }
   /** the body is complete and within limits: the message must now be published before anyone answers */
   | { readonly _tag: "MessageReceived"; readonly size: number }
-  | { readonly _tag: "MessageQueued"; readonly messageIds: ReadonlyArray<string>; readonly reply: Reply }
+  | { readonly _tag: "MessageQueued"; readonly messageIds: ReadonlyArray<string>; readonly brokerMs: number; readonly reply: Reply }
   | { readonly _tag: "MessageDeferred"; readonly reason: string; readonly reply: Reply }
   | { readonly _tag: "MessageRefused"; readonly reason: MessageRefusal; readonly size: number; readonly reply: Reply }
   /** a command answered without changing anything (NOOP, HELP, VRFY) */

@@ -42,6 +42,10 @@ describe.runIf(ready)("the daemon without rabbitmq-address: the embedded spool",
     const queued = lines.find((l) => l.message === "message queued")
     expect(queued?.annotations).toMatchObject({ client: "127.0.0.1", sender: "spool@example.org", recipients: 2 })
     expect(queued?.annotations.ids.split(",")).toHaveLength(2)
+    // DATA-to-250 and the publisher's share of it (here the spool's writes and fsync), to a tenth of a ms
+    const { ms, brokerMs } = queued?.annotations as { ms: number; brokerMs: number }
+    expect(brokerMs).toBeGreaterThan(0)
+    expect(ms).toBeGreaterThanOrEqual(brokerMs)
     const closed = lines.find((l) => l.message === "connection closed")
     expect(closed?.annotations).toMatchObject({ queued: 1, secure: false })
   })

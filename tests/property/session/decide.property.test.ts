@@ -72,7 +72,7 @@ describe("the session decider, over any sequence of commands", () => {
   })
 
   it("evolve is strict: an event that cannot follow the state is a defect, not ignored", () => {
-    const queued: SessionEvent = { _tag: "MessageQueued", messageIds: ["x"], reply: { code: 250, enhanced: undefined, lines: ["ok"] } }
+    const queued: SessionEvent = { _tag: "MessageQueued", messageIds: ["x"], brokerMs: 0, reply: { code: 250, enhanced: undefined, lines: ["ok"] } }
     expect(() => replay([queued])).toThrow(EventOutOfPlace)
     expect(() => evolve(play([Command.connect(client()), Command.ehlo("c.example")]).state, queued)).toThrow(/MessageQueued/)
   })
