@@ -2,19 +2,28 @@ import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { childrenOf } from "./cpu-time.ts"
 
 const CLI = new URL("../../infrastructure/bin/smtp-intake.ts", import.meta.url).pathname
 
 /** Enough descriptors for 10,000 idle clients and then some; the hard limit caps what we get. */
 const WANTED_FILES = 65536
 
+/** One message's DATA-to-250 time and the broker's share of it (its confirms), ms. */
+export interface QueuedTiming {
+  readonly ms: number
+  readonly brokerMs: number
+}
+
 export interface BenchDaemon {
   readonly pid: number
   readonly port: number
-  /** the `ms` of every "message queued" line since the last call, then forgets them */
-  readonly takeQueuedMs: () => Array<number>
+  /** the `ms` and `brokerMs` of every "message queued" line since the last call, then forgets them */
+  readonly takeQueued: () => Array<QueuedTiming>
   /** VmRSS from /proc/<pid>/status, in bytes */
   readonly rssBytes: () => number
+  /** the same for the process and its children (smtp-threads: the workers) */
+  readonly treeRssBytes: () => number
   /** the open-files limit the daemon runs with */
   readonly fileLimit: () => number
   readonly stop: () => Promise<number | null>
@@ -39,7 +48,7 @@ export const startBenchDaemon = async (
   writeFileSync(file, lines.map(([key, value]) => `${key}: ${value}`).join("\n") + "\n")
   const script = `ulimit -n ${WANTED_FILES} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`
   const child = spawn("sh", ["-c", script, process.execPath, CLI, "--config", file], { stdio: ["ignore", "pipe", "pipe"] })
-  const queuedMs: Array<number> = []
+  const queued: Array<QueuedTiming> = []
   const output: Array<string> = []
   let partial = ""
   let listening = 0
@@ -49,8 +58,9 @@ export const startBenchDaemon = async (
     partial = parts.pop() ?? ""
     for (const line of parts) {
       if (line.includes("\"message queued\"")) {
-        const ms = /"ms":(\d+)/.exec(line)
-        if (ms !== null) queuedMs.push(Number(ms[1]))
+        const ms = /"ms":([\d.]+)/.exec(line)
+        const brokerMs = /"brokerMs":([\d.]+)/.exec(line)
+        if (ms !== null && brokerMs !== null) queued.push({ ms: Number(ms[1]), brokerMs: Number(brokerMs[1]) })
       } else {
         if (line.includes("\"listening\"")) listening++
         if (output.length < 200) output.push(line)
@@ -73,8 +83,9 @@ export const startBenchDaemon = async (
   return {
     pid,
     port: Number(config["smtp-port"]),
-    takeQueuedMs: () => queuedMs.splice(0),
+    takeQueued: () => queued.splice(0),
     rssBytes: () => statusField(pid, "VmRSS") * 1024,
+    treeRssBytes: () => [pid, ...childrenOf(pid)].reduce((total, p) => total + statusField(p, "VmRSS") * 1024, 0),
     fileLimit: () => {
       const line = readFileSync(`/proc/${pid}/limits`, "utf8").split("\n").find((l) => l.startsWith("Max open files"))
       return Number(line?.split(/\s{2,}/)[1] ?? Number.NaN)

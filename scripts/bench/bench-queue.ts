@@ -24,6 +24,8 @@ export const benchQueue = () => {
   }
 }
 
+export type BenchQueue = ReturnType<typeof benchQueue>
+
 export const brokerReachable = async (): Promise<boolean> => {
   try {
     const connection = await amqp.connect(BROKER_URL)

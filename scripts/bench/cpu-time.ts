@@ -12,7 +12,8 @@ const ownCpuMs = (pid: number): number => {
   return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
-const childrenOf = (pid: number): ReadonlyArray<number> =>
+/** the processes whose parent is `pid` */
+export const childrenOf = (pid: number): ReadonlyArray<number> =>
   readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map(Number).filter((child) => {
     try {
       return Number(statFields(child)[1]) === pid
