@@ -81,6 +81,7 @@ const answers = (response: DecodedPacket, id: number, name: string, rrtype: stri
     question.type === rrtype && question.name.toLowerCase() === name.toLowerCase().replace(/\.$/, "")
 }
 
+/** A socket of its own per question (a source port the system picks at random), connected to the server, so that only it can answer. */
 const overUdp = (server: NameServer, query: Buffer, accept: (r: DecodedPacket) => boolean, timeoutMs: number) =>
   new Promise<DecodedPacket>((resolve, reject) => {
     const socket = createSocket(server.host.includes(":") ? "udp6" : "udp4")

@@ -1,7 +1,7 @@
 import { Clock, Effect, Exit } from "effect"
 import { saslRespond, saslStart } from "../../domain/auth/sasl.ts"
-import { authenticationPlan } from "../../domain/checks/checks-config.ts"
 import type { SaslState } from "../../domain/auth/sasl.ts"
+import { authenticationPlan } from "../../domain/checks/checks-config.ts"
 import type { ReceivedData } from "../../domain/message/data-reader.ts"
 import { parseCommandLine } from "../../domain/session/command-line.ts"
 import { Command } from "../../domain/session/commands.ts"
