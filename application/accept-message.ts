@@ -1,6 +1,7 @@
 import { Clock, Effect } from "effect"
 import { addsAuthResults, runsChecks } from "../domain/checks/checks-config.ts"
 import { withoutOurAuthResults } from "../domain/checks/forged-auth-results.ts"
+import type { SpfVerdict } from "../domain/checks/verdicts.ts"
 import { outgoingIps } from "../domain/ip/outgoing-ips.ts"
 import { concatBytes, utf8 } from "../domain/message/json-bytes.ts"
 import { buildMessageDocuments } from "../domain/message/message-document.ts"
@@ -71,7 +72,12 @@ export interface AcceptedMessage {
  * Turns a received message into one JSON document per recipient and publishes them all, under the
  * settings its session started with. Succeeds only when every document is durable.
  */
-export const acceptMessage = Effect.fnUntraced(function*(message: ReceivedMessage, settings: IntakeSettingsSnapshot) {
+export const acceptMessage = Effect.fnUntraced(function*(
+  message: ReceivedMessage,
+  settings: IntakeSettingsSnapshot,
+  /** SPF under way since MAIL FROM (see `session/early-spf.ts`) */
+  spf?: Effect.Effect<SpfVerdict | undefined>
+) {
   const ids = yield* MessageIds
   const publisher = yield* Publisher
   const extraction = settings.extractMqHeaders
@@ -94,7 +100,8 @@ export const acceptMessage = Effect.fnUntraced(function*(message: ReceivedMessag
       sender: message.envelope.sender,
       helo: message.helo,
       clientIp: message.connection.remoteIp,
-      hostname: message.hostname
+      hostname: message.hostname,
+      spf
     }, settings)
     : undefined
   const checkProperties = checked !== undefined && settings.checks.length > 0 ? { checks: checked.checks } : {}

@@ -8,7 +8,7 @@ import type { AuthenticationReport, SpamOutcome } from "../domain/checks/verdict
 import { Dns, DnsFailure } from "./ports/dns.ts"
 import type { DnsShape } from "./ports/dns.ts"
 import { SenderAuthentication } from "./ports/sender-authentication.ts"
-import type { AuthenticationSubject } from "./ports/sender-authentication.ts"
+import type { AuthenticationSubject, SpfSubject } from "./ports/sender-authentication.ts"
 import { SpamScanFailed, SpamScanner } from "./ports/spam-scanner.ts"
 
 export type CheckSubject = AuthenticationSubject
@@ -34,19 +34,38 @@ const withDeadline = (dns: DnsShape, deadline: number): DnsShape => ({
     })
 })
 
+/** `run` with every DNS lookup under one deadline from now, and a backstop shortly past it; None when it did not finish. */
+const withinDnsDeadline = <A>(run: Effect.Effect<A, never, Dns>, limits: CheckLimits) =>
+  Effect.gen(function*() {
+    const dns = yield* Dns
+    const deadline = (yield* Clock.currentTimeMillis) + limits.dnsDeadlineMs
+    return yield* run.pipe(
+      Effect.provideService(Dns, Dns.of(withDeadline(dns, deadline))),
+      Effect.timeoutOption(limits.dnsDeadlineMs + BACKSTOP_MS)
+    )
+  })
+
 const authenticate = Effect.fn("authenticate")(function*(subject: CheckSubject, plan: AuthenticationPlan, limits: CheckLimits) {
   if (!plansAnything(plan)) return {}
-  const dns = yield* Dns
   const authentication = yield* SenderAuthentication
-  const deadline = (yield* Clock.currentTimeMillis) + limits.dnsDeadlineMs
-  const report = yield* authentication.authenticate(subject, plan).pipe(
-    Effect.provideService(Dns, Dns.of(withDeadline(dns, deadline))),
-    Effect.timeoutOption(limits.dnsDeadlineMs + BACKSTOP_MS)
-  )
+  const report = yield* withinDnsDeadline(authentication.authenticate(subject, plan), limits)
   if (report._tag === "Some") return report.value
   yield* Effect.logWarning("sender authentication did not finish in time").pipe(Effect.annotateLogs({ client: subject.clientIp }))
   const nothing: AuthenticationReport = {}
   return nothing
+})
+
+/**
+ * SPF alone, as soon as MAIL FROM is known (its DNS deadline counts from then), for `runChecks`
+ * to await at the end of the message (`CheckSubject.spf`); undefined when it gave nothing in time,
+ * which reports temperror.
+ */
+export const checkSpf = Effect.fnUntraced(function*(subject: SpfSubject, limits: CheckLimits = CHECK_LIMITS) {
+  const authentication = yield* SenderAuthentication
+  const verdict = yield* withinDnsDeadline(authentication.spf(subject), limits)
+  if (verdict._tag === "Some") return verdict.value
+  yield* Effect.logWarning("SPF did not finish in time").pipe(Effect.annotateLogs({ client: subject.clientIp }))
+  return undefined
 })
 
 const scanForSpam = Effect.fn("scanForSpam")(function*(mime: Uint8Array, limits: CheckLimits) {

@@ -25,7 +25,7 @@ import { parseAuthBackend } from "../domain/auth/auth-backend.ts"
 import { authenticatorLayer } from "./authenticator.ts"
 import { ReloadOnSighup } from "./daemon-reload.ts"
 import { makeRunningSettings } from "./running-settings.ts"
-import { admissionWaitMs, budgetLimits, dataMemoryBytes, listenerSettings, spamdOptions } from "./settings-views.ts"
+import { admissionWaitMs, budgetLimits, dataMemoryBytes, dnsOptions, listenerSettings, spamdOptions } from "./settings-views.ts"
 import { loadTlsMaterial, tlsFilesOf } from "./tls/tls-material.ts"
 
 // the cluster primary takes its budget from the same settings
@@ -99,7 +99,7 @@ export const daemonLayer = (settings: Settings, shared: SharedState) =>
       managedLists(settings),
       CachedReverseDns,
       // smtp-check: SPF, DKIM and DMARC over DNS, spam through spamd (nothing connects until a message is checked)
-      NodeDns(),
+      NodeDns(dnsOptions(settings)),
       MailauthSenderAuthentication,
       SpamdScanner(Effect.map(running.settings, spamdOptions)),
       // what this process counts, for GET /metrics; AUTH failures are labelled with the kind of smtp-auth backend

@@ -1,4 +1,5 @@
 import { hostname as machineHostname, totalmem } from "node:os"
+import type { NodeDnsOptions } from "../adapters/dns/node-dns.ts"
 import type { ListenerSettings } from "../adapters/smtp/smtp-listener.ts"
 import type { TlsMaterial } from "../adapters/smtp/tls-options.ts"
 import type { SpamdOptions } from "../adapters/spamd/spamd-client.ts"
@@ -75,3 +76,7 @@ export const budgetLimits = (settings: Settings): BudgetLimits => ({
 })
 
 export const spamdOptions = (settings: Settings): SpamdOptions => ({ host: settings.spamassassinHost, port: settings.spamassassinPort })
+
+/** dns-servers, else the system's name servers */
+export const dnsOptions = (settings: Settings): NodeDnsOptions =>
+  settings.dnsServers.length === 0 ? {} : { servers: settings.dnsServers }

@@ -2,6 +2,7 @@ import { Resolver } from "node:dns/promises"
 import { Clock, Effect, Layer } from "effect"
 import { Dns, DnsFailure } from "../../application/ports/dns.ts"
 import type { DnsAnswer, DnsShape, MxRecord } from "../../application/ports/dns.ts"
+import { nameServer, wireQuery } from "./wire-query.ts"
 
 interface AddressWithTtl {
   readonly address: string
@@ -17,6 +18,8 @@ export interface NodeResolver {
   resolveMx(name: string): Promise<ReadonlyArray<MxRecord>>
   resolvePtr(name: string): Promise<ReadonlyArray<string>>
   resolveCname(name: string): Promise<ReadonlyArray<string>>
+  /** where it sends its questions, for the ones it refuses to send (see `wire-query.ts`) */
+  getServers(): ReadonlyArray<string>
 }
 
 export interface NodeDnsOptions {
@@ -55,7 +58,7 @@ const withTtl = (records: ReadonlyArray<AddressWithTtl>): Fresh => ({
   ttlMs: records.length === 0 ? 0 : Math.min(MAX_TTL_MS, ...records.map((r) => r.ttl * 1000))
 })
 
-const query = (resolver: NodeResolver, name: string, rrtype: string): Promise<Fresh> => {
+const nodeQuery = (resolver: NodeResolver, name: string, rrtype: string): Promise<Fresh> => {
   switch (rrtype) {
     case "A": return resolver.resolve4(name, { ttl: true }).then(withTtl)
     case "AAAA": return resolver.resolve6(name, { ttl: true }).then(withTtl)
@@ -66,6 +69,21 @@ const query = (resolver: NodeResolver, name: string, rrtype: string): Promise<Fr
     default: return Promise.reject(Object.assign(new Error(`${rrtype} lookups are not supported`), { code: "ENOTIMP" }))
   }
 }
+
+/**
+ * What node:dns cannot do, `wire-query.ts` does, with the same servers: send a name it refuses
+ * (EBADNAME), and read an answer it cannot (EBADRESP: a TXT record without strings, RFC 7208 §3.3's
+ * test suite has one, fails the whole answer).
+ */
+const ASKED_AGAIN = new Set(["EBADNAME", "EBADRESP"])
+
+const query = (resolver: NodeResolver, name: string, rrtype: string): Promise<Fresh> =>
+  nodeQuery(resolver, name, rrtype).catch((cause: unknown) => {
+    const code = (cause as { code?: unknown } | null)?.code
+    if (typeof code !== "string" || !ASKED_AGAIN.has(code)) throw cause
+    return wireQuery(resolver.getServers().map(nameServer), name, rrtype, { timeoutMs: QUERY_TIMEOUT_MS, tries: QUERY_TRIES })
+      .then(({ answer, ttlSeconds }) => ({ answer, ttlMs: Math.min(MAX_TTL_MS, ttlSeconds * 1000) }))
+  })
 
 const failureOf = (name: string, rrtype: string) => (cause: unknown): DnsFailure => {
   const code = (cause as { code?: unknown } | null)?.code

@@ -1,11 +1,11 @@
 import { isIP } from "node:net"
 import { Effect, Layer } from "effect"
 import { dkimVerify, dmarc, spf } from "mailauth"
-import type { DKIMVerifyResult, DMARCOptions, SPFResult } from "mailauth"
+import type { DKIMVerifyResult, DMARCOptions } from "mailauth"
 import { SenderAuthentication } from "../../application/ports/sender-authentication.ts"
-import type { AuthenticationSubject } from "../../application/ports/sender-authentication.ts"
+import type { AuthenticationSubject, SpfSubject } from "../../application/ports/sender-authentication.ts"
 import type { AuthenticationPlan } from "../../domain/checks/checks-config.ts"
-import type { AuthenticationReport, DkimReport } from "../../domain/checks/verdicts.ts"
+import type { AuthenticationReport, DkimReport, SpfVerdict } from "../../domain/checks/verdicts.ts"
 import { mailauthResolver } from "./dns-resolver.ts"
 
 /** Runs one mailauth call; an exception (a bug, or a message it cannot take) leaves the part out, which reports temperror. */
@@ -19,7 +19,7 @@ const attempt = <A>(part: string, run: (signal: AbortSignal) => Promise<A>) =>
 const skipped = Effect.succeed(undefined)
 
 /** As mailauth's authenticate(): no HELO means the IP, and an IP as HELO is checked in brackets. */
-const heloName = (subject: AuthenticationSubject): string => {
+const heloName = (subject: SpfSubject): string => {
   const helo = subject.helo === "" ? subject.clientIp : subject.helo
   return isIP(helo) === 0 ? helo : `[${helo}]`
 }
@@ -32,10 +32,10 @@ const dkimReport = (result: DKIMVerifyResult): DkimReport => ({
 })
 
 /** DMARC's inputs, as authenticate() builds them: the SPF domain if it passed, the passing DKIM signatures. */
-const dmarcInputs = (spfResult: SPFResult, dkim: DKIMVerifyResult): Omit<DMARCOptions, "resolver"> => ({
+const dmarcInputs = (spfResult: SpfVerdict, dkim: DKIMVerifyResult): Omit<DMARCOptions, "resolver"> => ({
   headerFrom: dkim.headerFrom,
   fromFields: dkim.fromFields,
-  spfDomains: spfResult.status.result === "pass" ? [spfResult.domain] : [],
+  spfDomains: spfResult.status?.result === "pass" && typeof spfResult.domain === "string" ? [spfResult.domain] : [],
   dkimDomains: dkim.results.flatMap((r) =>
     r.status.result === "pass" && r.signingDomain !== undefined
       ? [{
@@ -47,22 +47,25 @@ const dmarcInputs = (spfResult: SPFResult, dkim: DKIMVerifyResult): Omit<DMARCOp
       : [])
 })
 
+const checkSpf = (subject: SpfSubject) =>
+  Effect.flatMap(mailauthResolver, (resolverFor) =>
+    attempt("SPF", (signal): Promise<SpfVerdict> =>
+      spf({ sender: subject.sender, ip: subject.clientIp, helo: heloName(subject), mta: subject.hostname, resolver: resolverFor(signal) })))
+
 /**
  * SPF, DKIM and DMARC by mailauth, its parts called one by one rather than through authenticate(),
- * so that SPF and DKIM run side by side; DMARC waits for both, as it must. DKIM is verified in
- * mailauth's strict mode: a changed body is `fail` (not `neutral`), header.i is the AUID, and
- * rsa-sha1 signatures do not pass (RFC 8301).
+ * so that SPF and DKIM run side by side (or SPF before, from MAIL FROM on); DMARC waits for both,
+ * as it must. DKIM is verified in mailauth's strict mode: a changed body is `fail` (not `neutral`),
+ * header.i is the AUID, and rsa-sha1 signatures do not pass (RFC 8301).
  */
 export const MailauthSenderAuthentication = Layer.succeed(SenderAuthentication, SenderAuthentication.of({
+  spf: checkSpf,
   authenticate: (subject: AuthenticationSubject, plan: AuthenticationPlan) =>
     Effect.gen(function*() {
       const resolverFor = yield* mailauthResolver
       const message = asBuffer(subject.mime)
       const [spfResult, dkimResult] = yield* Effect.all([
-        plan.spf
-          ? attempt("SPF", (signal) =>
-            spf({ sender: subject.sender, ip: subject.clientIp, helo: heloName(subject), mta: subject.hostname, resolver: resolverFor(signal) }))
-          : skipped,
+        plan.spf ? subject.spf ?? checkSpf(subject) : skipped,
         plan.dkim ? attempt("DKIM", (signal) => dkimVerify(message, { resolver: resolverFor(signal), strict: true })) : skipped
       ], { concurrency: "unbounded" })
       const dmarcResult = plan.dmarc && spfResult !== undefined && dkimResult !== undefined

@@ -1,18 +1,24 @@
 import { Context } from "effect"
 import type { Effect } from "effect"
 import type { AuthenticationPlan } from "../../domain/checks/checks-config.ts"
-import type { AuthenticationReport } from "../../domain/checks/verdicts.ts"
+import type { AuthenticationReport, SpfVerdict } from "../../domain/checks/verdicts.ts"
 import type { Dns } from "./dns.ts"
 
-export interface AuthenticationSubject {
-  /** the message as the client sent it */
-  readonly mime: Uint8Array
+/** What SPF checks: known from MAIL FROM on. */
+export interface SpfSubject {
   /** MAIL FROM; "" is the null sender */
   readonly sender: string
   readonly helo: string
   readonly clientIp: string
   /** our name, the authserv-id */
   readonly hostname: string
+}
+
+export interface AuthenticationSubject extends SpfSubject {
+  /** the message as the client sent it */
+  readonly mime: Uint8Array
+  /** SPF under way since MAIL FROM: awaited instead of checked again (undefined: it gave nothing) */
+  readonly spf?: Effect.Effect<SpfVerdict | undefined> | undefined
 }
 
 /**
@@ -22,4 +28,6 @@ export interface AuthenticationSubject {
  */
 export class SenderAuthentication extends Context.Service<SenderAuthentication, {
   authenticate(subject: AuthenticationSubject, plan: AuthenticationPlan): Effect.Effect<AuthenticationReport, never, Dns>
+  /** SPF alone (undefined: it broke, see above) */
+  spf(subject: SpfSubject): Effect.Effect<SpfVerdict | undefined, never, Dns>
 }>()("smtp-intake/SenderAuthentication") {}

@@ -1,6 +1,7 @@
 import { Clock, Effect, Exit } from "effect"
 import { saslRespond, saslStart } from "../../domain/auth/sasl.ts"
 import type { SaslState } from "../../domain/auth/sasl.ts"
+import { authenticationPlan } from "../../domain/checks/checks-config.ts"
 import type { ReceivedData } from "../../domain/message/data-reader.ts"
 import { parseCommandLine } from "../../domain/session/command-line.ts"
 import { Command } from "../../domain/session/commands.ts"
@@ -27,6 +28,7 @@ import type { Publisher } from "../ports/publisher.ts"
 import type { SenderAuthentication } from "../ports/sender-authentication.ts"
 import { SessionJournals } from "../ports/session-journals.ts"
 import type { SpamScanner } from "../ports/spam-scanner.ts"
+import { forkSpf, makeEarlySpf } from "./early-spf.ts"
 import { Journal } from "./journal.ts"
 import { makeSessionObserver } from "./session-observer.ts"
 
@@ -71,6 +73,10 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
     const exit = Effect.runSyncExitWith(context)(locals.isLocal(address))
     return Exit.isSuccess(exit) ? exit.value : undefined
   }
+  // SPF runs from MAIL FROM on, only when it is checked: nothing more per command otherwise
+  const earlySpf = authenticationPlan(settings.checks).spf
+    ? makeEarlySpf(forkSpf(yield* Effect.context<Dns | SenderAuthentication>()), policy.hostname)
+    : undefined
   let state: SessionState = initialState
   /** the SASL exchange under way, apart from the decider: it holds credentials */
   let sasl: SaslState | undefined
@@ -92,6 +98,7 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
     }
     journal.record({ at, command, events })
     for (const effect of observed) if (effect !== Effect.void) runObserved(effect)
+    if (earlySpf !== undefined) earlySpf.after(events, state)
     return replyOf(events)
   }
 
@@ -175,7 +182,7 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
       helo,
       envelope,
       mime: data.mime
-    }, settings).pipe(Effect.result)
+    }, settings, earlySpf?.take()).pipe(Effect.result)
     if (result._tag === "Success") return yield* step(Command.published(result.success.messageIds, result.success.brokerMs))
     const { failure } = result
     return yield* step(failure._tag === "PublishRefused" ? Command.publishRefused(failure.size, failure.limit) : Command.publishFailed(failure.message))

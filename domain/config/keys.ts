@@ -3,7 +3,7 @@ import type { Settings } from "./settings.ts"
 import {
   formatBoolean, formatChoices, formatIpRanges, formatPorts, formatSize, optional, parseAmqpUrl, parseAuthUrl,
   parseBoolean, parseChoice, parseChoices, parseDatabaseUrl, parseHost, parseHostname, parseIp,
-  parseIpRanges, parseIps, parsePath, parsePort, parsePorts, parsePortsOrNone, parsePositiveInteger, parseQueueName,
+  parseIpRanges, parseIps, parseNameServers, formatNameServers, parsePath, parsePort, parsePorts, parsePortsOrNone, parsePositiveInteger, parseQueueName,
   parseSize, parseText, parseToken
 } from "./values.ts"
 import type { Parsed } from "./values.ts"
@@ -202,6 +202,10 @@ export const configKeys = [
   key("rabbitmqQueueType", {
     name: "rabbitmq-queue-type", parse: parseChoice(["classic", "quorum"]), format: asIs, default: "classic",
     supported: true, reload: "restart"
+  }),
+  key("dnsServers", {
+    name: "dns-servers", parse: parseNameServers, format: formatNameServers, default: [],
+    whenUnset: "the system's name servers (/etc/resolv.conf)", supported: true, reload: "restart"
   }),
   key("spamassassinHost", {
     name: "spamassassin-host", parse: parseHost, format: asIs, default: "localhost", supported: true, reload: "live"

@@ -50,6 +50,8 @@ export interface Settings {
    * the broker's version (RabbitMQ 4: 16 MiB, 3.x: 128 MiB)
    */
   readonly rabbitmqMaxMessageSize: number | undefined
+  /** name servers for the checks (node:dns form: `1.2.3.4`, `[::1]:5353`); empty: the system's (/etc/resolv.conf) */
+  readonly dnsServers: ReadonlyArray<string>
   readonly spamassassinHost: string
   readonly spamassassinPort: number
   readonly databaseAddress: string

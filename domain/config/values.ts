@@ -120,6 +120,28 @@ export const parseIps: ValueParser<ReadonlyArray<string>> = (text) => {
   return valid(ips)
 }
 
+/**
+ * `127.0.0.1;[::1]:5353;10.0.0.53:53`: name servers by IP, with a port or not (an IPv6 address
+ * with a port in brackets), written back as node:dns takes them (`::1`, `[::1]:5353`, `1.2.3.4:53`
+ * without a port when it is 53). A server named by a host name would need DNS to be found.
+ */
+export const parseNameServers: ValueParser<ReadonlyArray<string>> = (text) => {
+  const expected = "name server IP addresses, each with a port or not, separated by ';', like 127.0.0.1;[::1]:5353"
+  if (text.includes(",")) return invalid(`name server IP addresses ${NOT_COMMAS}, like 127.0.0.1;[::1]:5353`)
+  const servers: Array<string> = []
+  for (const item of semicolonItems(text)) {
+    const match = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(item) ?? /^([^:]+):(\d{1,5})$/.exec(item) ?? /^(.+)()$/.exec(item)
+    const ip = match?.[1] ?? ""
+    const port = match?.[2] === undefined || match[2] === "" ? 53 : portNumber(match[2])
+    if (!isIpText(ip) || port === undefined) return invalid(expected)
+    const server = port === 53 ? ip : ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`
+    if (!servers.includes(server)) servers.push(server)
+  }
+  return valid(servers)
+}
+
+export const formatNameServers = (servers: ReadonlyArray<string>): string => servers.join(";")
+
 // ---- numbers, sizes, booleans ------------------------------------------------------
 
 export const MAX_SIZE = 2 ** 32

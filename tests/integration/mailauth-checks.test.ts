@@ -215,7 +215,7 @@ describe("deadlines: a check that cannot finish is temperror, and never holds th
   })
 
   it("stops waiting for an authenticator that never finishes, shortly after the DNS deadline", async () => {
-    const never = Layer.succeed(SenderAuthentication, SenderAuthentication.of({ authenticate: () => Effect.never }))
+    const never = Layer.succeed(SenderAuthentication, SenderAuthentication.of({ authenticate: () => Effect.never, spf: () => Effect.never }))
     const started = Date.now()
     const outcome = await Effect.runPromise(runChecks(subject(), { checks: ["spf", "dkim", "dmarc"], authResults: [] }, fast).pipe(
       Effect.provide(Layer.mergeAll(memoryDns(zone).layer, never, noSpam))

@@ -29,7 +29,7 @@ const PLAIN = "Hi Bob,\r\n\r\nshall we have lunch on Thursday at the usual place
 /** Nothing but spam is asked for: the other ports are never used. */
 const unused = Layer.mergeAll(
   Layer.succeed(Dns, Dns.of({ resolve: () => Effect.die("DNS is not used by a spam check") })),
-  Layer.succeed(SenderAuthentication, SenderAuthentication.of({ authenticate: () => Effect.die("not used by a spam check") }))
+  Layer.succeed(SenderAuthentication, SenderAuthentication.of({ authenticate: () => Effect.die("not used by a spam check"), spf: () => Effect.die("not used by a spam check") }))
 )
 
 const checkSpam = (port: number, mime: Uint8Array, limits = CHECK_LIMITS) =>

@@ -125,7 +125,7 @@ export const startInProcessSmtp = async (options: InProcessOptions = {}): Promis
     })),
     fakeAuthenticator().layer,
     Layer.succeed(Dns, Dns.of({ resolve: () => Effect.fail(new DnsFailure({ code: "ENOTFOUND", message: "no DNS in the harness" })) })),
-    Layer.succeed(SenderAuthentication, SenderAuthentication.of({ authenticate: () => Effect.die("no checks in the harness") })),
+    Layer.succeed(SenderAuthentication, SenderAuthentication.of({ authenticate: () => Effect.die("no checks in the harness"), spf: () => Effect.die("no checks in the harness") })),
     Layer.succeed(SpamScanner, SpamScanner.of({ scan: () => Effect.fail(new SpamScanFailed({ message: "no spamd in the harness" })) })),
     ConnectionBudgetLayer({ total: undefined, incoming: undefined, outgoing: undefined, maxWaiting: 1_000 }, 1_000),
     Layer.succeed(SessionJournals, journals)

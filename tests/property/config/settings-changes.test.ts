@@ -44,6 +44,7 @@ const written: Readonly<Record<string, ReadonlyArray<string>>> = {
   "rabbitmq-max-message-size": ["", "16MB"],
   "spamassassin-host": ["localhost", "spamd.internal"],
   "spamassassin-port": ["783", "7830"],
+  "dns-servers": ["", "127.0.0.1", "127.0.0.1;[::1]:5353"],
   "database-address": ["sqlite:///var/lib/smtp-intake/intake.db", "postgresql://db.internal/intake"],
   "management-port": ["", "8485"],
   "management-ip": ["127.0.0.1", "0.0.0.0"],

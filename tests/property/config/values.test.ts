@@ -1,7 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import {
-  formatIpRanges, formatPorts, formatSize, parseBoolean, parseIpRanges, parsePorts, parseSize
+  formatIpRanges, formatNameServers, formatPorts, formatSize, parseBoolean, parseIpRanges, parseNameServers, parsePorts, parseSize
 } from "../../../domain/config/values.ts"
 
 const port = fc.integer({ min: 1, max: 65535 })
@@ -101,6 +101,33 @@ describe("IP range lists", () => {
     fc.assert(fc.property(fc.array(cidr, { minLength: 2, maxLength: 8 }), (ranges) => {
       const parsed = parseIpRanges(ranges.join(","))
       expect(parsed.ok === false && parsed.expected).toContain("not ','")
+    }))
+  })
+})
+
+describe("name servers (dns-servers)", () => {
+  const ipv4 = fc.ipV4()
+  const ipv6 = fc.ipV6()
+  const server = fc.oneof(
+    fc.tuple(ipv4, fc.option(port)).map(([ip, p]) => ({ text: p === null ? ip : `${ip}:${p}`, ip, port: p ?? 53 })),
+    fc.tuple(ipv6, fc.option(port)).map(([ip, p]) => ({ text: p === null ? ip : `[${ip}]:${p}`, ip, port: p ?? 53 }))
+  )
+
+  it("any list of IPs with or without ports reads as node:dns takes them, and reads back the same", () => {
+    fc.assert(fc.property(fc.array(fc.tuple(server, space), { maxLength: 6 }), (items) => {
+      const parsed = parseNameServers(items.map(([s, pad]) => `${pad}${s.text}${pad}`).join(";"))
+      if (!parsed.ok) throw new Error(parsed.expected)
+      const expected = [...new Set(items.map(([s]) =>
+        s.port === 53 ? s.ip : s.ip.includes(":") ? `[${s.ip}]:${s.port}` : `${s.ip}:${s.port}`
+      ))]
+      expect(parsed.value).toEqual(expected)
+      expect(parseNameServers(formatNameServers(parsed.value))).toEqual(parsed)
+    }))
+  })
+
+  it("a host name anywhere in the list refuses the whole list", () => {
+    fc.assert(fc.property(fc.array(server, { maxLength: 3 }), fc.domain(), (servers, name) => {
+      expect(parseNameServers([...servers.map((s) => s.text), name].join(";")).ok).toBe(false)
     }))
   })
 })

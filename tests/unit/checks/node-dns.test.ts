@@ -20,7 +20,8 @@ const fakeResolver = (answers: Record<string, unknown>) => {
     resolveTxt: (name) => answer("TXT", name),
     resolveMx: (name) => answer("MX", name),
     resolvePtr: (name) => answer("PTR", name),
-    resolveCname: (name) => answer("CNAME", name)
+    resolveCname: (name) => answer("CNAME", name),
+    getServers: () => ["127.0.0.1"]
   }
   return { resolver, asked }
 }

@@ -45,6 +45,10 @@ const table: Record<string, { valid: ReadonlyArray<readonly [string, unknown]>; 
   "rabbitmq-local": { valid: [["local", "local"], ["", undefined]], invalid: ["amq.local"] },
   "rabbitmq-reports": { valid: [["reports", "reports"]], invalid: ["amq.gen-1"] },
   "rabbitmq-queue-type": { valid: [["quorum", "quorum"], ["classic", "classic"]], invalid: ["stream"] },
+  "dns-servers": {
+    valid: [["127.0.0.1;[::1]:5353", ["127.0.0.1", "[::1]:5353"]], ["10.0.0.53:53; ::1", ["10.0.0.53", "::1"]], ["", []]],
+    invalid: ["resolver.example.com", "127.0.0.1,10.0.0.2", "127.0.0.1:99999", "::1:5353x"]
+  },
   "spamassassin-host": { valid: [["spamd.internal", "spamd.internal"], ["127.0.0.1", "127.0.0.1"]], invalid: ["spamd:783"] },
   "spamassassin-port": { valid: [["783", 783], ["7830", 7830]], invalid: ["783,784"] },
   "database-address": { valid: [["postgresql://db.internal/intake", "postgresql://db.internal/intake"]], invalid: ["mysql://db/intake"] },
@@ -99,6 +103,7 @@ describe("defaults (SPEC §1)", () => {
     ["rabbitmqInbox", "outbox"],
     ["rabbitmqLocal", undefined],
     ["rabbitmqQueueType", "classic"],
+    ["dnsServers", []],
     ["spamassassinHost", "localhost"],
     ["spamassassinPort", 783],
     ["databaseAddress", "sqlite:///var/lib/smtp-intake/intake.db"],
@@ -139,7 +144,7 @@ describe("what this version supports", () => {
     "smtp-secure-port", "smtp-certificate", "smtp-key", "smtp-ciphers", "smtp-validate-address", "smtp-proxy", "smtp-auth",
     "smtp-connections", "smtp-connections-in", "smtp-connections-out", "smtp-protection", "smtp-threads",
     "rabbitmq-local", "rabbitmq-reports", "database-address", "management-port", "management-ip", "management-token",
-    "rabbitmq-queue-type", "smtp-check", "smtp-auth-results", "spamassassin-host", "spamassassin-port"]
+    "rabbitmq-queue-type", "smtp-check", "smtp-auth-results", "spamassassin-host", "spamassassin-port", "dns-servers"]
 
   it("supports exactly the keys the server implements", () => {
     expect(configKeys.filter((spec) => spec.supported).map((spec) => spec.name).sort()).toEqual(supported.sort())

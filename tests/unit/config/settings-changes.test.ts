@@ -19,7 +19,7 @@ describe("what a reload may change", () => {
     expect(restart).toEqual([
       "smtp-ip", "smtp-port", "smtp-secure-port", "smtp-auth", "smtp-threads", "smtp-data-memory",
       "rabbitmq-address", "rabbitmq-inbox", "rabbitmq-outbox", "rabbitmq-local", "rabbitmq-reports", "rabbitmq-max-message-size", "rabbitmq-queue-type",
-      "database-address", "management-port", "management-ip", "management-token", "spool-directory"
+      "dns-servers", "database-address", "management-port", "management-ip", "management-token", "spool-directory"
     ])
     expect(configKeys.filter((spec) => spec.reload === "live-while-set").map((spec) => spec.name)).toEqual(["smtp-certificate", "smtp-key"])
   })
