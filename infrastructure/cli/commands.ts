@@ -1,0 +1,40 @@
+/**
+ * Every command of `smtp-intake`, one entry each: its options, verbs and what runs it. Each
+ * command imports its implementation only when it runs, so that `--version` or a list command
+ * loads nothing of the daemon (issue 16: fast start).
+ */
+import type { CommandSpec } from "./command-line.ts"
+
+const CONFIG = { value: "FILE", help: "the config file (every key may also come from SMTP_INTAKE_<KEY>)" } as const
+
+const listCommand = (name: string, summary: string, verbs: Readonly<Record<string, ReadonlyArray<string>>>): CommandSpec => ({
+  name,
+  summary,
+  options: { "--config": CONFIG },
+  required: ["--config"],
+  verbs,
+  details: "Changes the list in database-address directly; a running daemon sees the change within a second.",
+  run: async ({ options, command, verb, args }) =>
+    (await import("../config-commands.ts")).changeLists(options["--config"]!, [command.name, verb!, ...args])
+})
+
+export const COMMANDS: ReadonlyArray<CommandSpec> = [
+  {
+    name: "",
+    summary: "run the SMTP server in the foreground",
+    options: { "--config": CONFIG },
+    required: ["--config"],
+    details: "Every setting may also come from the environment as SMTP_INTAKE_<KEY> (e.g. SMTP_INTAKE_SMTP_PORT=2525).",
+    run: async ({ options }) => (await import("../run-daemon.ts")).runDaemon(options["--config"]!)
+  },
+  {
+    name: "check-config",
+    flag: "--check-config",
+    summary: "print the resolved settings (secrets masked), or the errors",
+    options: {},
+    run: async ({ options }) => (await import("../config-commands.ts")).checkConfig(options["--check-config"]!)
+  },
+  listCommand("local", "the local addresses", { list: [], add: ["PATTERN", "[exact|fnmatch|substr|regex]"], remove: ["PATTERN"] }),
+  listCommand("hostname", "the MTA hostnames of local IPs", { list: [], set: ["IP", "HOSTNAME"], unset: ["IP"] }),
+  listCommand("block", "the blocked IPs and ranges", { list: [], add: ["IP_OR_RANGE"], remove: ["IP_OR_RANGE"] })
+]
