@@ -1,10 +1,10 @@
-import { commandHelp, parseCommandLine, usage } from "./cli/command-line.ts"
+import { commandHelp, parseArguments, usage } from "./cli/arguments.ts"
 import { COMMANDS } from "./cli/commands.ts"
 import { packageVersion } from "./package-version.ts"
 
 /** Reads the command line against the table of commands and runs the one asked for; a wrong line is the usage and exit 2. */
 export const main = async (args: ReadonlyArray<string>): Promise<void> => {
-  const request = parseCommandLine(COMMANDS, args)
+  const request = parseArguments(COMMANDS, args)
   switch (request._tag) {
     case "Version":
       return void process.stdout.write(`smtp-intake ${packageVersion()}\n`)

@@ -3,7 +3,7 @@
  * command imports its implementation only when it runs, so that `--version` or a list command
  * loads nothing of the daemon (issue 16: fast start).
  */
-import type { CommandSpec } from "./command-line.ts"
+import type { CommandSpec } from "./arguments.ts"
 
 const CONFIG = { value: "FILE", help: "the config file (every key may also come from SMTP_INTAKE_<KEY>)" } as const
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest"
-import { parseCommandLine, usage } from "../../../infrastructure/cli/command-line.ts"
+import { parseArguments, usage } from "../../../infrastructure/cli/arguments.ts"
 import { COMMANDS } from "../../../infrastructure/cli/commands.ts"
 
-const parse = (...args: Array<string>) => parseCommandLine(COMMANDS, args)
+const parse = (...args: Array<string>) => parseArguments(COMMANDS, args)
 
 const ran = (...args: Array<string>) => {
   const request = parse(...args)

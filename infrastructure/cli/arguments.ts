@@ -91,7 +91,7 @@ const findCommand = (table: ReadonlyArray<CommandSpec>, args: ReadonlyArray<stri
   return command ?? `unknown command "${word}"`
 }
 
-export const parseCommandLine = (table: ReadonlyArray<CommandSpec>, args: ReadonlyArray<string>): Request => {
+export const parseArguments = (table: ReadonlyArray<CommandSpec>, args: ReadonlyArray<string>): Request => {
   const found = findCommand(table, args)
   const wantsHelp = args.some((a) => SHORT[a] === "--help" || a === "--help")
   if (typeof found === "string") return wantsHelp ? { _tag: "Help", command: undefined } : { _tag: "Error", message: found, command: undefined }

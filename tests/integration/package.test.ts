@@ -1,0 +1,135 @@
+/**
+ * The package as a user gets it (issue 16): `npm pack` (which builds `dist/`), the tarball
+ * installed into a fresh project that imports `smtp-intake/domain` from plain JavaScript and
+ * type-checks TypeScript against it, and installed globally (`npm install -g`, into a temporary
+ * prefix) as the `smtp-intake` command, whose daemon then serves SMTP from the built JavaScript.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { delimiter, dirname, join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { freePort } from "../support/free-port.ts"
+import { runTracked, spawnTracked } from "../support/processes.ts"
+import { STARTUP_MS, withStartup } from "../support/timing.ts"
+import { wireClient } from "../support/wire-client.ts"
+
+const ROOT = join(import.meta.dirname, "../..")
+const dir = mkdtempSync(join(tmpdir(), "smtp-intake-package-"))
+const project = join(dir, "consumer")
+const prefix = join(dir, "global")
+/** npm and the installed command run on this Node (24), not on whatever `node` the machine has first */
+const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env["PATH"] ?? ""}`, npm_config_audit: "false", npm_config_fund: "false" }
+
+const run = async (command: string, args: ReadonlyArray<string>, cwd?: string) => {
+  const result = await runTracked(command, cwd === undefined ? args : ["--prefix", cwd, ...args], { env, timeoutMs: withStartup(120_000) })
+  if (result.code !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.code}:\n${result.stdout}\n${result.stderr}`)
+  return result.stdout
+}
+
+const node = (args: ReadonlyArray<string>) => runTracked(process.execPath, args, { env })
+
+let tarball = ""
+
+beforeAll(async () => {
+  await run("npm", ["pack", "--silent", "--pack-destination", dir, ROOT])
+  tarball = join(dir, readdirSync(dir).find((name) => name.endsWith(".tgz"))!)
+  mkdirSync(project)
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }))
+  await run("npm", ["install", "--prefer-offline", "--no-package-lock", tarball], project)
+}, withStartup(240_000))
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe("smtp-intake/domain, installed from the packed tarball", () => {
+  it("is imported from plain Node JavaScript", async () => {
+    writeFileSync(join(project, "use.js"), [
+      "import { validateMailbox, parseIpRange, rangeContains, decide, replay, parseProxyHeader, extractMqHeaders, parseConfig } from \"smtp-intake/domain\"",
+      "const strict = { mode: \"strict\", utf8: false }",
+      "console.log(JSON.stringify({",
+      "  good: validateMailbox(\"alice@example.com\", strict).valid,",
+      "  bad: validateMailbox(\"alice@@example.com\", strict).valid,",
+      "  inside: rangeContains(parseIpRange(\"192.0.2.0/24\"), \"192.0.2.7\"),",
+      "  replayed: replay([]).phase,",
+      "  decider: typeof decide,",
+      "  proxy: parseProxyHeader(new TextEncoder().encode(\"PROXY TCP4 198.51.100.1 192.0.2.1 5000 25\\r\\n\"))._tag,",
+      "  xmq: extractMqHeaders(new TextEncoder().encode(\"x-mq-tag: a\\r\\n\\r\\nbody\")).properties,",
+      "  config: parseConfig({ text: \"smtp-port: 2525\\n\", file: \"x.conf\", env: {} }).settings.smtpPort",
+      "}))"
+    ].join("\n"))
+    const { code, stdout, stderr } = await node([join(project, "use.js")])
+    expect(stderr).toBe("")
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toEqual({
+      good: true, bad: false, inside: true, replayed: "idle", decider: "function", proxy: "Parsed",
+      xmq: { tags: ["a"] }, config: [2525]
+    })
+  })
+
+  it("type-checks TypeScript against its declarations, and refuses a wrong use", async () => {
+    writeFileSync(join(project, "tsconfig.json"), JSON.stringify({
+      compilerOptions: { target: "es2024", lib: ["es2024"], module: "nodenext", moduleResolution: "nodenext", strict: true, noEmit: true, types: [] },
+      files: ["use.ts"]
+    }))
+    const use = (body: string) =>
+      writeFileSync(join(project, "use.ts"), `import { validateMailbox, parseIpRange, type AddressVerdict, type Settings } from "smtp-intake/domain"\n${body}\n`)
+    const tsc = () => node([join(ROOT, "node_modules/typescript/bin/tsc"), "-p", project])
+    use("const verdict: AddressVerdict = validateMailbox(\"a@b.example\", { mode: \"loose\", utf8: true })\n" +
+      "const range = parseIpRange(\"10.0.0.0/8\")\nconst port: Settings[\"smtpPort\"] | undefined = undefined\nexport { verdict, range, port }")
+    expect((await tsc()).stdout).toBe("")
+    use("export const wrong = validateMailbox(\"a@b.example\", { mode: \"sloppy\", utf8: true })")
+    const refused = await tsc()
+    expect(refused.code).not.toBe(0)
+    expect(refused.stdout).toContain("sloppy")
+  })
+
+  it("exposes only its exports map: internal modules are not reachable", async () => {
+    const { code, stderr } = await node(["--input-type=module", "-e", "await import(\"smtp-intake/dist/domain/ip/ip-range.js\")"])
+    expect(code).not.toBe(0)
+    expect(stderr).toContain("ERR_PACKAGE_PATH_NOT_EXPORTED")
+  })
+})
+
+describe("the smtp-intake command, installed globally from the tarball", () => {
+  const bin = join(prefix, "bin", "smtp-intake")
+
+  beforeAll(async () => {
+    mkdirSync(join(prefix, "lib"), { recursive: true })
+    await run("npm", ["install", "--global", "--prefer-offline", "--prefix", prefix, tarball])
+  }, withStartup(240_000))
+
+  it("says its version and checks a config", async () => {
+    const version = await runTracked(bin, ["--version"], { env })
+    expect(version.stdout).toMatch(/^smtp-intake \d+\.\d+\.\d+\n$/)
+    const file = join(dir, "check.conf")
+    writeFileSync(file, "smtp-port: 2525\nrabbitmq-address: amqp://mq:s3cret@broker.example/\n")
+    const check = await runTracked(bin, ["--check-config", file], { env })
+    expect(check.code).toBe(0)
+    expect(check.stdout).toMatch(/^smtp-port:\s+2525$/m)
+    expect(check.stdout).not.toContain("s3cret")
+  })
+
+  it("runs the daemon from the built JavaScript: it greets an SMTP client and stops on SIGTERM", async () => {
+    const port = await freePort()
+    const file = join(dir, "daemon.conf")
+    writeFileSync(file, `smtp-ip: 127.0.0.1\nsmtp-port: ${port}\nsmtp-range: 127.0.0.0/8\nsmtp-hostname: packed.test\n` +
+      `spool-directory: ${join(dir, "spool")}\ndatabase-address: sqlite://${join(dir, "intake.db")}\n`)
+    const daemon = spawnTracked("the installed daemon", bin, ["--config", file], { env })
+    try {
+      let output = ""
+      daemon.child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
+      daemon.child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
+      const deadline = Date.now() + STARTUP_MS
+      while (!output.includes("\"listening\"")) {
+        if (daemon.child.exitCode !== null || Date.now() > deadline) throw new Error(`the installed daemon did not start:\n${output}`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      const client = await wireClient(port)
+      expect(await client.reply()).toMatch(/^220 packed\.test /)
+      client.send("QUIT\r\n")
+      expect(await client.reply()).toMatch(/^221 /)
+      client.close()
+    } finally {
+      expect((await daemon.stop()).code).toBe(0)
+    }
+  })
+})
