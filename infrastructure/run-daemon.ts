@@ -1,5 +1,5 @@
 import cluster from "node:cluster"
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Layer, Logger } from "effect"
 import { jsonLinesLogger } from "../adapters/logging/stdout-lines.ts"
 import type { Settings } from "../domain/config/settings.ts"

@@ -1,6 +1,5 @@
 import { isIP } from "node:net"
 import { Effect, Layer } from "effect"
-import { dkimVerify, dmarc, spf } from "mailauth"
 import type { DKIMVerifyResult, DMARCOptions, SPFResult } from "mailauth"
 import { SenderAuthentication } from "../../application/ports/sender-authentication.ts"
 import type { AuthenticationSubject } from "../../application/ports/sender-authentication.ts"
@@ -17,6 +16,10 @@ const attempt = <A>(part: string, run: (signal: AbortSignal) => Promise<A>) =>
   )
 
 const skipped = Effect.succeed(undefined)
+
+/** mailauth (~40 MB loaded) is read on the first message checked, not at start: most daemons check nothing. */
+let library: Promise<typeof import("mailauth")> | undefined
+const mailauth = Effect.promise(() => (library ??= import("mailauth")))
 
 /** As mailauth's authenticate(): no HELO means the IP, and an IP as HELO is checked in brackets. */
 const heloName = (subject: AuthenticationSubject): string => {
@@ -57,6 +60,7 @@ export const MailauthSenderAuthentication = Layer.succeed(SenderAuthentication, 
   authenticate: (subject: AuthenticationSubject, plan: AuthenticationPlan) =>
     Effect.gen(function*() {
       const resolverFor = yield* mailauthResolver
+      const { dkimVerify, dmarc, spf } = yield* mailauth
       const message = asBuffer(subject.mime)
       const [spfResult, dkimResult] = yield* Effect.all([
         plan.spf

@@ -3,7 +3,7 @@
  *
  * Each figure is the median of `runs` cold starts of a new process, from exec to exit (or, for the
  * daemon, to its `listening` line), on the built JavaScript the installed command runs
- * (`dist/infrastructure/bin/smtp-intake.js`; `--startup-cli FILE` measures another entry, e.g. the
+ * (`dist/bin/smtp-intake.js`; `--startup-cli FILE` measures another entry, e.g. the
  * `.ts` one). The daemon runs the bench config (smtp-range, rabbitmq-address, a queue of its own);
  * its RSS at rest is read 1 s after `listening`. Targets: --version < 0.3 s, a list command < 0.5 s,
  * listening < 1 s.
@@ -14,7 +14,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { median } from "./stats.ts"
 
-export const BUILT_CLI = new URL("../../dist/infrastructure/bin/smtp-intake.js", import.meta.url).pathname
+export const BUILT_CLI = new URL("../../dist/bin/smtp-intake.js", import.meta.url).pathname
 
 interface Start {
   readonly seconds: number

@@ -4,7 +4,7 @@
  * type-checks TypeScript against it, and installed globally (`npm install -g`, into a temporary
  * prefix) as the `smtp-intake` command, whose daemon then serves SMTP from the built JavaScript.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { delimiter, dirname, join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -108,7 +108,7 @@ describe("the smtp-intake command, installed globally from the tarball", () => {
     expect(check.stdout).not.toContain("s3cret")
   })
 
-  it("runs the daemon from the built JavaScript: it greets an SMTP client and stops on SIGTERM", async () => {
+  it("runs the daemon from the built JavaScript: it takes a message into the spool and stops on SIGTERM", async () => {
     const port = await freePort()
     const file = join(dir, "daemon.conf")
     writeFileSync(file, `smtp-ip: 127.0.0.1\nsmtp-port: ${port}\nsmtp-range: 127.0.0.0/8\nsmtp-hostname: packed.test\n` +
@@ -125,9 +125,20 @@ describe("the smtp-intake command, installed globally from the tarball", () => {
       }
       const client = await wireClient(port)
       expect(await client.reply()).toMatch(/^220 packed\.test /)
+      for (const line of ["EHLO client.test", "MAIL FROM:<a@client.test>", "RCPT TO:<b@packed.test>", "DATA"]) {
+        client.send(`${line}\r\n`)
+        expect(await client.reply()).toMatch(/^(250|354)[ -]/)
+      }
+      client.send("Subject: packed\r\n\r\nhello\r\n.\r\n")
+      const queued = await client.reply()
+      expect(queued).toMatch(/^250 /m)
       client.send("QUIT\r\n")
       expect(await client.reply()).toMatch(/^221 /)
       client.close()
+      const id = /(\S+) for b@packed\.test/.exec(queued)![1]!
+      const document = JSON.parse(readFileSync(join(dir, "spool", "outbox", `${id}.json`), "utf8")) as { recipient: string; mime: string }
+      expect(document.recipient).toBe("b@packed.test")
+      expect(document.mime).toContain("Subject: packed")
     } finally {
       expect((await daemon.stop()).code).toBe(0)
     }
