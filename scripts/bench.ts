@@ -13,6 +13,7 @@
  * the least a program on these libraries does per message, with the CPU time per message of it and
  * of the daemon (from /proc), which moves far less than msgs/s on a shared machine.
  *
+ *   npm run bench -- --startup [--runs 3] [--startup-cli FILE]   (start-up times and RSS at rest only: scripts/bench/startup.ts)
  *   npm run bench -- [--runs 3] [--messages 10000] [--single-messages 5000] [--idle 10000]
  *                    [--sessions 20] [--size 10240] [--queue-type classic|quorum] [--threads 1]
  *
@@ -32,6 +33,7 @@ import { median, percentile } from "./bench/stats.ts"
 import { startBareStack } from "./bench/bare-stack-process.ts"
 import type { BareStack } from "./bench/bare-stack-process.ts"
 import { cpuMs } from "./bench/cpu-time.ts"
+import { runStartupBench } from "./bench/startup.ts"
 
 const { values: flags } = parseArgs({
   options: {
@@ -42,7 +44,9 @@ const { values: flags } = parseArgs({
     sessions: { type: "string", default: "20" },
     size: { type: "string", default: "10240" },
     "queue-type": { type: "string", default: "classic" },
-    threads: { type: "string", default: "1" }
+    threads: { type: "string", default: "1" },
+    startup: { type: "boolean", default: false },
+    "startup-cli": { type: "string" }
   }
 })
 const RUNS = Number(flags.runs)
@@ -232,4 +236,4 @@ const main = async () => {
   }
 }
 
-await main()
+await (flags.startup ? runStartupBench(RUNS, flags["startup-cli"]) : main())

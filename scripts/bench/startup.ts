@@ -8,10 +8,12 @@
  * its RSS at rest is read 1 s after `listening`. Targets: --version < 0.3 s, a list command < 0.5 s,
  * listening < 1 s.
  */
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { freePort } from "../../tests/support/free-port.ts"
+import { benchQueue, BROKER_URL } from "./bench-queue.ts"
 import { median } from "./stats.ts"
 
 export const BUILT_CLI = new URL("../../dist/bin/smtp-intake.js", import.meta.url).pathname
@@ -110,3 +112,25 @@ export const describeStartup = (cli: string, runs: number, f: StartupFigures): R
   `  daemon listening   ${f.listeningS.toFixed(3)} s after exec (target < 1 s: ${verdict(f.listeningS < 1)})`,
   `  daemon RSS at rest ${Math.round(f.restRssMb)} MB (1 s after listening; smtp-range, rabbitmq-address, a queue)`
 ]
+
+const SOURCE_CLI = new URL("../../infrastructure/bin/smtp-intake.ts", import.meta.url).pathname
+
+/**
+ * The start-up section of `npm run bench -- --startup [--runs N] [--startup-cli FILE]`: builds
+ * `dist/` first, then measures the built command and, for comparison, the TypeScript sources (or
+ * only FILE). The daemon publishes to a queue of its own, deleted afterwards.
+ */
+export const runStartupBench = async (runs: number, cli: string | undefined): Promise<void> => {
+  execFileSync(process.execPath, [new URL("../build.ts", import.meta.url).pathname], { stdio: "inherit" })
+  const queue = benchQueue()
+  try {
+    for (const entry of cli === undefined ? [BUILT_CLI, SOURCE_CLI] : [cli]) {
+      const config = { "smtp-ip": "127.0.0.1", "smtp-port": await freePort(), "smtp-range": "127.0.0.0/8", "rabbitmq-address": BROKER_URL, "rabbitmq-inbox": queue.name }
+      const figures = await measureStartup(entry, config, runs)
+      for (const line of describeStartup(entry, runs, figures)) process.stdout.write(`${line}\n`)
+      process.stdout.write(`${JSON.stringify({ startup: { cli: entry, ...figures } })}\n`)
+    }
+  } finally {
+    await queue.remove().catch(() => {})
+  }
+}
