@@ -48,6 +48,20 @@ export {
   withdrawWaiting
 } from "./connections/connection-budget.ts"
 export type { BudgetLimits, BudgetState, BudgetStep, IncomingVerdict } from "./connections/connection-budget.ts"
+export { admissionWaitMs, budgetLimits } from "./connections/budget-settings.ts"
+export { DOMAIN_RULES, runPlan, shrinkPlan, simulateConnections } from "./connections/simulation/simulate-connections.ts"
+export type {
+  BudgetRules,
+  SecondOfRun,
+  SimulationLimits,
+  SimulationResult,
+  SimulationRun,
+  SimulationSummary,
+  Violation
+} from "./connections/simulation/simulate-connections.ts"
+export { DEFAULT_SCENARIO, parseScenario, planScenario } from "./connections/simulation/scenario.ts"
+export type { ArrivalWave, Burst, OutgoingWave, Plan, PlannedClient, PlannedOutgoing, Scenario, Span } from "./connections/simulation/scenario.ts"
+export { describeSimulation } from "./connections/simulation/describe-simulation.ts"
 
 // Messages: the DATA stream, x-mq-* extraction, the MailerQ JSON document, the Received header
 export { DataReader } from "./message/data-reader.ts"

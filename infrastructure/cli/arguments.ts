@@ -155,7 +155,8 @@ const baseOf = (command: CommandSpec) => {
 
 const synopsis = (command: CommandSpec): ReadonlyArray<string> => {
   const head = baseOf(command)
-  if (command.verbs === undefined) return [head]
+  const optional = Object.entries(command.options).filter(([name]) => !(command.required ?? []).includes(name))
+  if (command.verbs === undefined) return [[head, ...optional.map(([name, spec]) => `[${optionText(name, spec)}]`)].join(" ")]
   return Object.entries(command.verbs).map(([verb, args]) => [head, verb, ...args].join(" "))
 }
 

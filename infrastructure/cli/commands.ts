@@ -34,6 +34,26 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
     options: {},
     run: async ({ options }) => (await import("../config-commands.ts")).checkConfig(options["--check-config"]!)
   },
+  {
+    name: "simulate",
+    summary: "simulate the connection budgets of a config under a load, in simulated time",
+    options: {
+      "--config": CONFIG,
+      "--scenario": { value: "FILE", help: "the load, as JSON: arrivals, bursts, sessionSeconds, patienceSeconds, outgoing (README)" },
+      "--seed": { value: "N", help: "the run's seed (1): the same seed gives the same output, byte for byte" },
+      "--json": { help: "everything as JSON, with the per-second timeline" }
+    },
+    required: ["--config"],
+    details: "The budgets are smtp-connections, -in, -out and smtp-timeout (a held client waits at most a minute) from the config.\n" +
+      "The invariants of the budget are checked after every event; a broken one prints the shortest failing run and how to replay it.",
+    run: async ({ options }) =>
+      (await import("../simulate-command.ts")).simulate({
+        config: options["--config"]!,
+        scenario: options["--scenario"],
+        seed: options["--seed"],
+        json: options["--json"] !== undefined
+      })
+  },
   listCommand("local", "the local addresses", { list: [], add: ["PATTERN", "[exact|fnmatch|substr|regex]"], remove: ["PATTERN"] }),
   listCommand("hostname", "the MTA hostnames of local IPs", { list: [], set: ["IP", "HOSTNAME"], unset: ["IP"] }),
   listCommand("block", "the blocked IPs and ranges", { list: [], add: ["IP_OR_RANGE"], remove: ["IP_OR_RANGE"] })
