@@ -3,6 +3,7 @@
  * installed into a fresh project that imports `smtp-intake/domain` from plain JavaScript and
  * type-checks TypeScript against it, and installed globally (`npm install -g`, into a temporary
  * prefix) as the `smtp-intake` command, whose daemon then serves SMTP from the built JavaScript.
+ * The README's examples of both run here as written, and must print what the README shows.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -24,6 +25,17 @@ const run = async (command: string, args: ReadonlyArray<string>, cwd?: string) =
   const result = await runTracked(command, cwd === undefined ? args : ["--prefix", cwd, ...args], { env, timeoutMs: withStartup(120_000) })
   if (result.code !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.code}:\n${result.stdout}\n${result.stderr}`)
   return result.stdout
+}
+
+/** The fenced block of `language` after `marker` in the README's section `heading`. */
+const readmeBlock = (heading: string, marker: string, language: string) => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8")
+  const section = readme.indexOf(`\n## ${heading}\n`)
+  const from = readme.indexOf(marker, section)
+  const start = readme.indexOf(`\n\`\`\`${language}\n`, from)
+  if (section === -1 || from === -1 || start === -1) throw new Error(`README: no ${language} block after "${marker}" in "${heading}"`)
+  const body = start + language.length + 5
+  return readme.slice(body, readme.indexOf("\n```\n", body) + 1)
 }
 
 const node = (args: ReadonlyArray<string>) => runTracked(process.execPath, args, { env })
@@ -89,6 +101,16 @@ describe("smtp-intake/domain, installed from the packed tarball", () => {
   })
 })
 
+describe("the README's examples, as written", () => {
+  it("Use as a library: example.js prints what the README shows", async () => {
+    writeFileSync(join(project, "example.js"), readmeBlock("Use as a library", "`example.js`:", "js"))
+    expect(readmeBlock("Use as a library", "`example.js`:", "sh")).toBe("node example.js\n")
+    const { stdout, stderr } = await node([join(project, "example.js")])
+    expect(stderr).toBe("")
+    expect(stdout).toBe(readmeBlock("Use as a library", "node example.js", "text"))
+  })
+})
+
 describe("the smtp-intake command, installed globally from the tarball", () => {
   const bin = join(prefix, "bin", "smtp-intake")
 
@@ -106,6 +128,25 @@ describe("the smtp-intake command, installed globally from the tarball", () => {
     expect(check.code).toBe(0)
     expect(check.stdout).toMatch(/^smtp-port:\s+2525$/m)
     expect(check.stdout).not.toContain("s3cret")
+  })
+
+  it("Simulate your limits: the README's example prints what the README shows", async () => {
+    const example = join(dir, "simulate-example")
+    mkdirSync(example)
+    writeFileSync(join(example, "limits.conf"), readmeBlock("Simulate your limits", "`limits.conf`:", ""))
+    writeFileSync(join(example, "arrivals.json"), readmeBlock("Simulate your limits", "`arrivals.json`:", "json"))
+    const [command, ...args] = readmeBlock("Simulate your limits", "`arrivals.json`:", "sh").trim().split(/\s+/)
+    expect(command).toBe("smtp-intake")
+    const expected = readmeBlock("Simulate your limits", "--scenario arrivals.json", "text")
+    const first = await runTracked("sh", ["-c", `cd "$0" && exec "$@"`, example, bin, ...args], { env })
+    expect(first.stderr).toBe("")
+    expect(first.stdout).toBe(expected)
+    // the same seed, the same output byte for byte; and as JSON, the per-second timeline
+    const json = await runTracked("sh", ["-c", `cd "$0" && exec "$@"`, example, bin, ...args, "--json", "--seed", "1"], { env })
+    const parsed = JSON.parse(json.stdout) as { summary: { clients: number }; timeline: Array<{ second: number; arrived: number }> }
+    expect(parsed.summary.clients).toBe(500)
+    expect(parsed.timeline.map((s) => s.second)).toEqual(parsed.timeline.map((_, i) => i))
+    expect(parsed.timeline.reduce((sum, s) => sum + s.arrived, 0)).toBe(500)
   })
 
   it("runs the daemon from the built JavaScript: it takes a message into the spool and stops on SIGTERM", async () => {
