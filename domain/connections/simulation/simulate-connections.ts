@@ -74,8 +74,16 @@ export interface Violation {
   readonly message: string
 }
 
+/** How one client's wait for a slot ended, and when: admitted, refused with 421, or it hung up. */
+export interface ClientOutcome {
+  readonly ended: "admitted" | "refused" | "left"
+  readonly atMs: number
+}
+
 export interface SimulationRun {
   readonly summary: SimulationSummary
+  /** per client of the plan, in its order (a client the run did not reach before a violation is absent) */
+  readonly outcomes: ReadonlyArray<ClientOutcome | undefined>
   readonly timeline: ReadonlyArray<SecondOfRun>
   readonly violation: Violation | undefined
 }
@@ -175,7 +183,7 @@ const describe = (event: Event) => {
 export const runPlan = (limits: SimulationLimits, plan: Plan, rules: BudgetRules = DOMAIN_RULES): SimulationRun => {
   const clients = plan.clients
   const states: Array<ClientState> = clients.map(() => "coming")
-  const admittedAt: Array<number> = []
+  const outcomes: Array<ClientOutcome | undefined> = clients.map(() => undefined)
   const waiting = new Set<number>() // in arrival order, the simulation's own count
   let incoming = 0
   let outgoing = 0
@@ -211,7 +219,7 @@ export const runPlan = (limits: SimulationLimits, plan: Plan, rules: BudgetRules
       if (!waiting.delete(i)) fail(`c${i + 1} was admitted without waiting`)
       states[i] = "admitted"
       incoming++
-      admittedAt[i] = now
+      outcomes[i] = { ended: "admitted", atMs: now }
       waits.push(now - clients[i]!.atMs)
       counts.admittedAfterWait++
       secondAt(now).admitted++
@@ -223,6 +231,7 @@ export const runPlan = (limits: SimulationLimits, plan: Plan, rules: BudgetRules
     state = rules.withdrawWaiting(state, String(i))
     waiting.delete(i)
     states[i] = as
+    outcomes[i] = { ended: as, atMs: now }
     waits.push(now - clients[i]!.atMs)
     if (as === "refused") {
       counts.refusedAfterWait++
@@ -246,13 +255,14 @@ export const runPlan = (limits: SimulationLimits, plan: Plan, rules: BudgetRules
           if (!incomingRoom(limits, { incoming, outgoing, waiting: waiting.size })) fail(`c${i + 1} was admitted with no room`)
           states[i] = "admitted"
           incoming++
-          admittedAt[i] = now
+          outcomes[i] = { ended: "admitted", atMs: now }
           counts.admittedAtOnce++
           secondAt(now).admitted++
           agenda.add(now + client.holdMs, { kind: "sessionEnds", client: i })
         } else if (step.verdict === "refused") {
           if (waiting.size < limits.maxWaiting) fail(`c${i + 1} was refused at once with only ${waiting.size} waiting (maxWaiting ${limits.maxWaiting})`)
           states[i] = "refused"
+          outcomes[i] = { ended: "refused", atMs: now }
           counts.refusedAtOnce++
           secondAt(now).refused++
         } else {
@@ -336,7 +346,7 @@ export const runPlan = (limits: SimulationLimits, plan: Plan, rules: BudgetRules
     steps,
     simulatedMs: now
   }
-  return { summary, timeline, violation: failure }
+  return { summary, outcomes, timeline, violation: failure }
 }
 
 // ---------------------------------------------------------------- shrinking a failing plan
