@@ -6,8 +6,8 @@ import { admissionWaitMs, budgetLimits } from "../domain/connections/budget-sett
 import { describeSimulation, limitsAsJson } from "../domain/connections/simulation/describe-simulation.ts"
 import { parseScenario } from "../domain/connections/simulation/scenario.ts"
 import type { Scenario } from "../domain/connections/simulation/scenario.ts"
-import { simulateConnections } from "../domain/connections/simulation/simulate-connections.ts"
-import type { SimulationResult } from "../domain/connections/simulation/simulate-connections.ts"
+import { DOMAIN_RULES, simulateConnections } from "../domain/connections/simulation/simulate-connections.ts"
+import type { BudgetRules, SimulationResult } from "../domain/connections/simulation/simulate-connections.ts"
 import { loadConfig } from "./config/load-config.ts"
 
 export interface SimulateOptions {
@@ -34,10 +34,10 @@ const readScenario = (file: string | undefined): Scenario | string => {
   return parsed.ok ? parsed.value : `${file}: ${parsed.error}`
 }
 
-const asJson = (result: SimulationResult) =>
+const asJson = (result: SimulationResult, threads: number) =>
   JSON.stringify({
     seed: result.seed,
-    limits: limitsAsJson(result.limits),
+    limits: { ...limitsAsJson(result.limits), smtpThreads: threads },
     scenario: result.scenario,
     summary: result.summary,
     violation: result.violation ?? null,
@@ -52,8 +52,8 @@ const replayHint = (options: SimulateOptions, result: SimulationResult) => {
   return `replay it: smtp-intake simulate --config ${options.config} --scenario ${file}\n`
 }
 
-/** `smtp-intake simulate --config FILE [--scenario FILE] [--seed N] [--json]` */
-export const simulate = async (options: SimulateOptions): Promise<void> => {
+/** `smtp-intake simulate --config FILE [--scenario FILE] [--seed N] [--json]`; `rules` are the budget's own but in its tests. */
+export const simulate = async (options: SimulateOptions, rules: BudgetRules = DOMAIN_RULES): Promise<void> => {
   const seed = options.seed === undefined ? 1 : Number(options.seed)
   if (!Number.isSafeInteger(seed) || seed < 0) return refuse(`--seed must be a whole number of 0 or more, not "${options.seed}"`)
   const scenario = readScenario(options.scenario)
@@ -65,8 +65,10 @@ export const simulate = async (options: SimulateOptions): Promise<void> => {
     return
   }
   const limits = { ...budgetLimits(settings.success), maxWaitMs: admissionWaitMs(settings.success) }
-  const result = simulateConnections(limits, scenario, seed)
-  process.stdout.write(`${options.json ? asJson(result) : describeSimulation(result)}\n`)
+  const result = simulateConnections(limits, scenario, seed, rules)
+  const threads = settings.success.smtpThreads
+  process.stdout.write(`${options.json ? asJson(result, threads) : describeSimulation(result)}\n`)
+  if (!options.json && threads > 1) process.stdout.write(`smtp-threads ${threads}: the workers share this one budget (the primary holds it)\n`)
   if (result.violation === undefined) return
   process.stderr.write(replayHint(options, result))
   process.exitCode = 1

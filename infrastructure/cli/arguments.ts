@@ -126,7 +126,7 @@ export const parseArguments = (table: ReadonlyArray<CommandSpec>, args: Readonly
     options[name] = value
   }
   const missing = (found.required ?? []).find((name) => options[name] === undefined)
-  if (missing !== undefined) return error(`${missing} ${known[missing]?.value ?? ""} is required`.replace("  ", " "))
+  if (missing !== undefined) return error(`${optionText(missing, known[missing]!)} is required`)
 
   if (found.flag === undefined && found.name !== "") words.shift()
   if (found.verbs === undefined) {
