@@ -4,6 +4,7 @@ import * as budget from "../../../domain/connections/connection-budget.ts"
 import { DOMAIN_RULES, runPlan, simulateConnections } from "../../../domain/connections/simulation/simulate-connections.ts"
 import type { BudgetRules, SimulationLimits } from "../../../domain/connections/simulation/simulate-connections.ts"
 import type { Scenario } from "../../../domain/connections/simulation/scenario.ts"
+import { leakyBudget } from "../../support/broken-budgets.ts"
 
 const limit = fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined })
 const limits: fc.Arbitrary<SimulationLimits> = fc.record({
@@ -51,15 +52,7 @@ describe("simulateConnections over the domain's budget", () => {
   })
 
   it("finds a broken rule, and shrinks the run to the fewest clients that still break it", () => {
-    // a budget that forgets the incoming limit once a client has waited
-    const leaky: BudgetRules = {
-      ...DOMAIN_RULES,
-      releaseIncoming: (l, state) => {
-        const step = budget.releaseIncoming(l, state)
-        const [extra, ...rest] = step.state.waiting
-        return extra === undefined ? step : { state: { ...step.state, incoming: step.state.incoming + 1, waiting: rest }, admitted: [...step.admitted, extra] }
-      }
-    }
+    const leaky = leakyBudget
     const l: SimulationLimits = { total: undefined, incoming: 3, outgoing: undefined, maxWaiting: 100, maxWaitMs: 60_000 }
     const result = simulateConnections(l, { arrivals: [{ fromSecond: 0, toSecond: 10, clients: 50 }], bursts: [], outgoing: [] }, 7, leaky)
     expect(result.violation?.message).toMatch(/over the incoming limit 3/)

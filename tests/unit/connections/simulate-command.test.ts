@@ -2,11 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest"
-import * as budget from "../../../domain/connections/connection-budget.ts"
 import { parseScenario } from "../../../domain/connections/simulation/scenario.ts"
-import { DOMAIN_RULES, runPlan } from "../../../domain/connections/simulation/simulate-connections.ts"
-import type { BudgetRules } from "../../../domain/connections/simulation/simulate-connections.ts"
+import { runPlan } from "../../../domain/connections/simulation/simulate-connections.ts"
 import { simulate } from "../../../infrastructure/simulate-command.ts"
+import { leakyBudget } from "../../support/broken-budgets.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "smtp-intake-simulate-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -30,15 +29,7 @@ describe("smtp-intake simulate, when the budget breaks an invariant", () => {
   it("prints the violation and the shortest failing run, writes it as a scenario, and says how to replay it", async () => {
     const config = join(dir, "limits.conf")
     writeFileSync(config, "smtp-connections-in: 3\n")
-    // a budget that lets one more in whenever a slot frees
-    const leaky: BudgetRules = {
-      ...DOMAIN_RULES,
-      releaseIncoming: (limits, state) => {
-        const step = budget.releaseIncoming(limits, state)
-        const [extra, ...rest] = step.state.waiting
-        return extra === undefined ? step : { state: { ...step.state, incoming: step.state.incoming + 1, waiting: rest }, admitted: [...step.admitted, extra] }
-      }
-    }
+    const leaky = leakyBudget
     const { stdout, stderr, code } = await capture(() => simulate({ config, scenario: undefined, seed: "5", json: false }, leaky))
     expect(code).toBe(1)
     expect(stdout).toMatch(/INVARIANT BROKEN at event \d+ \(t = \d+ ms, client c\d+ ends its session\): 4 incoming connections, over the incoming limit 3/)
