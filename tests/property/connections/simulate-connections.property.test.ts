@@ -1,6 +1,5 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import * as budget from "../../../domain/connections/connection-budget.ts"
 import { DOMAIN_RULES, runPlan, simulateConnections } from "../../../domain/connections/simulation/simulate-connections.ts"
 import type { BudgetRules, SimulationLimits } from "../../../domain/connections/simulation/simulate-connections.ts"
 import type { Scenario } from "../../../domain/connections/simulation/scenario.ts"
@@ -52,14 +51,13 @@ describe("simulateConnections over the domain's budget", () => {
   })
 
   it("finds a broken rule, and shrinks the run to the fewest clients that still break it", () => {
-    const leaky = leakyBudget
     const l: SimulationLimits = { total: undefined, incoming: 3, outgoing: undefined, maxWaiting: 100, maxWaitMs: 60_000 }
-    const result = simulateConnections(l, { arrivals: [{ fromSecond: 0, toSecond: 10, clients: 50 }], bursts: [], outgoing: [] }, 7, leaky)
+    const result = simulateConnections(l, { arrivals: [{ fromSecond: 0, toSecond: 10, clients: 50 }], bursts: [], outgoing: [] }, 7, leakyBudget)
     expect(result.violation?.message).toMatch(/over the incoming limit 3/)
     // 3 in, 2 waiting; one leaves and lets two in: 5 clients are the least that show it
     expect(result.shrunk?.clients).toHaveLength(5)
     expect(result.shrunk?.outgoing).toEqual([])
-    const replayed = runPlan(l, result.shrunk!, leaky)
+    const replayed = runPlan(l, result.shrunk!, leakyBudget)
     expect(replayed.violation?.message).toBe(result.violation?.message)
     expect(runPlan(l, result.shrunk!).violation).toBeUndefined()
   })

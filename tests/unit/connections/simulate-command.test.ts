@@ -29,8 +29,7 @@ describe("smtp-intake simulate, when the budget breaks an invariant", () => {
   it("prints the violation and the shortest failing run, writes it as a scenario, and says how to replay it", async () => {
     const config = join(dir, "limits.conf")
     writeFileSync(config, "smtp-connections-in: 3\n")
-    const leaky = leakyBudget
-    const { stdout, stderr, code } = await capture(() => simulate({ config, scenario: undefined, seed: "5", json: false }, leaky))
+    const { stdout, stderr, code } = await capture(() => simulate({ config, scenario: undefined, seed: "5", json: false }, leakyBudget))
     expect(code).toBe(1)
     expect(stdout).toMatch(/INVARIANT BROKEN at event \d+ \(t = \d+ ms, client c\d+ ends its session\): 4 incoming connections, over the incoming limit 3/)
     expect(stdout).toContain("shortest failing run: 5 clients and 0 outgoing connections")
@@ -39,7 +38,7 @@ describe("smtp-intake simulate, when the budget breaks an invariant", () => {
     const scenario = parseScenario(readFileSync(replay![2]!, "utf8"))
     if (!scenario.ok) throw new Error(scenario.error)
     const limits = { total: undefined, incoming: 3, outgoing: undefined, maxWaiting: 1000, maxWaitMs: 60_000 }
-    expect(runPlan(limits, scenario.value.plan!, leaky).violation?.message).toMatch(/over the incoming limit 3/)
+    expect(runPlan(limits, scenario.value.plan!, leakyBudget).violation?.message).toMatch(/over the incoming limit 3/)
     rmSync(replay![2]!)
   })
 })
