@@ -83,10 +83,13 @@ describe("smtp-intake/domain, installed from the packed tarball", () => {
       files: ["use.ts"]
     }))
     const use = (body: string) =>
-      writeFileSync(join(project, "use.ts"), `import { validateMailbox, parseIpRange, type AddressVerdict, type Settings } from "smtp-intake/domain"\n${body}\n`)
+      writeFileSync(join(project, "use.ts"),
+        `import { validateMailbox, parseIpRange, simulateConnections, type AddressVerdict, type Settings, type SimulationResult } from "smtp-intake/domain"\n${body}\n`)
     const tsc = () => node([join(ROOT, "node_modules/typescript/bin/tsc"), "-p", project])
     use("const verdict: AddressVerdict = validateMailbox(\"a@b.example\", { mode: \"loose\", utf8: true })\n" +
-      "const range = parseIpRange(\"10.0.0.0/8\")\nconst port: Settings[\"smtpPort\"] | undefined = undefined\nexport { verdict, range, port }")
+      "const range = parseIpRange(\"10.0.0.0/8\")\nconst port: Settings[\"smtpPort\"] | undefined = undefined\n" +
+      "const run: SimulationResult = simulateConnections({ total: 10, incoming: 5, outgoing: undefined, maxWaiting: 100, maxWaitMs: 60_000 }, { bursts: [] }, 3)\n" +
+      "export { verdict, range, port, run }")
     expect((await tsc()).stdout).toBe("")
     use("export const wrong = validateMailbox(\"a@b.example\", { mode: \"sloppy\", utf8: true })")
     const refused = await tsc()
