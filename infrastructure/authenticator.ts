@@ -1,32 +1,26 @@
 import { Effect, Layer } from "effect"
-import { execAuthenticator } from "../adapters/auth/exec/exec-authenticator.ts"
-import { fileAuthenticator } from "../adapters/auth/file/file-authenticator.ts"
-import { hardcodedAuthenticator } from "../adapters/auth/hardcoded/hardcoded-authenticator.ts"
-import { httpAuthenticator } from "../adapters/auth/http/http-authenticator.ts"
-import { ldapAuthenticator } from "../adapters/auth/ldap/ldap-authenticator.ts"
-import { radiusAuthenticator } from "../adapters/auth/radius/radius-authenticator.ts"
-import { usersAuthenticator } from "../adapters/auth/users/users-authenticator.ts"
 import { Authenticator } from "../application/ports/authenticator.ts"
 import type { AuthenticatorShape } from "../application/ports/authenticator.ts"
 import { parseAuthBackend } from "../domain/auth/auth-backend.ts"
 import type { AuthBackend } from "../domain/auth/auth-backend.ts"
 
-const forBackend = (backend: AuthBackend): AuthenticatorShape => {
+/** Each backend's module (and its library: ldapts, radius) is loaded only when smtp-auth names it. */
+const forBackend = async (backend: AuthBackend): Promise<AuthenticatorShape> => {
   switch (backend.kind) {
     case "hardcoded":
-      return hardcodedAuthenticator(backend)
+      return (await import("../adapters/auth/hardcoded/hardcoded-authenticator.ts")).hardcodedAuthenticator(backend)
     case "ldap":
-      return ldapAuthenticator(backend)
+      return (await import("../adapters/auth/ldap/ldap-authenticator.ts")).ldapAuthenticator(backend)
     case "radius":
-      return radiusAuthenticator(backend)
+      return (await import("../adapters/auth/radius/radius-authenticator.ts")).radiusAuthenticator(backend)
     case "users":
-      return usersAuthenticator(backend)
+      return (await import("../adapters/auth/users/users-authenticator.ts")).usersAuthenticator(backend)
     case "http":
-      return httpAuthenticator(backend)
+      return (await import("../adapters/auth/http/http-authenticator.ts")).httpAuthenticator(backend)
     case "file":
-      return fileAuthenticator(backend)
+      return (await import("../adapters/auth/file/file-authenticator.ts")).fileAuthenticator(backend)
     case "exec":
-      return execAuthenticator(backend)
+      return (await import("../adapters/auth/exec/exec-authenticator.ts")).execAuthenticator(backend)
   }
 }
 
@@ -36,5 +30,7 @@ const noBackend: AuthenticatorShape = { verify: () => Effect.succeed("rejected")
 /** The Authenticator for smtp-auth (already validated by the config, so it always names a backend). */
 export const authenticatorLayer = (smtpAuth: string | undefined) => {
   const backend = smtpAuth === undefined ? undefined : parseAuthBackend(smtpAuth)
-  return Layer.succeed(Authenticator, Authenticator.of(backend === undefined ? noBackend : forBackend(backend)))
+  return backend === undefined
+    ? Layer.succeed(Authenticator, Authenticator.of(noBackend))
+    : Layer.effect(Authenticator, Effect.promise(() => forBackend(backend)).pipe(Effect.map(Authenticator.of)))
 }

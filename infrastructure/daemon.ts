@@ -10,7 +10,6 @@ import { CachedReverseDns } from "../adapters/dns/reverse-dns.ts"
 import { NodeDns } from "../adapters/dns/node-dns.ts"
 import { MailauthSenderAuthentication } from "../adapters/mailauth/mailauth-authentication.ts"
 import { SpamdScanner } from "../adapters/spamd/spamd-client.ts"
-import { ManagementServerLayer } from "../adapters/http/management-api.ts"
 import { ManagedListsCache } from "../application/managed-lists-cache.ts"
 import { ConnectionBudgetLayer } from "../application/connection-budget-keeper.ts"
 import type { ConnectionBudget } from "../application/ports/connection-budget.ts"
@@ -74,11 +73,13 @@ export const localSharedState = (settings: Settings): SharedState =>
 export const authBackendLabel = (settings: Settings) =>
   settings.smtpAuth === undefined ? "none" : parseAuthBackend(settings.smtpAuth)?.kind ?? "none"
 
-/** The management console, API and health probes, when management-port is set. */
-const managementServer = (settings: Settings) =>
-  settings.managementPort === undefined
+/** The management console, API and health probes, when management-port is set (Effect's HTTP server is loaded only then). */
+const managementServer = ({ managementIp: ip, managementPort: port, managementToken: token }: Settings) =>
+  port === undefined
     ? Layer.empty
-    : ManagementServerLayer({ ip: settings.managementIp, port: settings.managementPort, token: settings.managementToken })
+    : Layer.unwrap(Effect.promise(() => import("../adapters/http/management-api.ts")).pipe(
+      Effect.map(({ ManagementServerLayer }) => ManagementServerLayer({ ip, port, token }))
+    ))
 
 /**
  * The whole daemon: SMTP listeners wired to the use cases and the configured publisher, reloaded

@@ -5,12 +5,6 @@ import type { Parsed } from "../domain/lists/list-inputs.ts"
 import type { ManagedListsStoreShape } from "../application/ports/managed-lists-store.ts"
 import type { Settings } from "../domain/config/settings.ts"
 
-export const LIST_USAGE = `       smtp-intake --config FILE local list | add PATTERN [exact|fnmatch|substr|regex] | remove PATTERN
-       smtp-intake --config FILE hostname list | set IP HOSTNAME | unset IP
-       smtp-intake --config FILE block list | add IP_OR_RANGE | remove IP_OR_RANGE`
-
-export const LIST_COMMANDS = ["local", "hostname", "block"] as const
-
 /** What a list command prints and its exit code. */
 interface Outcome {
   readonly out: string
@@ -49,7 +43,7 @@ const run = (store: ManagedListsStoreShape, list: string, verb: string | undefin
     case "block remove":
       return withValid(rangeInput(args[0]), (range) => store.removeBlocked(range).pipe(Effect.map(removed(range))))
   }
-  return Effect.succeed(failed(`usage:\n${LIST_USAGE}`))
+  return Effect.succeed(failed(`unknown list command: ${list} ${verb ?? ""}`))
 }
 
 /** `smtp-intake local|hostname|block …`: changes the managed lists in database-address directly. */

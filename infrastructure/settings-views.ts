@@ -5,7 +5,6 @@ import type { TlsMaterial } from "../adapters/smtp/tls-options.ts"
 import type { SpamdOptions } from "../adapters/spamd/spamd-client.ts"
 import type { IntakeSettingsSnapshot } from "../application/ports/intake-settings.ts"
 import type { Settings } from "../domain/config/settings.ts"
-import type { BudgetLimits } from "../domain/connections/connection-budget.ts"
 import { DEFAULT_MAX_RECIPIENTS } from "../domain/session/policy.ts"
 import type { SessionPolicy } from "../domain/session/policy.ts"
 
@@ -63,17 +62,8 @@ export const dataMemoryBytes = (settings: Settings, machineMemory = totalmem()):
   Math.floor((settings.smtpDataMemory ?? machineMemory / 4) / settings.smtpThreads)
 
 /** How many held connections may wait for a slot at once; later ones get 421 at once. */
-const MAX_WAITING_CONNECTIONS = 1000
-
-/** A held connection waits at most smtp-timeout, and never more than a minute, before its 421. */
-export const admissionWaitMs = (settings: Settings) => Math.min(settings.smtpTimeout, 60) * 1000
-
-export const budgetLimits = (settings: Settings): BudgetLimits => ({
-  total: settings.smtpConnections,
-  incoming: settings.smtpConnectionsIn,
-  outgoing: settings.smtpConnectionsOut,
-  maxWaiting: MAX_WAITING_CONNECTIONS
-})
+// the connection budget's, in the domain: the simulator reads them from a config too
+export { admissionWaitMs, budgetLimits } from "../domain/connections/budget-settings.ts"
 
 export const spamdOptions = (settings: Settings): SpamdOptions => ({ host: settings.spamassassinHost, port: settings.spamassassinPort })
 

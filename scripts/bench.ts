@@ -19,6 +19,7 @@
  * smtp-sink, added latency < 1 ms at p50, RSS <= 200 MB under load and <= 120 MB at rest,
  * smtp-threads 2 no slower than one process.
  *
+ *   npm run bench -- --startup [--runs 3] [--startup-cli FILE]   (start-up times and RSS at rest only: scripts/bench/startup.ts)
  *   npm run bench -- [--runs 3] [--messages 10000] [--single-messages 5000] [--idle 10000]
  *                    [--sessions 20] [--size 10240] [--queue-type classic|quorum] [--threads 2]
  */
@@ -37,6 +38,7 @@ import { median, percentile } from "./bench/stats.ts"
 import { startBareStack } from "./bench/bare-stack-process.ts"
 import type { BareStack } from "./bench/bare-stack-process.ts"
 import { cpuMs } from "./bench/cpu-time.ts"
+import { runStartupBench } from "./bench/startup.ts"
 
 const { values: flags } = parseArgs({
   options: {
@@ -47,7 +49,9 @@ const { values: flags } = parseArgs({
     sessions: { type: "string", default: "20" },
     size: { type: "string", default: "10240" },
     "queue-type": { type: "string", default: "classic" },
-    threads: { type: "string", default: "2" }
+    threads: { type: "string", default: "2" },
+    startup: { type: "boolean", default: false },
+    "startup-cli": { type: "string" }
   }
 })
 const RUNS = Number(flags.runs)
@@ -312,4 +316,4 @@ const main = async () => {
   }
 }
 
-await main()
+await (flags.startup ? runStartupBench(RUNS, flags["startup-cli"]) : main())

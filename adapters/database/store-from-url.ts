@@ -2,8 +2,6 @@ import { Effect, Layer } from "effect"
 import type { Scope } from "effect"
 import { ManagedListsStore, StoreUnavailable } from "../../application/ports/managed-lists-store.ts"
 import type { ManagedListsStoreShape } from "../../application/ports/managed-lists-store.ts"
-import { listenForChanges } from "./change-feed.ts"
-import { postgresStore } from "./postgres-store.ts"
 import { sqliteStore } from "./sqlite-store.ts"
 
 export type DatabaseAddress =
@@ -38,14 +36,17 @@ export const storeFromUrl = (
       })
     )
   }
-  return address.kind === "sqlite" ? sqliteStore(address.path) : postgresStore(address.url)
+  return address.kind === "sqlite"
+    ? sqliteStore(address.path)
+    : Effect.flatMap(Effect.promise(() => import("./postgres-store.ts")), ({ postgresStore }) => postgresStore(address.url))
 }
 
-/** PostgreSQL announces every change (LISTEN/NOTIFY); SQLite has no such thing and is polled. */
+/** PostgreSQL announces every change (LISTEN/NOTIFY); SQLite has no such thing and is polled. pg is loaded only for a postgresql:// address. */
 export const changeFeedFor = (databaseAddress: string) => {
   const address = parseDatabaseAddress(databaseAddress)
   return address?.kind === "postgresql"
-    ? (onChange: () => void) => listenForChanges(address.url, onChange)
+    ? (onChange: () => void) =>
+      Effect.flatMap(Effect.promise(() => import("./change-feed.ts")), ({ listenForChanges }) => listenForChanges(address.url, onChange))
     : undefined
 }
 

@@ -1,6 +1,5 @@
 import { isIP } from "node:net"
 import { Effect, Layer } from "effect"
-import { dkimVerify, dmarc, spf } from "mailauth"
 import type { DKIMVerifyResult, DMARCOptions } from "mailauth"
 import { SenderAuthentication } from "../../application/ports/sender-authentication.ts"
 import type { AuthenticationSubject, SpfSubject } from "../../application/ports/sender-authentication.ts"
@@ -17,6 +16,10 @@ const attempt = <A>(part: string, run: (signal: AbortSignal) => Promise<A>) =>
   )
 
 const skipped = Effect.succeed(undefined)
+
+/** mailauth (~40 MB loaded) is read on the first message checked, not at start: most daemons check nothing. */
+let library: Promise<typeof import("mailauth")> | undefined
+const mailauth = Effect.promise(() => (library ??= import("mailauth")))
 
 /** As mailauth's authenticate(): no HELO means the IP, and an IP as HELO is checked in brackets. */
 const heloName = (subject: SpfSubject): string => {
@@ -48,9 +51,12 @@ const dmarcInputs = (spfResult: SpfVerdict, dkim: DKIMVerifyResult): Omit<DMARCO
 })
 
 const checkSpf = (subject: SpfSubject) =>
-  Effect.flatMap(mailauthResolver, (resolverFor) =>
-    attempt("SPF", (signal): Promise<SpfVerdict> =>
-      spf({ sender: subject.sender, ip: subject.clientIp, helo: heloName(subject), mta: subject.hostname, resolver: resolverFor(signal) })))
+  Effect.gen(function*() {
+    const resolverFor = yield* mailauthResolver
+    const { spf } = yield* mailauth
+    return yield* attempt("SPF", (signal): Promise<SpfVerdict> =>
+      spf({ sender: subject.sender, ip: subject.clientIp, helo: heloName(subject), mta: subject.hostname, resolver: resolverFor(signal) }))
+  })
 
 /**
  * SPF, DKIM and DMARC by mailauth, its parts called one by one rather than through authenticate(),
@@ -63,6 +69,7 @@ export const MailauthSenderAuthentication = Layer.succeed(SenderAuthentication, 
   authenticate: (subject: AuthenticationSubject, plan: AuthenticationPlan) =>
     Effect.gen(function*() {
       const resolverFor = yield* mailauthResolver
+      const { dkimVerify, dmarc } = yield* mailauth
       const message = asBuffer(subject.mime)
       const [spfResult, dkimResult] = yield* Effect.all([
         plan.spf ? subject.spf ?? checkSpf(subject) : skipped,

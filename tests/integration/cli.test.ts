@@ -108,3 +108,37 @@ describe("smtp-intake local|hostname|block", () => {
     expect((await cli(["--config", file, "hostname", "unset", "192.0.2.99"])).stderr).toContain("not on the list")
   })
 })
+
+describe("smtp-intake says what it does", () => {
+  it("refuses an unknown command or a stray argument with the usage and exit code 2, starting nothing", async () => {
+    const file = configFile("strict.conf", "smtp-port: 1\n")
+    const unknown = await cli(["--config", file, "send", "x"])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain("unknown command \"send\"")
+    expect(unknown.stderr).toContain("usage: smtp-intake --config FILE")
+    const stray = await cli(["--config", file, "block", "list", "now"])
+    expect(stray.code).toBe(2)
+    expect(stray.stderr).toContain("unexpected argument \"now\"")
+  })
+
+  it("takes options after the command, and explains one command with --help", async () => {
+    const file = configFile("after.conf", `database-address: sqlite://${join(dir, "after", "intake.db")}\n`)
+    expect((await cli(["local", "add", "@after.example", "exact", "--config", file])).code).toBe(0)
+    expect((await cli(["local", "list", `--config=${file}`])).stdout).toBe("@after.example\texact\n")
+    const help = await cli(["simulate", "--help"])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain("--scenario FILE")
+  })
+
+  it("simulate: names what is wrong with a scenario, and gives the same output for the same seed", async () => {
+    const file = configFile("simulate.conf", "smtp-connections-in: 20\nsmtp-timeout: 10\n")
+    const scenario = configFile("bad-scenario.json", JSON.stringify({ arrivals: [{ fromSecond: 0, toSecond: 10, clientz: 5 }] }))
+    const bad = await cli(["simulate", "--config", file, "--scenario", scenario])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain(`${scenario}: arrivals[0]: unknown field "clientz"`)
+    const first = await cli(["simulate", "--config", file, "--seed", "9"])
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain("smtp-connections-in 20, smtp-connections-out unlimited; a held client waits at most 10.0 s")
+    expect((await cli(["--seed", "9", "simulate", "--config", file])).stdout).toBe(first.stdout)
+  })
+})

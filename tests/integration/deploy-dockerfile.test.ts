@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process"
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { dirname, join } from "node:path"
+import { dirname, join, relative } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freePort } from "../support/free-port.ts"
 import { spawnTracked } from "../support/processes.ts"
@@ -11,17 +11,40 @@ import { STARTUP_MS, withStartup } from "../support/timing.ts"
 
 /**
  * This machine has no container engine, so deploy/Dockerfile is replayed on the host instead:
- * its COPY lines into an empty directory, its `npm ci` (production dependencies only), its
+ * its build stage (its COPY lines into an empty directory, the checkout's dev dependencies in place
+ * of its `npm ci`, its build command), then the image: its COPY lines (the build's `dist/` for
+ * `--from=build`) into another empty directory, its `npm ci` (production dependencies only), its
  * config file, and its ENTRYPOINT + CMD, as an unprivileged user when the test runs as root.
- * What this proves is what would break the image: a runtime import of a devDependency, a
- * source folder the Dockerfile does not copy, or a config that does not start.
+ * What this proves is what would break the image: a runtime import of a devDependency, a file the
+ * build or the image does not copy, or a config that does not start.
  */
 const ROOT = new URL("../../", import.meta.url).pathname
 const dockerfile = readFileSync(join(ROOT, "deploy/Dockerfile"), "utf8")
 /** Dockerfile lines with their `\` continuations joined */
 const instructions = dockerfile.replace(/\\\n/g, " ").split("\n").filter((l) => /^[A-Z]+ /.test(l))
-const argsOf = (keyword: string) =>
-  instructions.filter((l) => l.startsWith(`${keyword} `)).map((l) => l.slice(keyword.length + 1).trim())
+/** the instructions of each stage, from its FROM to the next: the build stage, then the image */
+const stages = instructions.reduce<Array<Array<string>>>((all, l) => (l.startsWith("FROM ") ? [...all, [l]] : (all.at(-1)?.push(l), all)), [])
+const buildStage = stages.length > 1 ? stages[0]! : []
+const imageStage = stages.at(-1) ?? []
+const argsIn = (stage: ReadonlyArray<string>, keyword: string) =>
+  stage.filter((l) => l.startsWith(`${keyword} `)).map((l) => l.slice(keyword.length + 1).trim())
+const argsOf = (keyword: string) => argsIn(imageStage, keyword)
+const BUILD_WORKDIR = argsIn(buildStage, "WORKDIR")[0] ?? "/src"
+
+/** A stage's COPY lines into `into`; `--from=build` copies from the replayed build stage's directory. */
+const replayCopies = (stage: ReadonlyArray<string>, into: string, built: string) => {
+  for (const copy of argsIn(stage, "COPY")) {
+    const parts = copy.split(/\s+/)
+    const fromBuild = parts[0] === "--from=build"
+    if (fromBuild) parts.shift()
+    const destination = parts.pop()!
+    for (const source of parts) {
+      const target = destination.endsWith("/") ? join(into, destination, source) : join(into, destination)
+      mkdirSync(dirname(target), { recursive: true })
+      cpSync(fromBuild ? join(built, relative(BUILD_WORKDIR, source)) : join(ROOT, source), target, { recursive: true })
+    }
+  }
+}
 
 const jsonArray = (keyword: string): ReadonlyArray<string> => JSON.parse(argsOf(keyword)[0] ?? "[]") as Array<string>
 
@@ -38,20 +61,20 @@ const asRoot = process.getuid?.() === 0
 describe("deploy/Dockerfile, replayed on the host", () => {
   const ready = serviceAvailable("swaks", commandExists("swaks"), "apt-get install swaks")
   let app = ""
+  let built = ""
 
   beforeAll(() => {
     if (!ready) return
+    built = mkdtempSync(join(tmpdir(), "smtp-intake-image-build-"))
+    replayCopies(buildStage, built, built)
+    symlinkSync(join(ROOT, "node_modules"), join(built, "node_modules"))
+    for (const run of argsIn(buildStage, "RUN").filter((l) => !l.startsWith("npm ci"))) {
+      const [command, ...args] = run.split(/\s+/)
+      execFileSync(command === "node" ? process.execPath : command!, args, { cwd: built, stdio: "pipe", timeout: 120_000 })
+    }
     app = mkdtempSync(join(tmpdir(), "smtp-intake-image-"))
     chmodSync(app, 0o755)
-    for (const copy of argsOf("COPY")) {
-      const parts = copy.split(/\s+/)
-      const destination = parts.pop()!
-      for (const source of parts) {
-        const target = destination.endsWith("/") ? join(app, destination, source) : join(app, destination)
-        mkdirSync(dirname(target), { recursive: true })
-        cpSync(join(ROOT, source), target, { recursive: true })
-      }
-    }
+    replayCopies(imageStage, app, built)
     const install = argsOf("RUN").find((l) => l.startsWith("npm ci"))!.split("&&")[0]!.trim().split(/\s+/)
     // the packages are in npm's cache from the checkout's own install: no download needed
     execFileSync("npm", [...install.slice(1), "--prefer-offline", "--no-audit", "--no-fund"], { cwd: app, stdio: "pipe", timeout: 120_000 })
@@ -59,16 +82,16 @@ describe("deploy/Dockerfile, replayed on the host", () => {
   }, 180_000)
 
   afterAll(() => {
-    if (app !== "") rmSync(app, { recursive: true, force: true })
+    for (const dir of [app, built]) if (dir !== "") rmSync(dir, { recursive: true, force: true })
   })
 
-  it.runIf(ready)("installs only production dependencies, and copies every source folder the daemon imports", () => {
+  it.runIf(ready)("installs only production dependencies, and holds the built command but no sources", () => {
     const installed = readdirSync(join(app, "node_modules"))
-    for (const dev of ["vitest", "typescript", "fast-check", "node", "playwright-core"]) {
+    for (const dev of ["vitest", "typescript", "fast-check", "node", "playwright-core", "rolldown"]) {
       expect(installed).not.toContain(dev)
     }
-    for (const folder of ["domain", "application", "adapters", "infrastructure"]) expect(existsSync(join(app, folder))).toBe(true)
-    expect(existsSync(join(app, "tests"))).toBe(false)
+    expect(existsSync(join(app, jsonArray("ENTRYPOINT")[1]!))).toBe(true)
+    for (const folder of ["domain", "application", "adapters", "infrastructure", "tests"]) expect(existsSync(join(app, folder))).toBe(false)
   })
 
   it.runIf(ready)("starts with the image's own config, unprivileged, and takes a message into its spool", async () => {

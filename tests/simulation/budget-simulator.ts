@@ -25,6 +25,12 @@ import { TestClock } from "effect/testing"
 import { makeConnectionBudget } from "../../application/connection-budget-keeper.ts"
 import type { ConnectionBudgetShape } from "../../application/ports/connection-budget.ts"
 import type { BudgetLimits } from "../../domain/connections/connection-budget.ts"
+import { budgetViolation, incomingRoom, outgoingRoom, reservedOutgoing } from "../../domain/connections/simulation/budget-invariants.ts"
+import { hashText, makeDice } from "../../domain/connections/simulation/seeded-random.ts"
+import type { Dice } from "../../domain/connections/simulation/seeded-random.ts"
+
+export { reservedIncoming, reservedOutgoing } from "../../domain/connections/simulation/budget-invariants.ts"
+export { mulberry32 } from "../../domain/connections/simulation/seeded-random.ts"
 
 export interface Scenario {
   readonly name: string
@@ -51,48 +57,6 @@ export interface SimulationReport {
 }
 
 export class InvariantViolation extends Data.TaggedError("InvariantViolation")<{ readonly message: string }> {}
-
-// ---------------------------------------------------------------- seeded randomness
-
-/** mulberry32: a tiny 32-bit PRNG, the same numbers for the same seed on every machine. */
-export const mulberry32 = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-interface Dice {
-  int(lo: number, hi: number): number
-  chance(p: number): boolean
-  pick<A>(items: ReadonlyArray<A>): A | undefined
-  weighted<K extends string>(weights: ReadonlyArray<readonly [K, number]>): K
-}
-
-/** FNV-1a, to mix a scenario's name into its seed */
-const hash = (text: string) => {
-  let h = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
-  return h >>> 0
-}
-
-const makeDice = (seed: number): Dice => {
-  const next = mulberry32(seed)
-  return {
-    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
-    chance: (p) => next() < p,
-    pick: (items) => items[Math.floor(next() * items.length)],
-    weighted: (weights) => {
-      let roll = next() * weights.reduce((sum, [, w]) => sum + w, 0)
-      for (const [kind, w] of weights) if ((roll -= w) < 0) return kind
-      return weights[weights.length - 1]![0]
-    }
-  }
-}
 
 // ---------------------------------------------------------------- the schedule
 
@@ -159,17 +123,6 @@ interface OutgoingLink {
   fiber: Fiber.Fiber<void> | undefined
 }
 
-const below = (count: number, limit: number | undefined) => limit === undefined || count < limit
-const over = (count: number, limit: number | undefined) => limit !== undefined && count > limit
-
-/** The share SPEC §5 reserves for incoming: min(in, total − out). Below it nobody waits. */
-export const reservedIncoming = ({ total, incoming, outgoing }: BudgetLimits): number =>
-  Math.min(incoming ?? Infinity, total === undefined ? Infinity : total - (outgoing ?? total))
-
-/** ... and for outgoing: min(out, total − in). Below it acquireOutgoing always grants. */
-export const reservedOutgoing = ({ total, incoming, outgoing }: BudgetLimits): number =>
-  Math.min(outgoing ?? Infinity, total === undefined ? Infinity : total - (incoming ?? total))
-
 /** The simulator's own account of every socket, kept independently of the keeper. */
 class World {
   readonly sockets: Array<SimSocket> = []
@@ -202,13 +155,15 @@ class World {
 
   /** room for one more incoming connection, by the simulator's own count */
   incomingRoom(): boolean {
-    const { limits } = this.scenario
-    return below(this.admitted.size, limits.incoming) && below(this.admitted.size + this.outgoing.size, limits.total)
+    return incomingRoom(this.scenario.limits, this.open())
   }
 
   outgoingRoom(): boolean {
-    const { limits } = this.scenario
-    return below(this.outgoing.size, limits.outgoing) && below(this.admitted.size + this.outgoing.size, limits.total)
+    return outgoingRoom(this.scenario.limits, this.open())
+  }
+
+  open() {
+    return { incoming: this.admitted.size, outgoing: this.outgoing.size, waiting: this.waiting.size }
   }
 
   move(socket: SimSocket, to: SocketState, at: number): void {
@@ -276,19 +231,9 @@ class World {
     s.peakTotal = Math.max(s.peakTotal, incoming + outgoing)
     s.peakWaiting = Math.max(s.peakWaiting, waiting)
     if (waiting > 0) s.stepsWithWaiters++
-    // 1. the keeper's count agrees with the open sockets, and no limit is ever exceeded
-    if (usage.incoming !== incoming || usage.outgoing !== outgoing || usage.waiting !== waiting) {
-      return `the keeper's usage ${show(usage)} disagrees with the simulated sockets ${show({ incoming, outgoing, waiting })}`
-    }
-    if (over(incoming, limits.incoming)) return `${incoming} incoming connections, over the incoming limit ${limits.incoming}`
-    if (over(outgoing, limits.outgoing)) return `${outgoing} outgoing connections, over the outgoing limit ${limits.outgoing}`
-    if (over(incoming + outgoing, limits.total)) return `${incoming} + ${outgoing} connections, over the total limit ${limits.total}`
-    if (over(waiting, limits.maxWaiting)) return `${waiting} clients wait, over maxWaiting ${limits.maxWaiting}`
-    // 2. the reserved share: below it an incoming connection never waits; and no free slot stays idle
-    if (waiting > 0 && incoming < reservedIncoming(limits)) {
-      return `${waiting} client(s) wait with only ${incoming} incoming open, below the ${reservedIncoming(limits)} reserved for incoming`
-    }
-    if (waiting > 0 && this.incomingRoom()) return `a free slot is left idle while ${waiting} client(s) wait (${incoming} in, ${outgoing} out)`
+    // 1 and 2: the keeper's count agrees with the open sockets, no limit is ever exceeded, nobody waits below the reserved share or beside a free slot
+    const broken = budgetViolation(limits, { incoming, outgoing, waiting }, usage)
+    if (broken !== undefined) return broken
     // 4. nobody waits longer than maxWaitMs (TestClock fires a timeout within the tick that reaches it)
     const oldest = first(this.waiting)
     if (oldest !== undefined && now - oldest.connectedAt >= maxWaitMs) {
@@ -356,7 +301,7 @@ export const simulate = ({ seed, scenario, events }: SimulationOptions): Effect.
   Effect.gen(function*() {
     const { limits, maxWaitMs } = scenario
     const budget = yield* makeConnectionBudget(limits, maxWaitMs)
-    const dice = makeDice(seed ^ hash(scenario.name)) // the same seed gives each scenario its own schedule
+    const dice = makeDice(seed ^ hashText(scenario.name)) // the same seed gives each scenario its own schedule
     const world = new World(scenario)
     let phase: Phase = PHASES[0]!
     let phaseLeft = 0

@@ -1,0 +1,185 @@
+/**
+ * The command line, read against a table of commands (`commands.ts`): which command, its verb and
+ * arguments, and its options, given before or after the command (`--config F local list` and
+ * `local list --config F` are the same). Anything the table does not know is an error naming it.
+ * Pure: the table's `run` is only called by `cli.ts`.
+ */
+
+/** An option: a flag, or one that takes a value (`--config FILE` or `--config=FILE`). */
+export interface OptionSpec {
+  /** what the value is called in the usage (FILE, N); absent for a flag */
+  readonly value?: string
+  readonly help: string
+}
+
+export interface CommandSpec {
+  /** the word that selects it; "" is the command run when none is given (the daemon) */
+  readonly name: string
+  /** a flag with a value that selects it instead of a word (`--check-config FILE`) */
+  readonly flag?: string
+  readonly summary: string
+  readonly options: Readonly<Record<string, OptionSpec>>
+  /** options it cannot run without */
+  readonly required?: ReadonlyArray<string>
+  /** its verbs and each verb's arguments; an argument in [brackets] may be left out */
+  readonly verbs?: Readonly<Record<string, ReadonlyArray<string>>>
+  /** more text for `--help` */
+  readonly details?: string
+  readonly run: (invocation: Invocation) => Promise<void>
+}
+
+export interface Invocation {
+  readonly command: CommandSpec
+  /** option → value ("" for a flag that is set) */
+  readonly options: Readonly<Record<string, string>>
+  readonly verb: string | undefined
+  readonly args: ReadonlyArray<string>
+}
+
+/** What the command line asks for: a command to run, help or the version, or an error to print with the usage. */
+export type Request =
+  | { readonly _tag: "Run"; readonly invocation: Invocation }
+  | { readonly _tag: "Help"; readonly command: CommandSpec | undefined }
+  | { readonly _tag: "Version" }
+  | { readonly _tag: "Error"; readonly message: string; readonly command: CommandSpec | undefined }
+
+/** Options every command takes. */
+export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  "--help": { help: "this text (after a command: that command's)" },
+  "--version": { help: "the version" }
+}
+
+const SHORT: Readonly<Record<string, string>> = { "-h": "--help" }
+
+const optional = (arg: string) => arg.startsWith("[")
+
+const isOption = (arg: string) => arg.startsWith("-") && arg !== "-"
+
+/** The option's name and, for `--name=value`, its value. */
+const splitOption = (arg: string): readonly [string, string | undefined] => {
+  const at = arg.indexOf("=")
+  const name = at === -1 ? arg : arg.slice(0, at)
+  return [SHORT[name] ?? name, at === -1 ? undefined : arg.slice(at + 1)]
+}
+
+/** Every option that takes a value, in any command: to know, before the command is known, which word is a value. */
+const valueOptions = (table: ReadonlyArray<CommandSpec>) =>
+  new Set(table.flatMap((c) => [...Object.entries(c.options).filter(([, o]) => o.value !== undefined).map(([n]) => n), ...(c.flag ? [c.flag] : [])]))
+
+/** The words that are not options or their values. */
+const positionals = (table: ReadonlyArray<CommandSpec>, args: ReadonlyArray<string>) => {
+  const takesValue = valueOptions(table)
+  const words: Array<string> = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === "--") return [...words, ...args.slice(i + 1)]
+    if (!isOption(arg)) words.push(arg)
+    else {
+      const [name, inline] = splitOption(arg)
+      if (inline === undefined && takesValue.has(name)) i++
+    }
+  }
+  return words
+}
+
+const findCommand = (table: ReadonlyArray<CommandSpec>, args: ReadonlyArray<string>): CommandSpec | string => {
+  const word = positionals(table, args)[0]
+  const flagged = table.filter((c) => c.flag !== undefined && args.some((a) => splitOption(a)[0] === c.flag))
+  if (flagged.length > 1) return `${flagged.map((c) => c.flag).join(" and ")} cannot be used together`
+  if (flagged.length === 1) return flagged[0]!
+  const command = table.find((c) => c.flag === undefined && c.name === (word ?? ""))
+  return command ?? `unknown command "${word}"`
+}
+
+export const parseArguments = (table: ReadonlyArray<CommandSpec>, args: ReadonlyArray<string>): Request => {
+  const found = findCommand(table, args)
+  const wantsHelp = args.some((a) => SHORT[a] === "--help" || a === "--help")
+  if (typeof found === "string") return wantsHelp ? { _tag: "Help", command: undefined } : { _tag: "Error", message: found, command: undefined }
+  if (wantsHelp) return { _tag: "Help", command: found.name === "" && found.flag === undefined ? undefined : found }
+  if (args.includes("--version")) return { _tag: "Version" }
+  const error = (message: string): Request => ({ _tag: "Error", message, command: found })
+
+  const known: Readonly<Record<string, OptionSpec>> = { ...GLOBAL_OPTIONS, ...found.options, ...(found.flag ? { [found.flag]: { value: "FILE", help: "" } } : {}) }
+  const options: Record<string, string> = {}
+  const words: Array<string> = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === "--") {
+      words.push(...args.slice(i + 1))
+      break
+    }
+    if (!isOption(arg)) {
+      words.push(arg)
+      continue
+    }
+    const [name, inline] = splitOption(arg)
+    const spec = known[name]
+    if (spec === undefined) return error(`unknown option ${name}${found.name ? ` for ${found.name}` : ""}`)
+    if (name in options) return error(`${name} is given twice`)
+    if (spec.value === undefined) {
+      if (inline !== undefined) return error(`${name} takes no value`)
+      options[name] = ""
+      continue
+    }
+    const value = inline ?? args[++i]
+    if (value === undefined || (inline === undefined && isOption(value))) return error(`${name} needs a ${spec.value}`)
+    options[name] = value
+  }
+  const missing = (found.required ?? []).find((name) => options[name] === undefined)
+  if (missing !== undefined) return error(`${optionText(missing, known[missing]!)} is required`)
+
+  if (found.flag === undefined && found.name !== "") words.shift()
+  if (found.verbs === undefined) {
+    if (words.length > 0) return error(`unexpected argument "${words[0]}"`)
+    return { _tag: "Run", invocation: { command: found, options, verb: undefined, args: [] } }
+  }
+  const [verb, ...rest] = words
+  if (verb === undefined) return error(`${found.name} needs one of: ${Object.keys(found.verbs).join(", ")}`)
+  const expected = found.verbs[verb]
+  if (expected === undefined) return error(`unknown ${found.name} command "${verb}"`)
+  const least = expected.filter((a) => !optional(a)).length
+  if (rest.length < least) return error(`${found.name} ${verb} needs ${expected.slice(rest.length).filter((a) => !optional(a)).join(" ")}`)
+  if (rest.length > expected.length) return error(`unexpected argument "${rest[expected.length]}"`)
+  return { _tag: "Run", invocation: { command: found, options, verb, args: rest } }
+}
+
+// ---------------------------------------------------------------- usage
+
+const optionText = (name: string, spec: OptionSpec) => (spec.value === undefined ? name : `${name} ${spec.value}`)
+
+/** One line per form of the command: `smtp-intake --config FILE local add PATTERN [TYPE]`. */
+const baseOf = (command: CommandSpec) => {
+  const required = (command.required ?? []).map((name) => optionText(name, command.options[name]!))
+  return ["smtp-intake", ...required, command.flag !== undefined ? `${command.flag} FILE` : command.name].filter((w) => w !== "").join(" ")
+}
+
+const synopsis = (command: CommandSpec): ReadonlyArray<string> => {
+  const head = baseOf(command)
+  const optional = Object.entries(command.options).filter(([name]) => !(command.required ?? []).includes(name))
+  if (command.verbs === undefined) return [[head, ...optional.map(([name, spec]) => `[${optionText(name, spec)}]`)].join(" ")]
+  return Object.entries(command.verbs).map(([verb, args]) => [head, verb, ...args].join(" "))
+}
+
+/** The usage of every command, one line each: `smtp-intake --config FILE local list | add PATTERN [TYPE] | remove PATTERN`. */
+export const usage = (table: ReadonlyArray<CommandSpec>): string => {
+  const lines = table.map((command) => {
+    const [head = "", ...more] = synopsis(command)
+    return more.length === 0 ? [head, command.summary] as const : [[head, ...more.map((form) => form.slice(baseOf(command).length + 1))].join(" | "), ""] as const
+  })
+  const width = Math.max(...lines.filter(([, summary]) => summary !== "").map(([line]) => line.length)) + 2
+  const body = lines.map(([line, summary]) => (summary === "" ? line : line.padEnd(width) + summary))
+  return ["usage: " + body[0], ...body.slice(1).map((l) => "       " + l), "       smtp-intake --version | --help",
+    "", "Options may come before or after the command; `smtp-intake COMMAND --help` tells more."].join("\n")
+}
+
+/** `smtp-intake COMMAND --help`: its forms, options and details. */
+export const commandHelp = (command: CommandSpec): string => {
+  const options = Object.entries(command.options).map(([name, spec]) => `  ${optionText(name, spec).padEnd(20)} ${spec.help}`)
+  return [
+    "usage: " + synopsis(command).join("\n       "),
+    "",
+    command.summary,
+    ...(options.length > 0 ? ["", "options:", ...options] : []),
+    ...(command.details !== undefined ? ["", command.details] : [])
+  ].join("\n")
+}

@@ -1,0 +1,44 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest"
+import { parseScenario } from "../../../domain/connections/simulation/scenario.ts"
+import { runPlan } from "../../../domain/connections/simulation/simulate-connections.ts"
+import { simulate } from "../../../infrastructure/simulate-command.ts"
+import { leakyBudget } from "../../support/broken-budgets.ts"
+
+const dir = mkdtempSync(join(tmpdir(), "smtp-intake-simulate-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+afterEach(() => {
+  vi.restoreAllMocks()
+  process.exitCode = undefined
+})
+
+/** Runs the command in this process, with what it writes to stdout and stderr. */
+const capture = async (run: () => Promise<void>) => {
+  let stdout = ""
+  let stderr = ""
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true))
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true))
+  await run()
+  vi.restoreAllMocks()
+  return { stdout, stderr, code: process.exitCode }
+}
+
+describe("smtp-intake simulate, when the budget breaks an invariant", () => {
+  it("prints the violation and the shortest failing run, writes it as a scenario, and says how to replay it", async () => {
+    const config = join(dir, "limits.conf")
+    writeFileSync(config, "smtp-connections-in: 3\n")
+    const { stdout, stderr, code } = await capture(() => simulate({ config, scenario: undefined, seed: "5", json: false }, leakyBudget))
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/INVARIANT BROKEN at event \d+ \(t = \d+ ms, client c\d+ ends its session\): 4 incoming connections, over the incoming limit 3/)
+    expect(stdout).toContain("shortest failing run: 5 clients and 0 outgoing connections")
+    const replay = /^replay it: smtp-intake simulate --config (\S+) --scenario (\S+)$/m.exec(stderr)
+    expect(replay?.[1]).toBe(config)
+    const scenario = parseScenario(readFileSync(replay![2]!, "utf8"))
+    if (!scenario.ok) throw new Error(scenario.error)
+    const limits = { total: undefined, incoming: 3, outgoing: undefined, maxWaiting: 1000, maxWaitMs: 60_000 }
+    expect(runPlan(limits, scenario.value.plan!, leakyBudget).violation?.message).toMatch(/over the incoming limit 3/)
+    rmSync(replay![2]!)
+  })
+})
