@@ -26,7 +26,7 @@
 import { cpus, loadavg, totalmem } from "node:os"
 import { parseArgs } from "node:util"
 import { freePort } from "../tests/support/free-port.ts"
-import { startBenchDaemon } from "./bench/bench-daemon.ts"
+import { buildCommand, startBenchDaemon } from "./bench/bench-daemon.ts"
 import type { BenchDaemon, QueuedTiming } from "./bench/bench-daemon.ts"
 import { measureBrokerCeiling } from "./bench/broker-ceiling.ts"
 import { benchQueue, BROKER_URL, brokerReachable } from "./bench/bench-queue.ts"
@@ -264,6 +264,7 @@ const main = async () => {
     process.exitCode = 1
     return
   }
+  buildCommand()
   say(`machine: ${machine()}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`)
   const queues: Queues = { daemon: benchQueue(), threaded: benchQueue(), bare: benchQueue(), ceiling: benchQueue() }
   try {

@@ -1,10 +1,16 @@
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { childrenOf } from "./cpu-time.ts"
 
-const CLI = new URL("../../infrastructure/bin/smtp-intake.ts", import.meta.url).pathname
+/** The built command (`npm run build`), what `npm start` and an installed smtp-intake run. */
+const CLI = new URL("../../dist/bin/smtp-intake.js", import.meta.url).pathname
+
+/** Builds dist/ from the sources in this checkout, so the bench measures what they are now. */
+export const buildCommand = (): void => {
+  execFileSync(process.execPath, [new URL("../build.ts", import.meta.url).pathname], { stdio: "inherit" })
+}
 
 /** Enough descriptors for 10,000 idle clients and then some; the hard limit caps what we get. */
 const WANTED_FILES = 65536
