@@ -32,7 +32,8 @@ const stringsOf = (value: unknown): ReadonlyArray<string> =>
 
 /** One queue's share of a message: its recipients and what their documents carry besides. */
 interface Route {
-  readonly queue: string
+  /** none: discarded (rabbitmq-inbox set empty) */
+  readonly queue: string | undefined
   /** for local addresses (smtp-auth-results: local) */
   readonly local: boolean
   readonly recipients: ReadonlyArray<Recipient>
@@ -42,7 +43,8 @@ interface Route {
 /**
  * SPEC §6: mail to local addresses goes to rabbitmq-local marked `"local": true`, and when
  * rabbitmq-reports is set, a local message that is a DSN or DMARC report goes there instead,
- * with its `report`. Everything else goes to rabbitmq-inbox.
+ * with its `report`. Everything else goes to rabbitmq-inbox, or nowhere when that is set empty
+ * (MailerQ's documented "discard", warned about at start).
  */
 const routes = (
   settings: IntakeSettingsSnapshot,
@@ -102,6 +104,12 @@ export const acceptMessage = Effect.fnUntraced(function*(message: ReceivedMessag
   }
   const deliveries: Array<Delivery> = []
   for (const route of routes(settings, recipients, extraction.mime, { ...properties, ...checkProperties })) {
+    if (route.queue === undefined) {
+      yield* Effect.logInfo("message discarded for non-local recipients: rabbitmq-inbox is empty").pipe(
+        Effect.annotateLogs({ client: message.connection.remoteIp, discarded: route.recipients.map((r) => idOf.get(r)).join(",") })
+      )
+      continue
+    }
     const authResults = addsAuthResults(settings.authResults, route.local) ? checked?.authResults : undefined
     const documents: ReadonlyArray<MessageDocument> = buildMessageDocuments({
       ...common,
@@ -114,6 +122,6 @@ export const acceptMessage = Effect.fnUntraced(function*(message: ReceivedMessag
     })
     for (const d of documents) deliveries.push({ queue: route.queue, messageId: d.messageId, body: d.body })
   }
-  yield* publisher.publish(deliveries)
+  if (deliveries.length > 0) yield* publisher.publish(deliveries)
   return recipients.map((r) => idOf.get(r) ?? "")
 })

@@ -8,17 +8,24 @@ import type { Settings } from "../domain/config/settings.ts"
 import { runPrimary } from "./cluster/primary.ts"
 import { runWorker, workerLogAnnotations } from "./cluster/worker.ts"
 import { ConfigFile } from "./config/config-file.ts"
-import { loadConfig } from "./config/load-config.ts"
+import { configArguments } from "./config/config-arguments.ts"
+import { loadConfig, loadConfigSources } from "./config/load-config.ts"
+import type { ConfigSources } from "./config/load-config.ts"
+import { logStartNotices, printStartNotices } from "./config/start-notices-output.ts"
 import { daemonLayer, localSharedState } from "./daemon.ts"
 import { LIST_COMMANDS, LIST_USAGE, runListCommand } from "./list-commands.ts"
 import { installSighupHandler } from "./sighup.ts"
 
 const USAGE = `usage: smtp-intake --config FILE         run the SMTP server in the foreground
-       smtp-intake --check-config FILE   print the resolved settings (secrets masked), or the errors
+       smtp-intake [--config-file FILE]  the same with MailerQ's layering: ${"$"}SMTP_INTAKE_CONFIG or
+                                         /etc/smtp-intake/smtp-intake.conf, then FILE over it
+       smtp-intake --check-config [FILE] print the resolved settings (secrets masked), or the errors
 ${LIST_USAGE}
        smtp-intake --version | --help
 
-Every setting may also come from the environment as SMTP_INTAKE_<KEY> (e.g. SMTP_INTAKE_SMTP_PORT=2525).`
+Every setting may also come from the environment as SMTP_INTAKE_<KEY> or MAILERQ_<KEY>
+(e.g. SMTP_INTAKE_SMTP_PORT=2525), which wins over the files, and from the command line as
+--<key>=VALUE (e.g. --smtp-port=2525), which wins over both.`
 
 const version = () =>
   (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version
@@ -28,27 +35,21 @@ const fail = (message: string): never => {
   process.exit(2)
 }
 
-const fileAfter = (args: ReadonlyArray<string>, flag: string): string | undefined => {
-  const at = args.indexOf(flag)
-  if (at === -1) return undefined
-  return args[at + 1] ?? fail(`${flag} needs a FILE\n\n${USAGE}`)
-}
-
-const checkConfig = (file: string) =>
-  loadConfig(file).pipe(
+const checkConfig = (sources: ConfigSources, file: string) =>
+  loadConfigSources(sources).pipe(
     Effect.match({
       onFailure: (error) => {
         process.stderr.write(`${error.message}\n`)
         process.exitCode = 1
       },
-      onSuccess: (settings) => {
-        process.stdout.write(`# ${file}: valid\n${describeSettings(settings)}\n`)
+      onSuccess: ({ settings, otherParts }) => {
+        process.stdout.write(`# ${file}: valid\n${printStartNotices(settings, otherParts)}${describeSettings(settings)}\n`)
       }
     })
   )
 
-const changeLists = (file: string, args: ReadonlyArray<string>) =>
-  loadConfig(file).pipe(
+const changeLists = (sources: ConfigSources, args: ReadonlyArray<string>) =>
+  loadConfig(sources).pipe(
     Effect.flatMap((settings) => runListCommand(settings, args)),
     Effect.match({
       onFailure: (error) => {
@@ -78,10 +79,11 @@ const serve = (settings: Settings): Effect.Effect<void, { readonly message: stri
     : runWorker(settings)
 
 /** SIGHUP reads the same file again, with the same environment overrides (see `config-reload.ts`). */
-const runDaemon = (file: string) =>
-  loadConfig(file).pipe(
-    Effect.flatMap(serve),
-    Effect.provideService(ConfigFile, ConfigFile.of({ path: file, load: loadConfig(file) })),
+const runDaemon = (sources: ConfigSources, file: string) =>
+  loadConfigSources(sources).pipe(
+    Effect.tap(({ settings, otherParts }) => cluster.isPrimary ? logStartNotices(settings, otherParts) : Effect.void),
+    Effect.flatMap(({ settings }) => serve(settings)),
+    Effect.provideService(ConfigFile, ConfigFile.of({ path: file, load: loadConfig(sources) })),
     Effect.catch((error) =>
       Effect.sync(() => {
         process.stderr.write(`smtp-intake: ${error.message}\n`)
@@ -92,7 +94,9 @@ const runDaemon = (file: string) =>
     Effect.provide(JsonLogs)
   )
 
-export const main = (args: ReadonlyArray<string>): void => {
+export const main = (commandLine: ReadonlyArray<string>): void => {
+  const config = configArguments(commandLine)
+  const args = config.ok ? config.rest : commandLine
   if (args.includes("--help") || args.includes("-h")) {
     process.stdout.write(`${USAGE}\n`)
     return
@@ -101,18 +105,17 @@ export const main = (args: ReadonlyArray<string>): void => {
     process.stdout.write(`smtp-intake ${version()}\n`)
     return
   }
-  const check = fileAfter(args, "--check-config")
-  if (check !== undefined) return void Effect.runPromise(checkConfig(check))
-  const config = fileAfter(args, "--config") ?? fail(USAGE)
+  if (!config.ok) return fail(config.usage ? `${config.error}\n\n${USAGE}` : config.error)
+  if (args.includes("--check-config")) return void Effect.runPromise(checkConfig(config.sources, config.label))
   const listCommand = args.findIndex((arg) => (LIST_COMMANDS as ReadonlyArray<string>).includes(arg))
-  if (listCommand !== -1) return void Effect.runPromise(changeLists(config, args.slice(listCommand)))
+  if (listCommand !== -1) return void Effect.runPromise(changeLists(config.sources, args.slice(listCommand)))
   installSighupHandler(() =>
     void Effect.runFork(Effect.logInfo("SIGHUP: nothing to reload").pipe(
       Effect.annotateLogs({ service: "smtp-intake", ...(cluster.isWorker ? workerLogAnnotations() : {}) }),
       Effect.provide(JsonLogs)
     ))
   )
-  NodeRuntime.runMain(runDaemon(config), {
+  NodeRuntime.runMain(runDaemon(config.sources, config.label), {
     // SIGTERM/SIGINT interrupt the daemon: that is a clean stop, not a failure. A start-up error
     // was reported and set exitCode; the exit must be explicit, as a cluster worker's IPC channel
     // would keep it running.

@@ -26,10 +26,22 @@ export const sessionPolicy = (settings: Settings, fallbackHostname = machineHost
   maxJunk: settings.smtpJunkLimit
 })
 
+/**
+ * Local mail: rabbitmq-local, else the inbox; with the inbox set empty (non-local mail discarded),
+ * the outbox, as MailerQ's `rabbitmq-config.md` has it ("or to the outbox queue if no inbox was set").
+ */
+const localQueue = (settings: Settings): string => settings.rabbitmqLocal ?? settings.rabbitmqInbox ?? settings.rabbitmqOutbox
+
+/** Every queue a message may be published to: declared at start. */
+export const queuesPublishedTo = (settings: Settings): ReadonlyArray<string> => {
+  const queues = [settings.rabbitmqInbox, localQueue(settings), settings.rabbitmqReports]
+  return [...new Set(queues.filter((queue) => queue !== undefined))]
+}
+
 export const intakeSnapshot = (settings: Settings): IntakeSettingsSnapshot => ({
   policy: sessionPolicy(settings),
   inboxQueue: settings.rabbitmqInbox,
-  localQueue: settings.rabbitmqLocal ?? settings.rabbitmqInbox,
+  localQueue: localQueue(settings),
   reportsQueue: settings.rabbitmqReports,
   outgoingIps: {
     defaultIps: settings.smtpDefaultIps,
@@ -43,14 +55,21 @@ export const intakeSnapshot = (settings: Settings): IntakeSettingsSnapshot => ({
   authResults: settings.smtpAuthResults
 })
 
+/**
+ * smtp-timeout in seconds; MailerQ's 0 (no timeout) is the longest a Node.js timer can wait,
+ * about 24 days (a longer delay would fire at once).
+ */
+const LONGEST_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 2000)
+const timeoutSeconds = (settings: Settings): number => settings.smtpTimeout === 0 ? LONGEST_TIMER_SECONDS : settings.smtpTimeout
+
 /** A whole message may take twice smtp-timeout (10 minutes by default), however steadily it trickles in. */
-export const dataDeadlineMs = (settings: Settings) => 2 * settings.smtpTimeout * 1000
+export const dataDeadlineMs = (settings: Settings) => 2 * timeoutSeconds(settings) * 1000
 
 export const listenerSettings = (settings: Settings, tls: TlsMaterial | undefined): ListenerSettings => ({
   tls,
   proxyRanges: settings.smtpProxy,
   hostname: ownHostname(settings),
-  timeoutSeconds: settings.smtpTimeout,
+  timeoutSeconds: timeoutSeconds(settings),
   dataDeadlineMs: dataDeadlineMs(settings)
 })
 
@@ -65,7 +84,7 @@ export const dataMemoryBytes = (settings: Settings, machineMemory = totalmem()):
 const MAX_WAITING_CONNECTIONS = 1000
 
 /** A held connection waits at most smtp-timeout, and never more than a minute, before its 421. */
-export const admissionWaitMs = (settings: Settings) => Math.min(settings.smtpTimeout, 60) * 1000
+export const admissionWaitMs = (settings: Settings) => Math.min(timeoutSeconds(settings), 60) * 1000
 
 export const budgetLimits = (settings: Settings): BudgetLimits => ({
   total: settings.smtpConnections,
