@@ -14,7 +14,8 @@ export interface AcceptedMessage {
   /** one per recipient, in the same order */
   readonly messageIds: ReadonlyArray<string>
   readonly epochMillis: number
-  readonly ips: ReadonlyArray<string>
+  /** none: the JSON has no `ips`, and delivery may use any IP (a local IP that is not mappable, no defaults) */
+  readonly ips: ReadonlyArray<string> | undefined
   /** the message as received (after dot-unstuffing and x-mq-* extraction) */
   readonly mime: Uint8Array
   /** properties from x-mq-* headers other than envelope and ips, which are resolved into `sender` and `ips` */
@@ -52,7 +53,7 @@ export const buildMessageDocuments = (message: AcceptedMessage): ReadonlyArray<M
   const received = receivedTimestamp(message.epochMillis)
   const extra = JSON.stringify(withoutServerProperties(message.properties)).slice(1, -1)
   const tail = utf8(
-    `","ips":${JSON.stringify(message.ips)},"connection":${JSON.stringify(connectionJson(message.connection))}` +
+    `"${message.ips === undefined ? "" : `,"ips":${JSON.stringify(message.ips)}`},"connection":${JSON.stringify(connectionJson(message.connection))}` +
       `${extra === "" ? "" : `,${extra}`}}`
   )
   return message.recipients.map((recipient, i) => {

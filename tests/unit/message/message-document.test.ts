@@ -36,6 +36,12 @@ describe("the JSON published per recipient (SPEC §2)", () => {
     expect(docs[1].recipient).toBe("sales@example.com")
   })
 
+  it("leaves ips out when no IP was chosen, so that delivery may use any (json-messages.md)", () => {
+    const doc = parse(buildMessageDocuments({ ...message, ips: undefined })[0]!.body)
+    expect("ips" in doc).toBe(false)
+    expect(doc.connection["local-ip"]).toBe("1.2.3.100")
+  })
+
   it("prepends a Received header naming the client, us, the id and the recipient", () => {
     const mime: string = parse(buildMessageDocuments(message)[1]!.body).mime
     expect(mime.startsWith(
