@@ -3,6 +3,7 @@ import { addsAuthResults, runsChecks } from "../domain/checks/checks-config.ts"
 import { withoutOurAuthResults } from "../domain/checks/forged-auth-results.ts"
 import { outgoingIps } from "../domain/ip/outgoing-ips.ts"
 import { concatBytes, utf8 } from "../domain/message/json-bytes.ts"
+import { dsnProperty } from "../domain/message/dsn-property.ts"
 import { buildMessageDocuments } from "../domain/message/message-document.ts"
 import type { MessageDocument } from "../domain/message/message-document.ts"
 import { extractMqHeaders } from "../domain/message/x-mq-headers.ts"
@@ -77,7 +78,7 @@ export const acceptMessage = Effect.fnUntraced(function*(message: ReceivedMessag
       Effect.annotateLogs({ client: message.connection.remoteIp, headers: extraction.ignored.join(",") })
     )
   }
-  const { envelope: mqEnvelope, ips: mqIps, ...properties } = extraction.properties
+  const { envelope: mqEnvelope, ips: mqIps, dsn: mqDsn, ...properties } = extraction.properties
   const { recipients } = message.envelope
   const idOf = new Map<Recipient, string>()
   for (const recipient of recipients) idOf.set(recipient, yield* ids.next)
@@ -118,6 +119,7 @@ export const acceptMessage = Effect.fnUntraced(function*(message: ReceivedMessag
         : concatBytes([utf8(authResults), withoutOurAuthResults(common.mime, message.hostname)]),
       recipients: route.recipients.map((r) => r.address),
       messageIds: route.recipients.map((r) => idOf.get(r) ?? ""),
+      dsn: route.recipients.map((r) => dsnProperty(message.envelope.dsn, r.dsn, mqDsn)),
       properties: route.properties
     })
     for (const d of documents) deliveries.push({ queue: route.queue, messageId: d.messageId, body: d.body })

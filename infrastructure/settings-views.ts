@@ -23,7 +23,8 @@ export const sessionPolicy = (settings: Settings, fallbackHostname = machineHost
   protection: settings.smtpProtection,
   tlsOffered: settings.smtpCertificate !== undefined && settings.smtpKey !== undefined,
   maxErrors: settings.smtpErrorLimit,
-  maxJunk: settings.smtpJunkLimit
+  maxJunk: settings.smtpJunkLimit,
+  dsnOffered: settings.dsnAdvertise
 })
 
 /**

@@ -20,6 +20,8 @@ export interface AcceptedMessage {
   readonly mime: Uint8Array
   /** properties from x-mq-* headers other than envelope and ips, which are resolved into `sender` and `ips` */
   readonly properties: Readonly<Record<string, unknown>>
+  /** each recipient's `dsn` object (sending-bounces.md), in recipient order; none: no `dsn` property */
+  readonly dsn?: ReadonlyArray<Readonly<Record<string, string>> | undefined>
 }
 
 export interface MessageDocument {
@@ -38,7 +40,7 @@ const connectionJson = (c: ConnectionInfo) => ({
   ...(c.user === undefined ? {} : { user: c.user })
 })
 
-const SERVER_PROPERTIES = new Set(["message-id", "received", "hostname", "envelope", "recipient", "mime", "ips", "connection"])
+const SERVER_PROPERTIES = new Set(["message-id", "received", "hostname", "envelope", "recipient", "mime", "ips", "connection", "dsn"])
 
 /** The server's own properties are written once, by the server; nothing else may repeat one. */
 const withoutServerProperties = (properties: Readonly<Record<string, unknown>>) =>
@@ -58,12 +60,14 @@ export const buildMessageDocuments = (message: AcceptedMessage): ReadonlyArray<M
   )
   return message.recipients.map((recipient, i) => {
     const messageId = message.messageIds[i] ?? ""
+    const dsn = message.dsn?.[i]
     const head = JSON.stringify({
       "message-id": messageId,
       received,
       hostname: message.hostname,
       envelope: message.sender,
-      recipient
+      recipient,
+      ...(dsn === undefined ? {} : { dsn })
     })
     const trace = receivedHeader({
       helo: message.helo,

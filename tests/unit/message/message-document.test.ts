@@ -85,13 +85,23 @@ describe("properties from x-mq-* headers", () => {
   it("are added after connection, and cannot displace the server's own properties", () => {
     const doc = parse(buildMessageDocuments({
       ...message,
-      properties: { tags: ["a", "b"], dsn: { notify: "NEVER" }, maxdelivertime: 3600 }
+      properties: { tags: ["a", "b"], maxdelivertime: 3600 }
     })[0]!.body)
     expect(Object.keys(doc)).toEqual([
       "message-id", "received", "hostname", "envelope", "recipient", "mime", "ips", "connection",
-      "tags", "dsn", "maxdelivertime"
+      "tags", "maxdelivertime"
     ])
-    expect(doc).toMatchObject({ tags: ["a", "b"], dsn: { notify: "NEVER" }, maxdelivertime: 3600 })
+    expect(doc).toMatchObject({ tags: ["a", "b"], maxdelivertime: 3600 })
+  })
+
+  it("gives each recipient its own dsn object, once", () => {
+    const docs = buildMessageDocuments({
+      ...message,
+      properties: { dsn: { notify: "forged" } },
+      dsn: [{ ret: "HDRS", envid: "e1", notify: "FAILURE", orcpt: "info@example.com" }, undefined]
+    }).map((d) => parse(d.body))
+    expect(docs[0].dsn).toEqual({ ret: "HDRS", envid: "e1", notify: "FAILURE", orcpt: "info@example.com" })
+    expect("dsn" in docs[1]).toBe(false)
   })
 
   it("never repeat a property the server writes", () => {
