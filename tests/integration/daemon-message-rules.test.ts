@@ -9,7 +9,8 @@ const ready = (await rabbitAvailable()) && serviceAvailable("swaks", commandExis
 
 const MESSAGE_WITH_MQ_HEADERS = [
   "From: sender@example.org",
-  "X-MQ-Tag: newsletter, week-48",
+  "X-MQ-Tag: newsletter",
+  "X-MQ-Tag: Week 48, Europe",
   "x-mq-ip: 10.0.0.9",
   "X-Mq-Maxattempts: 3",
   "x-mq-dsn-notify: FAILURE,",
@@ -79,7 +80,7 @@ describe.runIf(ready)("message rules through the daemon", () => {
     const json = message!.json
     expect(json).toMatchObject({
       ips: ["10.0.0.9"],
-      tags: ["newsletter", "week-48"],
+      tags: ["newsletter", "Week 48, Europe"],
       maxattempts: 3,
       dsn: { notify: "FAILURE, DELAY" },
       smarthost: { hostname: "relay.example.net", port: 2525 }
