@@ -115,7 +115,7 @@ describe.runIf(ready)("message rules through the daemon", () => {
     const [message] = await takeMessages(plainInbox, 1)
     expect(message?.json.ips).toEqual(["127.0.0.1"])
     expect(message?.json).not.toHaveProperty("tags")
-    expect(message?.json.mime as string).toContain("X-MQ-Tag: newsletter, week-48\r\nx-mq-ip: 10.0.0.9\r\n")
+    expect(message?.json.mime as string).toContain("X-MQ-Tag: Week 48, Europe\r\nx-mq-ip: 10.0.0.9\r\n")
   })
 
   it("validates addresses strictly by default: 501 5.1.7 for a bad sender, 553 5.1.3 for a bad recipient", async () => {
