@@ -1,7 +1,7 @@
 import { Clock, Effect } from "effect"
 import { addsAuthResults, runsChecks } from "../domain/checks/checks-config.ts"
 import { withoutOurAuthResults } from "../domain/checks/forged-auth-results.ts"
-import { outgoingIps } from "../domain/ip/outgoing-ips.ts"
+import { injectedIps, outgoingIps } from "../domain/ip/outgoing-ips.ts"
 import { concatBytes, utf8 } from "../domain/message/json-bytes.ts"
 import { dsnProperty } from "../domain/message/dsn-property.ts"
 import { buildMessageDocuments } from "../domain/message/message-document.ts"
@@ -24,6 +24,11 @@ export interface ReceivedMessage {
   readonly helo: string
   readonly envelope: Envelope
   readonly mime: Uint8Array
+  /**
+   * "command-line": injected by `smtp-intake send` (no IP it came in on; `--envelope`, when given,
+   * goes over x-mq-envelope); absent: received over SMTP
+   */
+  readonly origin?: { readonly _tag: "command-line"; readonly explicitSender: boolean }
 }
 
 const NO_EXTRACTION = { properties: {} as MqProperties, ignored: [] as ReadonlyArray<string> }
@@ -98,9 +103,11 @@ export const acceptMessage = Effect.fnUntraced(function*(message: ReceivedMessag
     hostname: message.hostname,
     helo: message.helo,
     connection: message.connection,
-    sender: typeof mqEnvelope === "string" ? mqEnvelope : message.envelope.sender,
+    sender: typeof mqEnvelope === "string" && message.origin?.explicitSender !== true ? mqEnvelope : message.envelope.sender,
     epochMillis,
-    ips: outgoingIps(settings.outgoingIps, message.connection.localIp, stringsOf(mqIps)),
+    ips: message.origin === undefined
+      ? outgoingIps(settings.outgoingIps, message.connection.localIp, stringsOf(mqIps))
+      : injectedIps(settings.outgoingIps, stringsOf(mqIps)),
     mime: extraction.mime
   }
   const deliveries: Array<Delivery> = []

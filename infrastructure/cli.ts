@@ -15,12 +15,14 @@ import { logStartNotices, printStartNotices } from "./config/start-notices-outpu
 import { daemonLayer, localSharedState } from "./daemon.ts"
 import { LIST_COMMANDS, LIST_USAGE, runListCommand } from "./list-commands.ts"
 import { installSighupHandler } from "./sighup.ts"
+import { runSend, SEND_USAGE } from "./send/send-command.ts"
 
 const USAGE = `usage: smtp-intake --config FILE         run the SMTP server in the foreground
        smtp-intake [--config-file FILE]  the same with MailerQ's layering: ${"$"}SMTP_INTAKE_CONFIG or
                                          /etc/smtp-intake/smtp-intake.conf, then FILE over it
        smtp-intake --check-config [FILE] print the resolved settings (secrets masked), or the errors
 ${LIST_USAGE}
+${SEND_USAGE}
        smtp-intake --version | --help
 
 Every setting may also come from the environment as SMTP_INTAKE_<KEY> or MAILERQ_<KEY>
@@ -109,6 +111,7 @@ export const main = (commandLine: ReadonlyArray<string>): void => {
   if (args.includes("--check-config")) return void Effect.runPromise(checkConfig(config.sources, config.label))
   const listCommand = args.findIndex((arg) => (LIST_COMMANDS as ReadonlyArray<string>).includes(arg))
   if (listCommand !== -1) return void Effect.runPromise(changeLists(config.sources, args.slice(listCommand)))
+  if (args.includes("send") || args.includes("--extract-recipients")) return void runSend(args, config.sources).then((code) => void (process.exitCode = code))
   installSighupHandler(() =>
     void Effect.runFork(Effect.logInfo("SIGHUP: nothing to reload").pipe(
       Effect.annotateLogs({ service: "smtp-intake", ...(cluster.isWorker ? workerLogAnnotations() : {}) }),

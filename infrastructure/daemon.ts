@@ -33,7 +33,7 @@ export { admissionWaitMs, budgetLimits } from "./settings-views.ts"
 import { queuesPublishedTo } from "./settings-views.ts"
 
 /** Broker when rabbitmq-address is set, otherwise the embedded spool (SPEC §7). */
-const publisherLayer = (settings: Settings) =>
+export const publisherLayer = (settings: Settings) =>
   settings.rabbitmqAddress === undefined
     ? SpoolPublisher.layer({ directory: settings.spoolDirectory })
     : AmqpPublisher.layer({

@@ -12,6 +12,16 @@ export interface OutgoingIpRules {
 export const isMappable = (rules: OutgoingIpRules, localIp: string): boolean =>
   rangesContain(rules.mappable, localIp) && !rangesContain(rules.unmappable, localIp)
 
+/**
+ * A message injected on the command line came in on no IP: an explicit x-mq-ip, else
+ * smtp-default-ips, else none (MailerQ sends from any IP).
+ */
+export const injectedIps = (rules: OutgoingIpRules, explicit: ReadonlyArray<string> = []): ReadonlyArray<string> | undefined => {
+  const chosen = explicit.flatMap((ip) => normalizeIp(ip) ?? [])
+  if (chosen.length > 0) return chosen
+  return rules.defaultIps.length > 0 ? rules.defaultIps : undefined
+}
+
 const noRules = (rules: OutgoingIpRules): boolean =>
   rules.defaultIps.length === 0 && rules.mappable.length === 0 && rules.unmappable.length === 0
 
