@@ -2,6 +2,7 @@ import { validateMailbox } from "../address/validate-address.ts"
 import { rangesContain } from "../ip/ip-range.ts"
 import type { AuthRefusal, SessionCommand } from "./commands.ts"
 import { MAIL_DSN_PARAMETERS, RCPT_DSN_PARAMETERS } from "./dsn-parameters.ts"
+import type { DsnParsed } from "./dsn-parameters.ts"
 import type { SessionEvent } from "./events.ts"
 import { AUTH_MECHANISMS, MAX_UNRECOGNIZED_COMMANDS } from "./policy.ts"
 import type { SessionPolicy } from "./policy.ts"
@@ -33,6 +34,10 @@ const BODY_TYPES: ReadonlyArray<string> = ["7BIT", "8BITMIME"]
 
 const unsupported = (given: ReadonlyArray<string>, known: ReadonlyArray<string>) =>
   given.find((name) => !known.includes(name.toUpperCase()))
+
+/** The DSN parameters a command carries into its event, when there are any (a malformed one was refused before). */
+const dsnOf = <A>(parsed: DsnParsed<A> | undefined): { readonly dsn?: A } =>
+  parsed?.ok === true && parsed.dsn !== undefined ? { dsn: parsed.dsn } : {}
 
 /** RFC 5321 §4.1.1.3: the domainless `<Postmaster>` must be accepted. */
 const isPostmaster = (address: string) => address.toLowerCase() === "postmaster"
@@ -216,14 +221,8 @@ export const decide = (policy: SessionPolicy) => {
           const verdict = validateMailbox(command.address, { mode: policy.addressValidation, utf8: command.utf8 })
           if (!verdict.valid) return refused(command, 501, "5.1.7", `Bad sender address syntax: ${verdict.reason}`)
         }
-        const mailDsn = command.dsn?.ok === true ? command.dsn.dsn : undefined
-        return [{
-          _tag: "SenderAccepted",
-          address: command.address,
-          utf8: command.utf8,
-          ...(mailDsn === undefined ? {} : { dsn: mailDsn }),
-          reply: reply(250, "2.1.0", "Accepted")
-        }]
+        const { address, utf8 } = command
+        return [{ _tag: "SenderAccepted", address, utf8, ...dsnOf(command.dsn), reply: reply(250, "2.1.0", "Accepted") }]
       }
 
       case "Rcpt": {
@@ -242,14 +241,8 @@ export const decide = (policy: SessionPolicy) => {
         if (state.envelope.recipients.length >= policy.maxRecipients) {
           return refused(command, 452, "4.5.3", `Too many recipients: at most ${policy.maxRecipients} per message`)
         }
-        const rcptDsn = command.dsn?.ok === true ? command.dsn.dsn : undefined
-        return [{
-          _tag: "RecipientAccepted",
-          address: command.address,
-          local: command.local,
-          ...(rcptDsn === undefined ? {} : { dsn: rcptDsn }),
-          reply: reply(250, "2.1.5", "Accepted")
-        }]
+        const { address, local } = command
+        return [{ _tag: "RecipientAccepted", address, local, ...dsnOf(command.dsn), reply: reply(250, "2.1.5", "Accepted") }]
       }
 
       case "Data":

@@ -32,6 +32,14 @@ describe("smtp-intake --check-config on a whole MailerQ's config", () => {
     expect(stdout).not.toContain("username:password") // www-auth
   })
 
+  it("says plainly that an empty smtp-range admits no client, and which key opens it", async () => {
+    const { code, stdout } = await runTracked(process.execPath, [CLI, "--check-config", "--smtp-range="], {
+      env: { ...process.env, SMTP_INTAKE_CONFIG: MAILERQ_CONFIG }
+    })
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^# warning: smtp-range is empty: no client can connect \(each gets 554\); set smtp-range to the ranges that may/m)
+  })
+
   it("refuses a key MailerQ does not know either, with a did-you-mean", async () => {
     const { code, stderr } = await runTracked(process.execPath, [CLI, "--check-config", "--www-prot=1"], {
       env: { ...process.env, SMTP_INTAKE_CONFIG: MAILERQ_CONFIG }
