@@ -4,7 +4,7 @@ import { CLI, startDaemon } from "../support/daemon.ts"
 import type { RunningDaemon } from "../support/daemon.ts"
 import { freePort } from "../support/free-port.ts"
 import { runTracked } from "../support/processes.ts"
-import { BROKER_URL, deleteQueues, takeMessages, uniqueQueue } from "../support/rabbit.ts"
+import { BROKER_URL, deleteQueues, queueDepth, takeMessages, uniqueQueue } from "../support/rabbit.ts"
 import { commandExists, rabbitAvailable, serviceAvailable } from "../support/services.ts"
 import { queuedIds, swaks } from "../support/smtp-clients.ts"
 
@@ -93,5 +93,33 @@ describe.runIf(ready)("the daemon on a MailerQ config: default file, --config-fi
     expect(message?.json["message-id"]).toBe(id)
     expect(message?.json.hostname).toBe("mx.mailerq.test") // the environment
     expect(message?.json.ips).toEqual(["1.2.3.4", "4.5.6.7"]) // smtp-default-ips of the shared file
+  })
+})
+
+describe.runIf(ready)("an empty rabbitmq-inbox through the daemon (rabbitmq-config.md: discard what is not local)", () => {
+  const outbox = uniqueQueue("discard-outbox")
+  let daemon: RunningDaemon
+
+  beforeAll(async () => {
+    daemon = await startDaemon({
+      "smtp-ip": "127.0.0.1",
+      "smtp-range": "127.0.0.0/8",
+      "rabbitmq-address": BROKER_URL,
+      "rabbitmq-outbox": outbox,
+      "rabbitmq-inbox": ""
+    })
+  })
+  afterAll(async () => {
+    expect(await daemon?.stop()).toBe(0)
+    await deleteQueues(outbox)
+  })
+
+  it("warns at start, answers 250 as MailerQ does, logs the discard, and publishes nothing", async () => {
+    expect(daemon.logs().some((line) => line.includes("rabbitmq-inbox is empty: mail to non-local recipients is answered 250 and discarded"))).toBe(true)
+    const sent = await swaks(daemon.port, ["--from", "a@example.org", "--to", "nobody@example.com"])
+    expect(sent.code, sent.output).toBe(0)
+    const [id] = queuedIds(sent.output).values()
+    expect(await queueDepth(outbox)).toBe(0) // nothing is published before the 250, so nothing can come later
+    expect(daemon.logs().some((line) => line.includes("message discarded for non-local recipients") && line.includes(String(id)))).toBe(true)
   })
 })
