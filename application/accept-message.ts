@@ -2,8 +2,9 @@ import { Clock, Effect } from "effect"
 import { addsAuthResults, runsChecks } from "../domain/checks/checks-config.ts"
 import { withoutOurAuthResults } from "../domain/checks/forged-auth-results.ts"
 import type { SpfVerdict } from "../domain/checks/verdicts.ts"
-import { outgoingIps } from "../domain/ip/outgoing-ips.ts"
+import { injectedIps, outgoingIps } from "../domain/ip/outgoing-ips.ts"
 import { concatBytes, utf8 } from "../domain/message/json-bytes.ts"
+import { dsnProperty } from "../domain/message/dsn-property.ts"
 import { buildMessageDocuments } from "../domain/message/message-document.ts"
 import type { MessageDocument } from "../domain/message/message-document.ts"
 import { extractMqHeaders } from "../domain/message/x-mq-headers.ts"
@@ -24,6 +25,11 @@ export interface ReceivedMessage {
   readonly helo: string
   readonly envelope: Envelope
   readonly mime: Uint8Array
+  /**
+   * "command-line": injected by `smtp-intake send` (no IP it came in on; `--envelope`, when given,
+   * goes over x-mq-envelope); absent: received over SMTP
+   */
+  readonly origin?: { readonly _tag: "command-line"; readonly explicitSender: boolean }
 }
 
 const NO_EXTRACTION = { properties: {} as MqProperties, ignored: [] as ReadonlyArray<string> }
@@ -33,7 +39,8 @@ const stringsOf = (value: unknown): ReadonlyArray<string> =>
 
 /** One queue's share of a message: its recipients and what their documents carry besides. */
 interface Route {
-  readonly queue: string
+  /** none: discarded (rabbitmq-inbox set empty) */
+  readonly queue: string | undefined
   /** for local addresses (smtp-auth-results: local) */
   readonly local: boolean
   readonly recipients: ReadonlyArray<Recipient>
@@ -43,7 +50,8 @@ interface Route {
 /**
  * SPEC §6: mail to local addresses goes to rabbitmq-local marked `"local": true`, and when
  * rabbitmq-reports is set, a local message that is a DSN or DMARC report goes there instead,
- * with its `report`. Everything else goes to rabbitmq-inbox.
+ * with its `report`. Everything else goes to rabbitmq-inbox, or nowhere when that is set empty
+ * (MailerQ's documented "discard", warned about at start).
  */
 const routes = (
   settings: IntakeSettingsSnapshot,
@@ -88,7 +96,7 @@ export const acceptMessage = Effect.fnUntraced(function*(
       Effect.annotateLogs({ client: message.connection.remoteIp, headers: extraction.ignored.join(",") })
     )
   }
-  const { envelope: mqEnvelope, ips: mqIps, ...properties } = extraction.properties
+  const { envelope: mqEnvelope, ips: mqIps, dsn: mqDsn, ...properties } = extraction.properties
   const { recipients } = message.envelope
   const idOf = new Map<Recipient, string>()
   for (const recipient of recipients) idOf.set(recipient, yield* ids.next)
@@ -109,13 +117,21 @@ export const acceptMessage = Effect.fnUntraced(function*(
     hostname: message.hostname,
     helo: message.helo,
     connection: message.connection,
-    sender: typeof mqEnvelope === "string" ? mqEnvelope : message.envelope.sender,
+    sender: typeof mqEnvelope === "string" && message.origin?.explicitSender !== true ? mqEnvelope : message.envelope.sender,
     epochMillis,
-    ips: outgoingIps(settings.outgoingIps, message.connection.localIp, stringsOf(mqIps)),
+    ips: message.origin === undefined
+      ? outgoingIps(settings.outgoingIps, message.connection.localIp, stringsOf(mqIps))
+      : injectedIps(settings.outgoingIps, stringsOf(mqIps)),
     mime: extraction.mime
   }
   const deliveries: Array<Delivery> = []
   for (const route of routes(settings, recipients, extraction.mime, { ...properties, ...checkProperties })) {
+    if (route.queue === undefined) {
+      yield* Effect.logInfo("message discarded for non-local recipients: rabbitmq-inbox is empty").pipe(
+        Effect.annotateLogs({ client: message.connection.remoteIp, discarded: route.recipients.map((r) => idOf.get(r)).join(",") })
+      )
+      continue
+    }
     const authResults = addsAuthResults(settings.authResults, route.local) ? checked?.authResults : undefined
     const documents: ReadonlyArray<MessageDocument> = buildMessageDocuments({
       ...common,
@@ -124,12 +140,13 @@ export const acceptMessage = Effect.fnUntraced(function*(
         : concatBytes([utf8(authResults), withoutOurAuthResults(common.mime, message.hostname)]),
       recipients: route.recipients.map((r) => r.address),
       messageIds: route.recipients.map((r) => idOf.get(r) ?? ""),
+      dsn: route.recipients.map((r) => dsnProperty(message.envelope.dsn, r.dsn, mqDsn)),
       properties: route.properties
     })
     for (const d of documents) deliveries.push({ queue: route.queue, messageId: d.messageId, body: d.body })
   }
   const publishing = yield* Clock.currentTimeNanos
-  yield* publisher.publish(deliveries)
+  if (deliveries.length > 0) yield* publisher.publish(deliveries)
   const brokerMs = Number((yield* Clock.currentTimeNanos) - publishing) / 1e6
   const accepted: AcceptedMessage = { messageIds: recipients.map((r) => idOf.get(r) ?? ""), brokerMs }
   return accepted

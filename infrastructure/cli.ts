@@ -1,10 +1,17 @@
+import { splitCommandLineSettings } from "../domain/config/command-line-settings.ts"
 import { commandHelp, parseArguments, usage } from "./cli/arguments.ts"
 import { COMMANDS } from "./cli/commands.ts"
+import { OWN_OPTIONS } from "./config/config-arguments.ts"
 import { packageVersion } from "./package-version.ts"
 
-/** Reads the command line against the table of commands and runs the one asked for; a wrong line is the usage and exit 2. */
+/**
+ * Reads the command line against the table of commands and runs the one asked for; a wrong line is
+ * the usage and exit 2. MailerQ's `--key=value` config overrides (any `--name` that is not one of
+ * the table's options) are taken out first and handed to the command with its config.
+ */
 export const main = async (args: ReadonlyArray<string>): Promise<void> => {
-  const request = parseArguments(COMMANDS, args)
+  const { settings, rest } = splitCommandLineSettings(args, OWN_OPTIONS)
+  const request = parseArguments(COMMANDS, rest, settings)
   switch (request._tag) {
     case "Version":
       return void process.stdout.write(`smtp-intake ${packageVersion()}\n`)

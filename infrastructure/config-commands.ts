@@ -1,25 +1,27 @@
 import { Effect } from "effect"
 import { describeSettings } from "../domain/config/describe-settings.ts"
-import { loadConfig } from "./config/load-config.ts"
+import { loadConfig, loadConfigSources } from "./config/load-config.ts"
+import type { ConfigSources } from "./config/load-config.ts"
+import { printStartNotices } from "./config/start-notices-output.ts"
 import { runListCommand } from "./list-commands.ts"
 
-/** `smtp-intake --check-config FILE`: the resolved settings (secrets masked), or the errors and exit 1. */
-export const checkConfig = (file: string): Promise<void> =>
-  Effect.runPromise(loadConfig(file).pipe(
+/** `smtp-intake --check-config FILE`: the start notices and the resolved settings (secrets masked), or the errors and exit 1. */
+export const checkConfig = (sources: ConfigSources, file: string): Promise<void> =>
+  Effect.runPromise(loadConfigSources(sources).pipe(
     Effect.match({
       onFailure: (error) => {
         process.stderr.write(`${error.message}\n`)
         process.exitCode = 1
       },
-      onSuccess: (settings) => {
-        process.stdout.write(`# ${file}: valid\n${describeSettings(settings)}\n`)
+      onSuccess: ({ settings, otherParts }) => {
+        process.stdout.write(`# ${file}: valid\n${printStartNotices(settings, otherParts)}${describeSettings(settings)}\n`)
       }
     })
   ))
 
 /** `smtp-intake --config FILE local|hostname|block VERB …` */
-export const changeLists = (file: string, args: ReadonlyArray<string>): Promise<void> =>
-  Effect.runPromise(loadConfig(file).pipe(
+export const changeLists = (sources: ConfigSources, args: ReadonlyArray<string>): Promise<void> =>
+  Effect.runPromise(loadConfig(sources).pipe(
     Effect.flatMap((settings) => runListCommand(settings, args)),
     Effect.match({
       onFailure: (error) => {

@@ -29,14 +29,15 @@ import { loadTlsMaterial, tlsFilesOf } from "./tls/tls-material.ts"
 
 // the cluster primary takes its budget from the same settings
 export { admissionWaitMs, budgetLimits } from "./settings-views.ts"
+import { queuesPublishedTo } from "./settings-views.ts"
 
 /** Broker when rabbitmq-address is set, otherwise the embedded spool (SPEC §7). */
-const publisherLayer = (settings: Settings) =>
+export const publisherLayer = (settings: Settings) =>
   settings.rabbitmqAddress === undefined
     ? SpoolPublisher.layer({ directory: settings.spoolDirectory })
     : AmqpPublisher.layer({
       url: settings.rabbitmqAddress,
-      queues: [...new Set([settings.rabbitmqInbox, settings.rabbitmqLocal ?? settings.rabbitmqInbox, settings.rabbitmqReports ?? settings.rabbitmqInbox])],
+      queues: queuesPublishedTo(settings),
       queueType: settings.rabbitmqQueueType,
       maxMessageSize: settings.rabbitmqMaxMessageSize,
       failOnQueueMismatchAtStart: true

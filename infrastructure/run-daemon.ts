@@ -6,7 +6,9 @@ import type { Settings } from "../domain/config/settings.ts"
 import { runPrimary } from "./cluster/primary.ts"
 import { runWorker, workerLogAnnotations } from "./cluster/worker.ts"
 import { ConfigFile } from "./config/config-file.ts"
-import { loadConfig } from "./config/load-config.ts"
+import { loadConfig, loadConfigSources } from "./config/load-config.ts"
+import type { ConfigSources } from "./config/load-config.ts"
+import { logStartNotices } from "./config/start-notices-output.ts"
 import { daemonLayer, localSharedState } from "./daemon.ts"
 import { installSighupHandler } from "./sighup.ts"
 
@@ -25,11 +27,12 @@ const serve = (settings: Settings): Effect.Effect<void, { readonly message: stri
     ? runPrimary(settings)
     : runWorker(settings)
 
-/** SIGHUP reads the same file again, with the same environment overrides (see `config-reload.ts`). */
-const daemon = (file: string) =>
-  loadConfig(file).pipe(
-    Effect.flatMap(serve),
-    Effect.provideService(ConfigFile, ConfigFile.of({ path: file, load: loadConfig(file) })),
+/** SIGHUP reads the same files again, with the same environment and command-line overrides (see `config-reload.ts`). */
+const daemon = (sources: ConfigSources, file: string) =>
+  loadConfigSources(sources).pipe(
+    Effect.tap(({ settings, otherParts }) => cluster.isPrimary ? logStartNotices(settings, otherParts) : Effect.void),
+    Effect.flatMap(({ settings }) => serve(settings)),
+    Effect.provideService(ConfigFile, ConfigFile.of({ path: file, load: loadConfig(sources) })),
     Effect.catch((error) =>
       Effect.sync(() => {
         process.stderr.write(`smtp-intake: ${error.message}\n`)
@@ -41,14 +44,14 @@ const daemon = (file: string) =>
   )
 
 /** `smtp-intake --config FILE`: the daemon in the foreground, until SIGTERM or SIGINT. */
-export const runDaemon = async (file: string): Promise<void> => {
+export const runDaemon = async (sources: ConfigSources, file: string): Promise<void> => {
   installSighupHandler(() =>
     void Effect.runFork(Effect.logInfo("SIGHUP: nothing to reload").pipe(
       Effect.annotateLogs({ service: "smtp-intake", ...(cluster.isWorker ? workerLogAnnotations() : {}) }),
       Effect.provide(JsonLogs)
     ))
   )
-  NodeRuntime.runMain(daemon(file), {
+  NodeRuntime.runMain(daemon(sources, file), {
     // SIGTERM/SIGINT interrupt the daemon: that is a clean stop, not a failure. A start-up error
     // was reported and set exitCode; the exit must be explicit, as a cluster worker's IPC channel
     // would keep it running.

@@ -23,13 +23,26 @@ export const sessionPolicy = (settings: Settings, fallbackHostname = machineHost
   protection: settings.smtpProtection,
   tlsOffered: settings.smtpCertificate !== undefined && settings.smtpKey !== undefined,
   maxErrors: settings.smtpErrorLimit,
-  maxJunk: settings.smtpJunkLimit
+  maxJunk: settings.smtpJunkLimit,
+  dsnOffered: settings.dsnAdvertise
 })
+
+/**
+ * Local mail: rabbitmq-local, else the inbox; with the inbox set empty (non-local mail discarded),
+ * the outbox, as MailerQ's `rabbitmq-config.md` has it ("or to the outbox queue if no inbox was set").
+ */
+const localQueue = (settings: Settings): string => settings.rabbitmqLocal ?? settings.rabbitmqInbox ?? settings.rabbitmqOutbox
+
+/** Every queue a message may be published to: declared at start. */
+export const queuesPublishedTo = (settings: Settings): ReadonlyArray<string> => {
+  const queues = [settings.rabbitmqInbox, localQueue(settings), settings.rabbitmqReports]
+  return [...new Set(queues.filter((queue) => queue !== undefined))]
+}
 
 export const intakeSnapshot = (settings: Settings): IntakeSettingsSnapshot => ({
   policy: sessionPolicy(settings),
   inboxQueue: settings.rabbitmqInbox,
-  localQueue: settings.rabbitmqLocal ?? settings.rabbitmqInbox,
+  localQueue: localQueue(settings),
   reportsQueue: settings.rabbitmqReports,
   outgoingIps: {
     defaultIps: settings.smtpDefaultIps,
@@ -43,14 +56,21 @@ export const intakeSnapshot = (settings: Settings): IntakeSettingsSnapshot => ({
   authResults: settings.smtpAuthResults
 })
 
+/**
+ * smtp-timeout in seconds; MailerQ's 0 (no timeout) is the longest a Node.js timer can wait,
+ * about 24 days (a longer delay would fire at once).
+ */
+const LONGEST_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 2000)
+const timeoutSeconds = (settings: Settings): number => settings.smtpTimeout === 0 ? LONGEST_TIMER_SECONDS : settings.smtpTimeout
+
 /** A whole message may take twice smtp-timeout (10 minutes by default), however steadily it trickles in. */
-export const dataDeadlineMs = (settings: Settings) => 2 * settings.smtpTimeout * 1000
+export const dataDeadlineMs = (settings: Settings) => 2 * timeoutSeconds(settings) * 1000
 
 export const listenerSettings = (settings: Settings, tls: TlsMaterial | undefined): ListenerSettings => ({
   tls,
   proxyRanges: settings.smtpProxy,
   hostname: ownHostname(settings),
-  timeoutSeconds: settings.smtpTimeout,
+  timeoutSeconds: timeoutSeconds(settings),
   dataDeadlineMs: dataDeadlineMs(settings)
 })
 

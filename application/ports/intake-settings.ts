@@ -7,8 +7,8 @@ import type { SessionPolicy } from "../../domain/session/policy.ts"
 /** The part of the configuration the use cases read, as it stood at one moment. */
 export interface IntakeSettingsSnapshot {
   readonly policy: SessionPolicy
-  /** where accepted messages are published (rabbitmq-inbox) */
-  readonly inboxQueue: string
+  /** where accepted messages are published (rabbitmq-inbox); none: mail to non-local recipients is discarded */
+  readonly inboxQueue: string | undefined
   /** where messages to local addresses go (rabbitmq-local, else the inbox) */
   readonly localQueue: string
   /** where local DSN and DMARC reports go (rabbitmq-reports); none = they are local messages like others */

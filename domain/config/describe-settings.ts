@@ -7,6 +7,7 @@ const width = Math.max(...configKeys.map((spec) => spec.name.length)) + 2
 const describeKey = <P extends keyof Settings>(spec: KeySpec<P>, settings: Settings): string => {
   const value = settings[spec.property]
   const label = `${spec.name}:`
+  if (value === undefined && spec.emptyIsAValue === true) return `${label.padEnd(width)}# ${spec.whenUnset ?? "(empty)"}`
   if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) {
     const meaning = spec.whenUnset === undefined ? "" : ` - ${spec.whenUnset}`
     return `# ${label.padEnd(Math.max(width - 2, label.length + 1))}(not set)${meaning}`

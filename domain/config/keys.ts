@@ -4,7 +4,7 @@ import {
   formatBoolean, formatChoices, formatIpRanges, formatPorts, formatSize, optional, parseAmqpUrl, parseAuthUrl,
   parseBoolean, parseChoice, parseChoices, parseDatabaseUrl, parseHost, parseHostname, parseIp,
   parseIpRanges, parseIps, parseNameServers, formatNameServers, parsePath, parsePort, parsePorts, parsePortsOrNone, parsePositiveInteger, parseQueueName,
-  parseSize, parseText, parseToken
+  parseSize, parseText, parseToken, zeroMeans
 } from "./values.ts"
 import type { Parsed } from "./values.ts"
 
@@ -26,8 +26,9 @@ export type Secret = "no" | "password-in-url" | "auth-credentials" | "whole-valu
  */
 export type Reload = "live" | "restart" | "live-while-set"
 
+/** A property whose values can all stand as a value of type T. */
 type PropertyHolding<T> = {
-  [K in keyof Settings]: [Settings[K]] extends [T] ? ([T] extends [Settings[K]] ? K : never) : never
+  [K in keyof Settings]: [Settings[K]] extends [T] ? K : never
 }[keyof Settings]
 
 /** One config key: its spellings, where it lands in Settings, how it is read and written back. */
@@ -45,6 +46,8 @@ export interface KeySpec<P extends keyof Settings> {
   readonly defaultFrom?: keyof Settings
   /** what an unset (or empty-list) value means, for `describeSettings` */
   readonly whenUnset?: string
+  /** an empty value is a setting of its own, not "use the default" (rabbitmq-inbox: empty discards) */
+  readonly emptyIsAValue?: boolean
   readonly secret: Secret
   /** false: the key is validated, but any value other than its default refuses to start */
   readonly supported: boolean
@@ -68,7 +71,8 @@ const key = <P extends keyof Settings>(property: P, definition: KeyDefinition<P>
 
 const asIs = (value: string): string => value
 const joinIps = (ips: ReadonlyArray<string>): string => ips.join(";")
-const connections = optional(parsePositiveInteger(1_000_000, "connections"))
+/** MailerQ's 0 (and an empty value) is no limit. */
+const connections = optional(zeroMeans(undefined, parsePositiveInteger(1_000_000, "connections"), "0 or nothing for no limit"))
 
 /** Every key smtp-intake reads, in the order of SPEC §1. Flip `supported` as features land. */
 export const configKeys = [
@@ -151,8 +155,8 @@ export const configKeys = [
     reload: "restart"
   }),
   key("smtpTimeout", {
-    name: "smtp-timeout", parse: parsePositiveInteger(86_400, "seconds"), format: String, default: 300,
-    supported: true, reload: "live"
+    name: "smtp-timeout", parse: zeroMeans(0, parsePositiveInteger(86_400, "seconds"), "0 for no timeout"), format: String,
+    default: 300, supported: true, reload: "live"
   }),
   key("smtpDataMemory", {
     name: "smtp-data-memory", parse: optional(parseSize), format: formatSize, default: undefined,
@@ -176,20 +180,23 @@ export const configKeys = [
   key("smtpExtract", {
     name: "smtp-extract", parse: parseBoolean, format: formatBoolean, default: true, supported: true, reload: "live"
   }),
+  key("dsnAdvertise", {
+    name: "dsn-advertise", parse: parseBoolean, format: formatBoolean, default: false, supported: true, reload: "live"
+  }),
   key("rabbitmqAddress", {
     name: "rabbitmq-address", parse: optional(parseAmqpUrl), format: asIs, default: undefined,
     secret: "password-in-url", whenUnset: "embedded spool in spool-directory", supported: true, reload: "restart"
   }),
   key("rabbitmqInbox", {
-    name: "rabbitmq-inbox", parse: parseQueueName, format: asIs, default: "outbox", defaultFrom: "rabbitmqOutbox",
-    supported: true, reload: "restart"
+    name: "rabbitmq-inbox", parse: optional(parseQueueName), format: asIs, default: "outbox", defaultFrom: "rabbitmqOutbox",
+    emptyIsAValue: true, whenUnset: "empty: mail to non-local recipients is discarded", supported: true, reload: "restart"
   }),
   key("rabbitmqOutbox", {
     name: "rabbitmq-outbox", parse: parseQueueName, format: asIs, default: "outbox", supported: true, reload: "restart"
   }),
   key("rabbitmqLocal", {
     name: "rabbitmq-local", parse: optional(parseQueueName), format: asIs, default: undefined,
-    whenUnset: "local messages go to rabbitmq-inbox", supported: true, reload: "restart"
+    whenUnset: "local messages go to rabbitmq-inbox (rabbitmq-outbox when the inbox is empty)", supported: true, reload: "restart"
   }),
   key("rabbitmqReports", {
     name: "rabbitmq-reports", parse: optional(parseQueueName), format: asIs, default: undefined,

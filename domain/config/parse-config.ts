@@ -1,13 +1,17 @@
+import type { CommandLineSetting } from "./command-line-settings.ts"
 import { didYouMean } from "./did-you-mean.ts"
 import { allKeyNames, configKeys, findKey } from "./keys.ts"
 import type { AnyKeySpec, KeySpec, Secret } from "./keys.ts"
+import { allOtherPartsKeys, isOtherPartsKey } from "./other-parts-keys.ts"
 import { sameValue } from "./same-value.ts"
 import type { Settings } from "./settings.ts"
 
-/** Where a value came from: a line of the config file, or an environment variable. */
+/** Where a value came from: a line of a config file, an environment variable, or a command-line argument. */
 export type ConfigSource =
   | { readonly file: string; readonly line: number }
   | { readonly env: string }
+  /** `index`: the argument's place among the command-line settings */
+  | { readonly arg: string; readonly index: number }
 
 export interface ConfigError {
   readonly source: ConfigSource
@@ -17,26 +21,41 @@ export interface ConfigError {
 }
 
 export type ConfigResult =
-  | { readonly _tag: "Valid"; readonly settings: Settings }
+  | {
+    readonly _tag: "Valid"
+    readonly settings: Settings
+    /** keys of MailerQ's other parts that were given (accepted, not used), sorted */
+    readonly otherParts: ReadonlyArray<string>
+  }
   | { readonly _tag: "Invalid"; readonly errors: ReadonlyArray<ConfigError> }
 
-export interface ConfigInput {
+export interface ConfigText {
   /** the config file's contents */
   readonly text: string
   /** the config file's name, for messages */
   readonly file: string
-  /** the process environment */
+}
+
+export interface ConfigInput extends ConfigText {
+  /** files read over the first one, each winning over those before it (MailerQ's `--config-file` over its default file) */
+  readonly moreFiles?: ReadonlyArray<ConfigText>
+  /** the process environment: wins over the files */
   readonly env: Readonly<Record<string, string | undefined>>
+  /** `--key=value` arguments: win over the environment */
+  readonly commandLine?: ReadonlyArray<CommandLineSetting>
 }
 
 /** `config/example.conf:7: smtp-port: "70000" is not valid; expected ...` */
 export const formatConfigError = ({ source, key, message }: ConfigError): string => {
-  const where = "file" in source ? `${source.file}:${source.line}` : `environment ${source.env}`
+  const where = "file" in source ? `${source.file}:${source.line}` : "env" in source ? `environment ${source.env}` : `command line ${source.arg}`
   return `${where}: ${key === undefined ? "" : `${key}: `}${message}`
 }
 
 /** Environment prefixes, strongest first: SMTP_INTAKE_SMTP_PORT wins over MAILERQ_SMTP_PORT, both over the file. */
 export const ENV_PREFIXES = ["SMTP_INTAKE_", "MAILERQ_"] as const
+
+/** Names the default config file (see `config-layers.ts`); not a key. */
+export const DEFAULT_CONFIG_VARIABLE = "SMTP_INTAKE_CONFIG"
 
 /** `smtp-port` -> `SMTP_INTAKE_SMTP_PORT` */
 export const envVariableName = (prefix: string, keyName: string): string =>
@@ -49,11 +68,19 @@ interface Given {
   readonly source: ConfigSource
 }
 
-type Collected = { readonly given: ReadonlyMap<AnyKeySpec, Given>; readonly errors: ReadonlyArray<ConfigError> }
+interface Collected {
+  readonly given: ReadonlyMap<AnyKeySpec, Given>
+  readonly errors: ReadonlyArray<ConfigError>
+  /** keys of MailerQ's other parts, as written */
+  readonly otherParts: ReadonlyArray<string>
+}
+
+const knownToMailerQ: ReadonlyArray<string> = [...allKeyNames, ...allOtherPartsKeys]
 
 const unknownKey = (written: string, suggest: (name: string) => string): string => {
-  const suggestion = didYouMean(written, allKeyNames)
-  return suggestion === undefined ? "unknown key" : `unknown key; did you mean ${suggest(suggestion)}?`
+  const suggestion = didYouMean(written, knownToMailerQ)
+  const what = "unknown key (MailerQ does not know it either)"
+  return suggestion === undefined ? what : `${what}; did you mean ${suggest(suggestion)}?`
 }
 
 // ---- the file ------------------------------------------------------------------------------
@@ -68,9 +95,10 @@ const stripComment = (line: string): string => {
   return comment === null ? line : line.slice(0, comment.index)
 }
 
-const readFile = (text: string, file: string): Collected => {
+const readFile = ({ text, file }: ConfigText): Collected => {
   const given = new Map<AnyKeySpec, Given>()
   const errors: Array<ConfigError> = []
+  const otherParts: Array<string> = []
   text.replace(/^\uFEFF/, "").split(/\r\n|\n|\r/).forEach((raw, index) => {
     const source = { file, line: index + 1 }
     const line = stripComment(raw).trim()
@@ -84,7 +112,8 @@ const readFile = (text: string, file: string): Collected => {
     }
     const spec = findKey(written)
     if (spec === undefined) {
-      errors.push({ source, key: written, message: unknownKey(written, (name) => name) })
+      if (isOtherPartsKey(written)) otherParts.push(written)
+      else errors.push({ source, key: written, message: unknownKey(written, (name) => name) })
       return
     }
     const earlier = given.get(spec)
@@ -98,7 +127,7 @@ const readFile = (text: string, file: string): Collected => {
     }
     given.set(spec, { written, text: line.slice(colon + 1).trim(), source })
   })
-  return { given, errors }
+  return { given, errors, otherParts }
 }
 
 // ---- the environment -----------------------------------------------------------------------
@@ -107,13 +136,19 @@ const readFile = (text: string, file: string): Collected => {
 const readEnvironment = (env: ConfigInput["env"], prefix: string): Collected => {
   const given = new Map<AnyKeySpec, Given>()
   const errors: Array<ConfigError> = []
-  for (const name of Object.keys(env).filter((name) => name.startsWith(prefix)).sort()) {
+  const otherParts: Array<string> = []
+  const names = Object.keys(env).filter((name) => name.startsWith(prefix) && name !== DEFAULT_CONFIG_VARIABLE).sort()
+  for (const name of names) {
     const text = env[name]
     if (text === undefined) continue
     const source = { env: name }
     const written = name.slice(prefix.length).toLowerCase().replaceAll("_", "-")
     const spec = findKey(written)
     if (spec === undefined) {
+      if (isOtherPartsKey(written)) {
+        otherParts.push(written)
+        continue
+      }
       const message = unknownKey(written, (key) => envVariableName(prefix, key))
       // A name like SMTP_INTAKE_ or SMTP_INTAKE_A B has no key worth echoing: the variable name says it all.
       errors.push({ source, key: /^[a-z0-9][a-z0-9-]*$/.test(written) ? written : undefined, message })
@@ -126,7 +161,31 @@ const readEnvironment = (env: ConfigInput["env"], prefix: string): Collected => 
     }
     given.set(spec, { written, text, source })
   }
-  return { given, errors }
+  return { given, errors, otherParts }
+}
+
+// ---- the command line ------------------------------------------------------------------------
+
+/** `--smtp-port=2525`; the last of two for one key wins, as on most command lines. */
+const readCommandLine = (settings: ReadonlyArray<CommandLineSetting>): Collected => {
+  const given = new Map<AnyKeySpec, Given>()
+  const errors: Array<ConfigError> = []
+  const otherParts: Array<string> = []
+  for (const [index, { arg, written, text }] of settings.entries()) {
+    const spec = findKey(written)
+    const named = (secret: Secret) => (secret === "no" ? arg : `--${written}=…`)
+    if (spec === undefined) {
+      if (isOtherPartsKey(written)) otherParts.push(written)
+      else errors.push({ source: { arg: `--${written}`, index }, key: written, message: unknownKey(written, (key) => `--${key}`) })
+      continue
+    }
+    if (text === undefined) {
+      errors.push({ source: { arg, index }, key: spec.name, message: `needs a value: --${written}=VALUE` })
+      continue
+    }
+    given.set(spec, { written, text, source: { arg: named(spec.secret), index } })
+  }
+  return { given, errors, otherParts }
 }
 
 // ---- values ----------------------------------------------------------------------------------
@@ -205,10 +264,16 @@ const crossKeyRules: ReadonlyArray<(resolved: Resolved) => ConfigError | undefin
 
 // ---- putting it together -----------------------------------------------------------------
 
-const bySource = (a: ConfigError, b: ConfigError): number => {
-  if ("file" in a.source) return "file" in b.source ? a.source.line - b.source.line : -1
-  if ("file" in b.source) return 1
-  return a.source.env < b.source.env ? -1 : a.source.env > b.source.env ? 1 : 0
+/** Errors in the order an operator reads the sources: the files in order, line by line, then the environment, then the command line. */
+const sourceRank = (files: ReadonlyArray<string>) => (source: ConfigSource): ReadonlyArray<number | string> =>
+  "file" in source ? [0, files.indexOf(source.file), source.line] : "env" in source ? [1, 0, source.env] : [2, source.index, 0]
+
+const compareRanks = (a: ReadonlyArray<number | string>, b: ReadonlyArray<number | string>): number => {
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i]!, b[i]!]
+    if (x !== y) return x < y ? -1 : 1
+  }
+  return 0
 }
 
 const fillDefault = <P extends keyof Settings>(spec: KeySpec<P>, draft: Draft): void => {
@@ -216,11 +281,20 @@ const fillDefault = <P extends keyof Settings>(spec: KeySpec<P>, draft: Draft): 
 }
 
 /**
- * The settings from a config file's text and the environment (SPEC §1). Every problem is reported,
- * not only the first: file problems in line order, then environment problems.
+ * The settings from config files, the environment and the command line (SPEC §1; MailerQ's
+ * `configuration.md` and `multiple-instances.md`): a later file wins over an earlier one, the
+ * environment over the files, the command line over the environment. Keys of MailerQ's other parts
+ * are accepted and listed. Every problem is reported, not only the first: file problems in line
+ * order, then environment problems, then command-line problems.
  */
-export const parseConfig = ({ text, file, env }: ConfigInput): ConfigResult => {
-  const sources = [...ENV_PREFIXES.map((prefix) => readEnvironment(env, prefix)), readFile(text, file)]
+export const parseConfig = (input: ConfigInput): ConfigResult => {
+  const files = [input, ...(input.moreFiles ?? [])]
+  // strongest first
+  const sources = [
+    readCommandLine(input.commandLine ?? []),
+    ...ENV_PREFIXES.map((prefix) => readEnvironment(input.env, prefix)),
+    ...files.map(readFile).reverse()
+  ]
   const errors: Array<ConfigError> = sources.flatMap((collected) => collected.errors)
   const givenFor = (spec: AnyKeySpec): Given | undefined =>
     sources.map((collected) => collected.given.get(spec)).find((given) => given !== undefined)
@@ -259,7 +333,9 @@ export const parseConfig = ({ text, file, env }: ConfigInput): ConfigResult => {
     if (error !== undefined) errors.push(error)
   }
 
+  const rank = sourceRank(files.map((f) => f.file))
+  const otherParts = [...new Set(sources.flatMap((collected) => collected.otherParts))].sort()
   return errors.length === 0
-    ? { _tag: "Valid", settings }
-    : { _tag: "Invalid", errors: errors.toSorted(bySource) }
+    ? { _tag: "Valid", settings, otherParts }
+    : { _tag: "Invalid", errors: errors.toSorted((a, b) => compareRanks(rank(a.source), rank(b.source))) }
 }

@@ -28,7 +28,7 @@ export interface Settings {
   /** bytes */
   readonly smtpMaxsize: number
   readonly smtpThreads: number
-  /** seconds */
+  /** seconds; 0: no timeout (MailerQ's 0) */
   readonly smtpTimeout: number
   /** bytes: the memory budget for message data in flight, for the whole daemon; undefined: a quarter of the machine's memory */
   readonly smtpDataMemory: number | undefined
@@ -39,8 +39,11 @@ export interface Settings {
   readonly smtpProtection: boolean
   readonly smtpHostname: string | undefined
   readonly smtpExtract: boolean
+  /** offer DSN (RFC 3461) in EHLO and take RET, ENVID, NOTIFY and ORCPT into the JSON's `dsn` */
+  readonly dsnAdvertise: boolean
   readonly rabbitmqAddress: string | undefined
-  readonly rabbitmqInbox: string
+  /** undefined: set empty, mail to non-local recipients is discarded (MailerQ's `rabbitmq-config.md`) */
+  readonly rabbitmqInbox: string | undefined
   readonly rabbitmqOutbox: string
   readonly rabbitmqLocal: string | undefined
   readonly rabbitmqReports: string | undefined

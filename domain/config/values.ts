@@ -172,17 +172,24 @@ export const formatSize = (bytes: number): string => {
   return String(bytes)
 }
 
-const TRUE_WORDS = ["true", "yes", "1"]
-const FALSE_WORDS = ["false", "no", "0"]
+const TRUE_WORDS = ["true", "yes", "on", "1"]
+const FALSE_WORDS = ["false", "no", "off", "0"]
 
 export const parseBoolean: ValueParser<boolean> = (text) => {
   const word = text.trim().toLowerCase()
   if (TRUE_WORDS.includes(word)) return valid(true)
   if (FALSE_WORDS.includes(word)) return valid(false)
-  return invalid("true or false (also yes/no, 1/0)")
+  return invalid("true or false (also yes/no, on/off, 1/0)")
 }
 
 export const formatBoolean = (value: boolean): string => (value ? "true" : "false")
+
+/** MailerQ's `0` where its docs give it a meaning (no limit, no timeout): `meaning` for 0, `parser` for the rest. */
+export const zeroMeans = <A, Z>(zero: Z, parser: ValueParser<A>, saying: string): ValueParser<A | Z> => (text) => {
+  if (/^0+$/.test(text.trim())) return valid(zero)
+  const parsed = parser(text)
+  return parsed.ok ? parsed : invalid(`${parsed.expected}, or ${saying}`)
+}
 
 /** A whole number from 1 to `max`; `unit` names what is counted in the message. */
 export const parsePositiveInteger = (max: number, unit: string): ValueParser<number> => (text) => {

@@ -14,11 +14,14 @@ export interface AcceptedMessage {
   /** one per recipient, in the same order */
   readonly messageIds: ReadonlyArray<string>
   readonly epochMillis: number
-  readonly ips: ReadonlyArray<string>
+  /** none: the JSON has no `ips`, and delivery may use any IP (a local IP that is not mappable, no defaults) */
+  readonly ips: ReadonlyArray<string> | undefined
   /** the message as received (after dot-unstuffing and x-mq-* extraction) */
   readonly mime: Uint8Array
   /** properties from x-mq-* headers other than envelope and ips, which are resolved into `sender` and `ips` */
   readonly properties: Readonly<Record<string, unknown>>
+  /** each recipient's `dsn` object (sending-bounces.md), in recipient order; none: no `dsn` property */
+  readonly dsn?: ReadonlyArray<Readonly<Record<string, string>> | undefined>
 }
 
 export interface MessageDocument {
@@ -37,7 +40,7 @@ const connectionJson = (c: ConnectionInfo) => ({
   ...(c.user === undefined ? {} : { user: c.user })
 })
 
-const SERVER_PROPERTIES = new Set(["message-id", "received", "hostname", "envelope", "recipient", "mime", "ips", "connection"])
+const SERVER_PROPERTIES = new Set(["message-id", "received", "hostname", "envelope", "recipient", "mime", "ips", "connection", "dsn"])
 
 /** The server's own properties are written once, by the server; nothing else may repeat one. */
 const withoutServerProperties = (properties: Readonly<Record<string, unknown>>) =>
@@ -52,17 +55,19 @@ export const buildMessageDocuments = (message: AcceptedMessage): ReadonlyArray<M
   const received = receivedTimestamp(message.epochMillis)
   const extra = JSON.stringify(withoutServerProperties(message.properties)).slice(1, -1)
   const tail = utf8(
-    `","ips":${JSON.stringify(message.ips)},"connection":${JSON.stringify(connectionJson(message.connection))}` +
+    `"${message.ips === undefined ? "" : `,"ips":${JSON.stringify(message.ips)}`},"connection":${JSON.stringify(connectionJson(message.connection))}` +
       `${extra === "" ? "" : `,${extra}`}}`
   )
   return message.recipients.map((recipient, i) => {
     const messageId = message.messageIds[i] ?? ""
+    const dsn = message.dsn?.[i]
     const head = JSON.stringify({
       "message-id": messageId,
       received,
       hostname: message.hostname,
       envelope: message.sender,
-      recipient
+      recipient,
+      ...(dsn === undefined ? {} : { dsn })
     })
     const trace = receivedHeader({
       helo: message.helo,

@@ -1,7 +1,7 @@
 import { fieldValue, topLevelHeaderFields, withoutFields } from "./header-block.ts"
 import type { HeaderField } from "./header-block.ts"
 import { mqTarget } from "./x-mq-targets.ts"
-import type { MqTarget } from "./x-mq-targets.ts"
+import type { MqTarget, MqValueType } from "./x-mq-targets.ts"
 
 export type JsonValue =
   | string
@@ -18,7 +18,7 @@ export interface MqExtraction {
   /** the message without its top-level `x-mq-*` headers; the same instance when it had none */
   readonly mime: Uint8Array
   readonly properties: MqProperties
-  /** names of removed `x-mq-*` headers that set nothing (server-owned, malformed), for the log */
+  /** names of removed `x-mq-*` headers that set nothing (server-owned, malformed, a value not of the documented type), for the log */
   readonly ignored: ReadonlyArray<string>
 }
 
@@ -26,34 +26,52 @@ const PREFIX = "x-mq-"
 
 const isMqField = (field: HeaderField) => field.name.toLowerCase().startsWith(PREFIX)
 
-const NUMBER = /^-?\d+(\.\d+)?$/
+const WHOLE_NUMBER = /^-?\d{1,15}$/
+const TRUE_WORDS = ["true", "1", "yes"]
+const FALSE_WORDS = ["false", "0", "no"]
 
-const typedValue = (text: string): JsonValue => {
-  if (NUMBER.test(text) && Number.isFinite(Number(text))) return Number(text)
-  const lower = text.toLowerCase()
-  if (lower === "true") return true
-  if (lower === "false") return false
-  return text
+/** The value as its documented JSON type; undefined when it is not of that type (the header is then reported, not guessed at). */
+export const typedMqValue = (type: MqValueType, text: string): JsonValue | undefined => {
+  switch (type) {
+    case "text":
+      return text
+    case "boolean": {
+      const word = text.trim().toLowerCase()
+      return TRUE_WORDS.includes(word) ? true : FALSE_WORDS.includes(word) ? false : undefined
+    }
+    case "integer":
+      return WHOLE_NUMBER.test(text.trim()) ? Number(text.trim()) : undefined
+    case "time-or-seconds":
+      return /^\d{1,15}$/.test(text.trim()) ? Number(text.trim()) : text
+    case "seconds-list": {
+      const items = text.split(/[\s,;]+/).filter((item) => item !== "")
+      return items.length > 0 && items.every((item) => /^\d{1,15}$/.test(item)) ? items.map(Number) : undefined
+    }
+  }
 }
 
 const isObject = (value: JsonValue | undefined): value is { readonly [key: string]: JsonValue } =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
-const apply = (properties: Record<string, JsonValue>, target: MqTarget, value: string): void => {
+/** Sets the header's property; false when its value is not of the documented type. */
+const apply = (properties: Record<string, JsonValue>, target: MqTarget, value: string): boolean => {
   if (target.kind === "list") {
-    const items = value.split(target.separator).map((item) => item.trim()).filter((item) => item !== "")
-    if (items.length === 0) return
+    const items = target.separator === undefined ? [value.trim()] : value.split(target.separator).map((item) => item.trim())
+    const kept = items.filter((item) => item !== "")
+    if (kept.length === 0) return true
     const existing = properties[target.property]
-    properties[target.property] = [...(Array.isArray(existing) ? existing : []), ...items]
-    return
+    properties[target.property] = [...(Array.isArray(existing) ? existing : []), ...kept]
+    return true
   }
-  const json = target.typed ? typedValue(value) : value
+  const json = typedMqValue(target.type, value)
+  if (json === undefined) return false
   if (target.key === undefined) {
     properties[target.property] = json
-    return
+    return true
   }
   const group = properties[target.property]
   properties[target.property] = { ...(isObject(group) ? group : {}), [target.key]: json }
+  return true
 }
 
 /**
@@ -67,8 +85,7 @@ export const extractMqHeaders = (mime: Uint8Array): MqExtraction => {
   const ignored: Array<string> = []
   for (const field of mqFields) {
     const target = field.valueStart === undefined ? undefined : mqTarget(field.name.slice(PREFIX.length).toLowerCase())
-    if (target === undefined) ignored.push(field.name)
-    else apply(properties, target, fieldValue(mime, field))
+    if (target === undefined || !apply(properties, target, fieldValue(mime, field))) ignored.push(field.name)
   }
   return { mime: withoutFields(mime, mqFields), properties, ignored }
 }

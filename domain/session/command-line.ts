@@ -1,5 +1,6 @@
 import { parsePathCommand } from "../address/smtp-path.ts"
 import { Command } from "./commands.ts"
+import { parseMailDsn, parseRecipientDsn } from "./dsn-parameters.ts"
 import type { SessionCommand } from "./commands.ts"
 
 /** One command line, parsed: the command for the decider, and an AUTH initial response, kept apart from it. */
@@ -44,11 +45,13 @@ const mailFrom = (argument: string): SessionCommand => {
   }
   if (args.SMTPUTF8 !== undefined && args.SMTPUTF8 !== true) return Command.malformed("MAIL", "SMTPUTF8 takes no value")
   if (args.BODY === true) return Command.malformed("MAIL", "BODY needs a value")
+  const dsn = parseMailDsn(args)
   return Command.mail(parsed.address, {
     size,
     utf8: args.SMTPUTF8 !== undefined,
     parameters: Object.keys(args),
-    ...(args.BODY === undefined ? {} : { body: args.BODY.toUpperCase() })
+    ...(args.BODY === undefined ? {} : { body: args.BODY.toUpperCase() }),
+    ...(dsn.ok && dsn.dsn === undefined ? {} : { dsn })
   })
 }
 
@@ -56,7 +59,9 @@ const rcptTo = (argument: string): SessionCommand => {
   const parsed = parsePathCommand(argument, "TO")
   if (parsed === undefined) return Command.malformed("RCPT", "expected RCPT TO:<address> [parameters]")
   if (parsed.duplicate !== undefined) return Command.malformed("RCPT", `parameter ${parsed.duplicate} given twice`)
-  return Command.rcpt(parsed.address, false, parsed.args === false ? [] : Object.keys(parsed.args))
+  const args = parsed.args === false ? {} : parsed.args
+  const dsn = parseRecipientDsn(args)
+  return Command.rcpt(parsed.address, false, Object.keys(args), dsn.ok && dsn.dsn === undefined ? undefined : dsn)
 }
 
 const auth = (argument: string): ParsedLine => {

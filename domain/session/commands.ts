@@ -1,4 +1,5 @@
 import type { ConnectionInfo, TlsInfo } from "./connection.ts"
+import type { DsnParsed, MailDsn, RecipientDsn } from "./dsn-parameters.ts"
 
 /** Why an AUTH exchange did not authenticate anybody. */
 export type AuthRefusal =
@@ -42,9 +43,17 @@ export type SessionCommand =
     readonly parameters: ReadonlyArray<string>
     /** BODY=, upper case, when given */
     readonly body?: string | undefined
+    /** RET and ENVID (RFC 3461), when given: parsed, or why not */
+    readonly dsn?: DsnParsed<MailDsn> | undefined
   }
-  /** `local`: the address is on the local-address list */
-  | { readonly _tag: "Rcpt"; readonly address: string; readonly local: boolean; readonly parameters: ReadonlyArray<string> }
+  /** `local`: the address is on the local-address list; `dsn`: NOTIFY and ORCPT, when given */
+  | {
+    readonly _tag: "Rcpt"
+    readonly address: string
+    readonly local: boolean
+    readonly parameters: ReadonlyArray<string>
+    readonly dsn?: DsnParsed<RecipientDsn> | undefined
+  }
   | { readonly _tag: "StartTls" }
   /** AUTH <mechanism> [initial-response]; the response itself never reaches the decider */
   | { readonly _tag: "Auth"; readonly mechanism: string; readonly initialResponse: boolean }
@@ -106,20 +115,28 @@ export const Command = {
   ehlo: (name: string, extended = true): SessionCommand => ({ _tag: "Ehlo", name, extended }),
   mail: (
     address: string,
-    options: { size?: number | undefined; utf8?: boolean; parameters?: ReadonlyArray<string>; body?: string } = {}
+    options: {
+      size?: number | undefined
+      utf8?: boolean
+      parameters?: ReadonlyArray<string>
+      body?: string
+      dsn?: DsnParsed<MailDsn> | undefined
+    } = {}
   ): SessionCommand => ({
     _tag: "Mail",
     address,
     size: options.size,
     utf8: options.utf8 ?? false,
     parameters: options.parameters ?? [],
-    body: options.body
+    body: options.body,
+    ...(options.dsn === undefined ? {} : { dsn: options.dsn })
   }),
-  rcpt: (address: string, local = false, parameters: ReadonlyArray<string> = []): SessionCommand => ({
+  rcpt: (address: string, local = false, parameters: ReadonlyArray<string> = [], dsn?: DsnParsed<RecipientDsn>): SessionCommand => ({
     _tag: "Rcpt",
     address,
     local,
-    parameters
+    parameters,
+    ...(dsn === undefined ? {} : { dsn })
   }),
   startTls: { _tag: "StartTls" } as SessionCommand,
   auth: (mechanism: string, initialResponse = false): SessionCommand => ({ _tag: "Auth", mechanism, initialResponse }),

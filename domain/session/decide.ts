@@ -1,6 +1,8 @@
 import { validateMailbox } from "../address/validate-address.ts"
 import { rangesContain } from "../ip/ip-range.ts"
 import type { AuthRefusal, SessionCommand } from "./commands.ts"
+import { MAIL_DSN_PARAMETERS, RCPT_DSN_PARAMETERS } from "./dsn-parameters.ts"
+import type { DsnParsed } from "./dsn-parameters.ts"
 import type { SessionEvent } from "./events.ts"
 import { AUTH_MECHANISMS, MAX_UNRECOGNIZED_COMMANDS } from "./policy.ts"
 import type { SessionPolicy } from "./policy.ts"
@@ -23,7 +25,8 @@ const answered = (command: SessionCommand, r: Reply): Events => [{ _tag: "Comman
 
 /**
  * RFC 5321 §4.1.1.11: a parameter of an extension we do not offer gets 555. EHLO offers SIZE,
- * 8BITMIME (BODY) and SMTPUTF8; DSN (RET, ENVID, NOTIFY, ORCPT) and REQUIRETLS are not offered.
+ * 8BITMIME (BODY) and SMTPUTF8, and DSN (RET, ENVID, NOTIFY, ORCPT) with dsn-advertise;
+ * REQUIRETLS is not offered.
  */
 const MAIL_PARAMETERS: ReadonlyArray<string> = ["SIZE", "BODY", "SMTPUTF8"]
 const RCPT_PARAMETERS: ReadonlyArray<string> = []
@@ -31,6 +34,10 @@ const BODY_TYPES: ReadonlyArray<string> = ["7BIT", "8BITMIME"]
 
 const unsupported = (given: ReadonlyArray<string>, known: ReadonlyArray<string>) =>
   given.find((name) => !known.includes(name.toUpperCase()))
+
+/** The DSN parameters a command carries into its event, when there are any (a malformed one was refused before). */
+const dsnOf = <A>(parsed: DsnParsed<A> | undefined): { readonly dsn?: A } =>
+  parsed?.ok === true && parsed.dsn !== undefined ? { dsn: parsed.dsn } : {}
 
 /** RFC 5321 §4.1.1.3: the domainless `<Postmaster>` must be accepted. */
 const isPostmaster = (address: string) => address.toLowerCase() === "postmaster"
@@ -58,6 +65,8 @@ export const authRefusalReply = (reason: AuthRefusal): Reply => AUTH_REFUSALS[re
 
 /** The SMTP session rules: what a command leads to in a given state. Pure; `evolve` applies the result. */
 export const decide = (policy: SessionPolicy) => {
+  const mailParameters = policy.dsnOffered === true ? [...MAIL_PARAMETERS, ...MAIL_DSN_PARAMETERS] : MAIL_PARAMETERS
+  const rcptParameters = policy.dsnOffered === true ? [...RCPT_PARAMETERS, ...RCPT_DSN_PARAMETERS] : RCPT_PARAMETERS
   const closing = (reason: Extract<SessionEvent, { _tag: "SessionClosed" }>["reason"], code: number, enhanced: string, text: string): Events => [
     { _tag: "SessionClosed", reason, reply: reply(code, enhanced, `${policy.hostname} ${text}`) }
   ]
@@ -117,6 +126,7 @@ export const decide = (policy: SessionPolicy) => {
       "SMTPUTF8",
       "ENHANCEDSTATUSCODES",
       `SIZE ${policy.maxSize}`,
+      ...(policy.dsnOffered === true ? ["DSN"] : []),
       ...(policy.tlsOffered && !secure ? ["STARTTLS"] : []),
       ...(policy.authRequired && secure && state.connection.user === undefined ? [`AUTH ${AUTH_MECHANISMS.join(" ")}`] : [])
     ]
@@ -198,8 +208,9 @@ export const decide = (policy: SessionPolicy) => {
       case "Mail": {
         if (state.phase === "connected") return outOfSequence(command, "Send EHLO or HELO first")
         if (state.phase === "mail") return outOfSequence(command, "Nested MAIL command: a transaction is already in progress")
-        const unknownMail = unsupported(command.parameters, MAIL_PARAMETERS)
+        const unknownMail = unsupported(command.parameters, mailParameters)
         if (unknownMail !== undefined) return refused(command, 555, "5.5.4", `Unsupported MAIL FROM parameter: ${unknownMail}`)
+        if (command.dsn?.ok === false) return refused(command, 501, "5.5.4", `Syntax error: ${command.dsn.error}`)
         if (command.body !== undefined && !BODY_TYPES.includes(command.body)) {
           return refused(command, 501, "5.5.4", "BODY must be 7BIT or 8BITMIME")
         }
@@ -210,14 +221,16 @@ export const decide = (policy: SessionPolicy) => {
           const verdict = validateMailbox(command.address, { mode: policy.addressValidation, utf8: command.utf8 })
           if (!verdict.valid) return refused(command, 501, "5.1.7", `Bad sender address syntax: ${verdict.reason}`)
         }
-        return [{ _tag: "SenderAccepted", address: command.address, utf8: command.utf8, reply: reply(250, "2.1.0", "Accepted") }]
+        const { address, utf8 } = command
+        return [{ _tag: "SenderAccepted", address, utf8, ...dsnOf(command.dsn), reply: reply(250, "2.1.0", "Accepted") }]
       }
 
       case "Rcpt": {
         if (state.phase === "connected") return outOfSequence(command, "Send EHLO or HELO first")
         if (state.phase !== "mail") return outOfSequence(command, "Need MAIL command first")
-        const unknownRcpt = unsupported(command.parameters, RCPT_PARAMETERS)
+        const unknownRcpt = unsupported(command.parameters, rcptParameters)
         if (unknownRcpt !== undefined) return refused(command, 555, "5.5.4", `Unsupported RCPT TO parameter: ${unknownRcpt}`)
+        if (command.dsn?.ok === false) return refused(command, 501, "5.5.4", `Syntax error: ${command.dsn.error}`)
         if (!isPostmaster(command.address)) {
           const verdict = validateMailbox(command.address, { mode: policy.addressValidation, utf8: state.envelope.utf8 })
           if (!verdict.valid) return refused(command, 553, "5.1.3", `Bad recipient address syntax: ${verdict.reason}`)
@@ -228,7 +241,8 @@ export const decide = (policy: SessionPolicy) => {
         if (state.envelope.recipients.length >= policy.maxRecipients) {
           return refused(command, 452, "4.5.3", `Too many recipients: at most ${policy.maxRecipients} per message`)
         }
-        return [{ _tag: "RecipientAccepted", address: command.address, local: command.local, reply: reply(250, "2.1.5", "Accepted") }]
+        const { address, local } = command
+        return [{ _tag: "RecipientAccepted", address, local, ...dsnOf(command.dsn), reply: reply(250, "2.1.5", "Accepted") }]
       }
 
       case "Data":

@@ -1,3 +1,4 @@
+import type { MailDsn, RecipientDsn } from "./dsn-parameters.ts"
 import type { AuthRefusal, Departure } from "./commands.ts"
 import type { ConnectionInfo, TlsInfo } from "./connection.ts"
 import type { Reply } from "./reply.ts"
@@ -42,8 +43,10 @@ export type SessionEvent =
   | { readonly _tag: "AuthChallenged"; readonly reply: Reply }
   | { readonly _tag: "UserAuthenticated"; readonly user: string; readonly reply: Reply }
   | { readonly _tag: "AuthFailed"; readonly reason: AuthRefusal; readonly reply: Reply }
-  | { readonly _tag: "SenderAccepted"; readonly address: string; readonly utf8: boolean; readonly reply: Reply }
-  | { readonly _tag: "RecipientAccepted"; readonly address: string; readonly local: boolean; readonly reply: Reply }
+  /** `dsn`: RET and ENVID, when DSN is offered and they were given */
+  | { readonly _tag: "SenderAccepted"; readonly address: string; readonly utf8: boolean; readonly dsn?: MailDsn; readonly reply: Reply }
+  /** `dsn`: NOTIFY and ORCPT, when DSN is offered and they were given */
+  | { readonly _tag: "RecipientAccepted"; readonly address: string; readonly local: boolean; readonly dsn?: RecipientDsn; readonly reply: Reply }
   | { readonly _tag: "DataStarted"; readonly reply: Reply }
   /** the body is complete and within limits: the message must now be published before anyone answers */
   | { readonly _tag: "MessageReceived"; readonly size: number }

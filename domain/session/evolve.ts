@@ -75,13 +75,18 @@ export const evolve = (state: SessionState, event: SessionEvent): SessionState =
       return { phase: "ready", ...open, errors: state.errors + 1, helo: state.helo }
     case "SenderAccepted":
       if (state.phase !== "ready") return outOfPlace(state, event)
-      return { phase: "mail", ...open, helo: state.helo, envelope: { sender: event.address, recipients: [], utf8: event.utf8 } }
+      return {
+        phase: "mail",
+        ...open,
+        helo: state.helo,
+        envelope: { sender: event.address, recipients: [], utf8: event.utf8, ...(event.dsn === undefined ? {} : { dsn: event.dsn }) }
+      }
     case "RecipientAccepted": {
       if (state.phase !== "mail") return outOfPlace(state, event)
       const { recipients } = state.envelope
       // a recipient given again is published once; the command did nothing, so it counts as junk
       if (isRecipient(state.envelope, event.address)) return { ...state, junk: state.junk + 1 }
-      const recipient = { address: event.address, local: event.local }
+      const recipient = { address: event.address, local: event.local, ...(event.dsn === undefined ? {} : { dsn: event.dsn }) }
       return { ...state, envelope: { ...state.envelope, recipients: [...recipients, recipient] } }
     }
     case "DataStarted":

@@ -25,6 +25,8 @@ export interface SessionPolicy {
   readonly maxErrors: number
   /** smtp-junk-limit: NOOP/RSET/VRFY/EXPN/HELP without a message delivered; the next one ends the session */
   readonly maxJunk: number
+  /** dsn-advertise: DSN (RFC 3461) is offered in EHLO, and RET, ENVID, NOTIFY, ORCPT are taken */
+  readonly dsnOffered?: boolean
 }
 
 /** Postfix's smtpd_hard_error_limit and smtpd_junk_command_limit. */

@@ -1,9 +1,11 @@
 import type { ConnectionInfo } from "./connection.ts"
+import type { MailDsn, RecipientDsn } from "./dsn-parameters.ts"
 
-/** An accepted recipient; `local` when it is on the local-address list (SPEC §6). */
+/** An accepted recipient; `local` when it is on the local-address list (SPEC §6); `dsn`: its NOTIFY and ORCPT. */
 export interface Recipient {
   readonly address: string
   readonly local: boolean
+  readonly dsn?: RecipientDsn
 }
 
 export interface Envelope {
@@ -12,6 +14,8 @@ export interface Envelope {
   readonly recipients: ReadonlyArray<Recipient>
   /** the client asked for SMTPUTF8: addresses may hold UTF-8 (RFC 6531) */
   readonly utf8: boolean
+  /** RET and ENVID of MAIL (RFC 3461), when DSN is offered and they were given */
+  readonly dsn?: MailDsn
 }
 
 /** What every open session carries, whatever its phase. */

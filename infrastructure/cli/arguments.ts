@@ -5,6 +5,8 @@
  * Pure: the table's `run` is only called by `cli.ts`.
  */
 
+import type { CommandLineSetting } from "../../domain/config/command-line-settings.ts"
+
 /** An option: a flag, or one that takes a value (`--config FILE` or `--config=FILE`). */
 export interface OptionSpec {
   /** what the value is called in the usage (FILE, N); absent for a flag */
@@ -17,6 +19,12 @@ export interface CommandSpec {
   readonly name: string
   /** a flag with a value that selects it instead of a word (`--check-config FILE`) */
   readonly flag?: string
+  /** the flag's FILE may be left out (`--check-config` alone: the default config) */
+  readonly flagValueOptional?: boolean
+  /** a flag (no value) that also selects it, without its word: MailerQ's `--extract-recipients` */
+  readonly selectedBy?: string
+  /** plain arguments it takes, any number, as the usage names them (`RCPT...`); none when absent */
+  readonly positional?: string
   readonly summary: string
   readonly options: Readonly<Record<string, OptionSpec>>
   /** options it cannot run without */
@@ -34,6 +42,8 @@ export interface Invocation {
   readonly options: Readonly<Record<string, string>>
   readonly verb: string | undefined
   readonly args: ReadonlyArray<string>
+  /** MailerQ's `--key=value` config overrides, taken out of the command line before it was read */
+  readonly settings: ReadonlyArray<CommandLineSetting>
 }
 
 /** What the command line asks for: a command to run, help or the version, or an error to print with the usage. */
@@ -84,14 +94,29 @@ const positionals = (table: ReadonlyArray<CommandSpec>, args: ReadonlyArray<stri
 
 const findCommand = (table: ReadonlyArray<CommandSpec>, args: ReadonlyArray<string>): CommandSpec | string => {
   const word = positionals(table, args)[0]
-  const flagged = table.filter((c) => c.flag !== undefined && args.some((a) => splitOption(a)[0] === c.flag))
-  if (flagged.length > 1) return `${flagged.map((c) => c.flag).join(" and ")} cannot be used together`
+  const selects = (c: CommandSpec) => (c.flag !== undefined ? [c.flag] : []).concat(c.selectedBy !== undefined && word !== c.name ? [c.selectedBy] : [])
+  const flagged = table.filter((c) => selects(c).some((flag) => args.some((a) => splitOption(a)[0] === flag)))
+  if (flagged.length > 1) return `${flagged.map((c) => c.flag ?? c.selectedBy).join(" and ")} cannot be used together`
   if (flagged.length === 1) return flagged[0]!
   const command = table.find((c) => c.flag === undefined && c.name === (word ?? ""))
   return command ?? `unknown command "${word}"`
 }
 
-export const parseArguments = (table: ReadonlyArray<CommandSpec>, args: ReadonlyArray<string>): Request => {
+/** Every option of the table and whether it takes a value: what is not one of these is a config key (`--key=value`). */
+export const ownOptions = (table: ReadonlyArray<CommandSpec>): ReadonlyMap<string, { readonly takesValue: boolean }> =>
+  new Map([
+    ...Object.entries(GLOBAL_OPTIONS).map(([name, spec]) => [name, { takesValue: spec.value !== undefined }] as const),
+    ...table.flatMap((command) => [
+      ...Object.entries(command.options).map(([name, spec]) => [name, { takesValue: spec.value !== undefined }] as const),
+      ...(command.flag === undefined ? [] : [[command.flag, { takesValue: true }] as const])
+    ])
+  ])
+
+export const parseArguments = (
+  table: ReadonlyArray<CommandSpec>,
+  args: ReadonlyArray<string>,
+  settings: ReadonlyArray<CommandLineSetting> = []
+): Request => {
   const found = findCommand(table, args)
   const wantsHelp = args.some((a) => SHORT[a] === "--help" || a === "--help")
   if (typeof found === "string") return wantsHelp ? { _tag: "Help", command: undefined } : { _tag: "Error", message: found, command: undefined }
@@ -121,6 +146,11 @@ export const parseArguments = (table: ReadonlyArray<CommandSpec>, args: Readonly
       options[name] = ""
       continue
     }
+    const next = args[i + 1]
+    if (inline === undefined && name === found.flag && found.flagValueOptional === true && (next === undefined || isOption(next))) {
+      options[name] = ""
+      continue
+    }
     const value = inline ?? args[++i]
     if (value === undefined || (inline === undefined && isOption(value))) return error(`${name} needs a ${spec.value}`)
     options[name] = value
@@ -128,10 +158,10 @@ export const parseArguments = (table: ReadonlyArray<CommandSpec>, args: Readonly
   const missing = (found.required ?? []).find((name) => options[name] === undefined)
   if (missing !== undefined) return error(`${optionText(missing, known[missing]!)} is required`)
 
-  if (found.flag === undefined && found.name !== "") words.shift()
+  if (found.flag === undefined && found.name !== "" && words[0] === found.name) words.shift()
   if (found.verbs === undefined) {
-    if (words.length > 0) return error(`unexpected argument "${words[0]}"`)
-    return { _tag: "Run", invocation: { command: found, options, verb: undefined, args: [] } }
+    if (words.length > 0 && found.positional === undefined) return error(`unexpected argument "${words[0]}"`)
+    return { _tag: "Run", invocation: { command: found, options, verb: undefined, args: words, settings } }
   }
   const [verb, ...rest] = words
   if (verb === undefined) return error(`${found.name} needs one of: ${Object.keys(found.verbs).join(", ")}`)
@@ -140,7 +170,7 @@ export const parseArguments = (table: ReadonlyArray<CommandSpec>, args: Readonly
   const least = expected.filter((a) => !optional(a)).length
   if (rest.length < least) return error(`${found.name} ${verb} needs ${expected.slice(rest.length).filter((a) => !optional(a)).join(" ")}`)
   if (rest.length > expected.length) return error(`unexpected argument "${rest[expected.length]}"`)
-  return { _tag: "Run", invocation: { command: found, options, verb, args: rest } }
+  return { _tag: "Run", invocation: { command: found, options, verb, args: rest, settings } }
 }
 
 // ---------------------------------------------------------------- usage
@@ -150,13 +180,16 @@ const optionText = (name: string, spec: OptionSpec) => (spec.value === undefined
 /** One line per form of the command: `smtp-intake --config FILE local add PATTERN [TYPE]`. */
 const baseOf = (command: CommandSpec) => {
   const required = (command.required ?? []).map((name) => optionText(name, command.options[name]!))
-  return ["smtp-intake", ...required, command.flag !== undefined ? `${command.flag} FILE` : command.name].filter((w) => w !== "").join(" ")
+  const flag = command.flagValueOptional === true ? `${command.flag} [FILE]` : `${command.flag} FILE`
+  return ["smtp-intake", ...required, command.flag !== undefined ? flag : command.name].filter((w) => w !== "").join(" ")
 }
 
 const synopsis = (command: CommandSpec): ReadonlyArray<string> => {
   const head = baseOf(command)
   const optional = Object.entries(command.options).filter(([name]) => !(command.required ?? []).includes(name))
-  if (command.verbs === undefined) return [[head, ...optional.map(([name, spec]) => `[${optionText(name, spec)}]`)].join(" ")]
+  if (command.verbs === undefined) {
+    return [[head, ...optional.map(([name, spec]) => `[${optionText(name, spec)}]`), ...(command.positional === undefined ? [] : [command.positional])].join(" ")]
+  }
   return Object.entries(command.verbs).map(([verb, args]) => [head, verb, ...args].join(" "))
 }
 

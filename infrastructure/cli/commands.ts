@@ -3,42 +3,93 @@
  * command imports its implementation only when it runs, so that `--version` or a list command
  * loads nothing of the daemon (issue 16: fast start).
  */
-import type { CommandSpec } from "./arguments.ts"
+import type { ResolvedConfig } from "../config/config-arguments.ts"
+import { commandHelp } from "./arguments.ts"
+import type { CommandSpec, Invocation, OptionSpec } from "./arguments.ts"
 
-const CONFIG = { value: "FILE", help: "the config file (every key may also come from SMTP_INTAKE_<KEY>)" } as const
+/** The config, as MailerQ layers it (`multiple-instances.md`); any key may also be given as `--key=VALUE`. */
+const CONFIG_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  "--config": { value: "FILE", help: "the config file, alone" },
+  "--config-file": { value: "FILE", help: "a config file read over the default one ($SMTP_INTAKE_CONFIG or /etc/smtp-intake/smtp-intake.conf)" }
+}
+
+const CONFIG_DETAILS = "Without --config or --config-file the default file is read. Every setting may also come from the\n" +
+  "environment as SMTP_INTAKE_<KEY> or MAILERQ_<KEY> (e.g. SMTP_INTAKE_SMTP_PORT=2525), which wins over\n" +
+  "the files, and from the command line as --<key>=VALUE (e.g. --smtp-port=2525), which wins over both."
+
+/** Runs `run` with the config the invocation names (files, environment, `--key=value`), or says why it cannot (exit 2). */
+const withConfig = async (invocation: Invocation, run: (config: ResolvedConfig) => Promise<void>) => {
+  const { configSources } = await import("../config/config-arguments.ts")
+  const config = configSources({
+    config: invocation.options["--config"] ?? (invocation.options["--check-config"] || undefined),
+    configFile: invocation.options["--config-file"]
+  }, invocation.settings)
+  if (!config.ok) {
+    process.stderr.write(`smtp-intake: ${config.error}\n\n${commandHelp(invocation.command)}\n`)
+    process.exitCode = 2
+    return
+  }
+  return run(config)
+}
 
 const listCommand = (name: string, summary: string, verbs: Readonly<Record<string, ReadonlyArray<string>>>): CommandSpec => ({
   name,
   summary,
-  options: { "--config": CONFIG },
-  required: ["--config"],
+  options: CONFIG_OPTIONS,
   verbs,
-  details: "Changes the list in database-address directly; a running daemon sees the change within a second.",
-  run: async ({ options, command, verb, args }) =>
-    (await import("../config-commands.ts")).changeLists(options["--config"]!, [command.name, verb!, ...args])
+  details: `Changes the list in database-address directly; a running daemon sees the change within a second.\n${CONFIG_DETAILS}`,
+  run: (invocation) =>
+    withConfig(invocation, async (config) =>
+      (await import("../config-commands.ts")).changeLists(config.sources, [invocation.command.name, invocation.verb!, ...invocation.args]))
 })
 
 export const COMMANDS: ReadonlyArray<CommandSpec> = [
   {
     name: "",
     summary: "run the SMTP server in the foreground",
-    options: { "--config": CONFIG },
-    required: ["--config"],
-    details: "Every setting may also come from the environment as SMTP_INTAKE_<KEY> (e.g. SMTP_INTAKE_SMTP_PORT=2525).",
-    run: async ({ options }) => (await import("../run-daemon.ts")).runDaemon(options["--config"]!)
+    options: CONFIG_OPTIONS,
+    details: CONFIG_DETAILS,
+    run: (invocation) => withConfig(invocation, async (config) => (await import("../run-daemon.ts")).runDaemon(config.sources, config.label))
   },
   {
     name: "check-config",
     flag: "--check-config",
+    flagValueOptional: true,
     summary: "print the resolved settings (secrets masked), or the errors",
-    options: {},
-    run: async ({ options }) => (await import("../config-commands.ts")).checkConfig(options["--check-config"]!)
+    options: { "--config-file": CONFIG_OPTIONS["--config-file"]! },
+    details: CONFIG_DETAILS,
+    run: (invocation) => withConfig(invocation, async (config) => (await import("../config-commands.ts")).checkConfig(config.sources, config.label))
+  },
+  {
+    name: "send",
+    summary: "read a message from standard input and publish it to rabbitmq-inbox, with confirms",
+    options: {
+      ...CONFIG_OPTIONS,
+      "--extract-recipients": { help: "the recipients also from To, Cc and Bcc (Bcc is then removed)" },
+      "--ignore-dot": { help: "the message ends at the end of input only; a lone dot is a line of it" },
+      "--envelope": { value: "ADDRESS", help: "the envelope sender, over any x-mq-envelope header" }
+    },
+    selectedBy: "--extract-recipients",
+    positional: "RCPT...",
+    details: "MailerQ's command-line utility (command-line-utility.md), a sendmail replacement for scripts on this\n" +
+      "host. Prints `<id> for <recipient>` per recipient; exit 75 when the broker did not confirm.\n" + CONFIG_DETAILS,
+    run: (invocation) =>
+      withConfig(invocation, async (config) => {
+        const { runSend } = await import("../send/send-command.ts")
+        const options = invocation.options
+        process.exitCode = await runSend([
+          ...(options["--extract-recipients"] === undefined ? [] : ["--extract-recipients"]),
+          ...(options["--ignore-dot"] === undefined ? [] : ["--ignore-dot"]),
+          ...(options["--envelope"] === undefined ? [] : ["--envelope", options["--envelope"]]),
+          ...invocation.args
+        ], config.sources)
+      })
   },
   {
     name: "simulate",
     summary: "simulate the connection budgets of a config under a load, in simulated time",
     options: {
-      "--config": CONFIG,
+      "--config": CONFIG_OPTIONS["--config"]!,
       "--scenario": { value: "FILE", help: "the load, as JSON: arrivals, bursts, sessionSeconds, patienceSeconds, outgoing (README)" },
       "--seed": { value: "N", help: "the run's seed (1): the same seed gives the same output, byte for byte" },
       "--json": { help: "everything as JSON, with the per-second timeline" }

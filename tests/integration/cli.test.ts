@@ -112,10 +112,10 @@ describe("smtp-intake local|hostname|block", () => {
 describe("smtp-intake says what it does", () => {
   it("refuses an unknown command or a stray argument with the usage and exit code 2, starting nothing", async () => {
     const file = configFile("strict.conf", "smtp-port: 1\n")
-    const unknown = await cli(["--config", file, "send", "x"])
+    const unknown = await cli(["--config", file, "sned", "x"])
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toContain("unknown command \"send\"")
-    expect(unknown.stderr).toContain("usage: smtp-intake --config FILE")
+    expect(unknown.stderr).toContain("unknown command \"sned\"")
+    expect(unknown.stderr).toContain("usage: smtp-intake [--config FILE] [--config-file FILE]")
     const stray = await cli(["--config", file, "block", "list", "now"])
     expect(stray.code).toBe(2)
     expect(stray.stderr).toContain("unexpected argument \"now\"")

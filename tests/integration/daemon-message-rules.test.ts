@@ -9,7 +9,8 @@ const ready = (await rabbitAvailable()) && serviceAvailable("swaks", commandExis
 
 const MESSAGE_WITH_MQ_HEADERS = [
   "From: sender@example.org",
-  "X-MQ-Tag: newsletter, week-48",
+  "X-MQ-Tag: newsletter",
+  "X-MQ-Tag: Week 48, Europe",
   "x-mq-ip: 10.0.0.9",
   "X-Mq-Maxattempts: 3",
   "x-mq-dsn-notify: FAILURE,",
@@ -79,7 +80,7 @@ describe.runIf(ready)("message rules through the daemon", () => {
     const json = message!.json
     expect(json).toMatchObject({
       ips: ["10.0.0.9"],
-      tags: ["newsletter", "week-48"],
+      tags: ["newsletter", "Week 48, Europe"],
       maxattempts: 3,
       dsn: { notify: "FAILURE, DELAY" },
       smarthost: { hostname: "relay.example.net", port: 2525 }
@@ -114,7 +115,7 @@ describe.runIf(ready)("message rules through the daemon", () => {
     const [message] = await takeMessages(plainInbox, 1)
     expect(message?.json.ips).toEqual(["127.0.0.1"])
     expect(message?.json).not.toHaveProperty("tags")
-    expect(message?.json.mime as string).toContain("X-MQ-Tag: newsletter, week-48\r\nx-mq-ip: 10.0.0.9\r\n")
+    expect(message?.json.mime as string).toContain("X-MQ-Tag: Week 48, Europe\r\nx-mq-ip: 10.0.0.9\r\n")
   })
 
   it("validates addresses strictly by default: 501 5.1.7 for a bad sender, 553 5.1.3 for a bad recipient", async () => {

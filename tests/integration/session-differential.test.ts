@@ -8,6 +8,7 @@ import type { InProcessSmtp } from "../support/in-process-smtp.ts"
 import { sessionModel } from "../support/session-model.ts"
 import type { ExpectedMessage } from "../support/session-model.ts"
 import { wireClient } from "../support/wire-client.ts"
+import { dsnProperty } from "../../domain/message/dsn-property.ts"
 import type { SessionPolicy } from "../../domain/session/policy.ts"
 import { parseIpRange } from "../../domain/ip/ip-range.ts"
 
@@ -30,6 +31,9 @@ const COMMANDS = [
   "mail from:<lower@example.org> BODY=8BITMIME", "MAIL FROM:<a@example.org> BODY=BINARY",
   "RCPT TO:<r1@example.com>", "RCPT TO:<r2@example.com>", "RCPT TO:<R1@EXAMPLE.COM>", "RCPT TO:<me@local.test>",
   "RCPT TO:<x>", "RCPT TO:<r3@example.com> NOTIFY=NEVER", "RCPT TO:<Postmaster>", "RCPT TO:<ñoño@ejemplo.es>",
+  "MAIL FROM:<a@example.org> RET=HDRS ENVID=batch+2B42", "MAIL FROM:<a@example.org> RET=BOGUS", "MAIL FROM:<a@example.org> ENVID=a+zz",
+  "RCPT TO:<r2@example.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;orig+40example.com", "RCPT TO:<r1@example.com> NOTIFY=NEVER,DELAY",
+  "RCPT TO:<r3@example.com> ORCPT=r3@example.com",
   "DATA", "DATA", "DATA now", "RSET", "NOOP", "VRFY someone", "EXPN list", "HELP", "XYZZY", "",
   "STARTTLS", `AUTH PLAIN ${b64("\0alice\0right")}`, `AUTH PLAIN ${b64("\0alice\0wrong")}`, "AUTH PLAIN", "AUTH LOGIN",
   `AUTH LOGIN ${b64("alice")}`, "AUTH CRAM-MD5", "AUTH", b64("alice"), b64("right"), b64("\0alice\0right"), "*", "not base64!",
@@ -111,7 +115,8 @@ describe("the wire answers what the decider alone answers (differential, in-proc
     tlsOffered: true,
     // low, so that random sessions reach both limits
     maxErrors: 6,
-    maxJunk: 8
+    maxJunk: 8,
+    dsnOffered: true
   }
 
   beforeAll(async () => {
@@ -176,12 +181,17 @@ describe("the wire answers what the decider alone answers (differential, in-proc
       await new Promise((resolve) => setImmediate(resolve))
       const published = smtp.deliveries.slice(publishedBefore).map((d) => {
         const json = JSON.parse(Buffer.from(d.body).toString("utf8")) as Record<string, unknown>
-        return { queue: d.queue, recipient: String(json.recipient), mime: String(json.mime) }
+        return { queue: d.queue, recipient: String(json.recipient), mime: String(json.mime), dsn: JSON.stringify(json.dsn) }
       })
       const expectedDocs = model.published().flatMap((m: ExpectedMessage) =>
-        m.recipients.map((r) => ({ queue: r.local ? "local" : "inbox", recipient: r.address, mime: Buffer.from(m.mime).toString("utf8") }))
+        m.recipients.map((r) => ({
+          queue: r.local ? "local" : "inbox",
+          recipient: r.address,
+          mime: Buffer.from(m.mime).toString("utf8"),
+          dsn: JSON.stringify(dsnProperty(m.dsn, r.dsn, undefined))
+        }))
       )
-      const key = (d: { queue: string; recipient: string }) => `${d.queue} ${d.recipient}`
+      const key = (d: { queue: string; recipient: string; dsn: string | undefined }) => `${d.queue} ${d.recipient} ${d.dsn}`
       expect(published.map(key).sort()).toEqual(expectedDocs.map(key).sort())
       for (const doc of expectedDocs) {
         expect(published.some((p) => key(p) === key(doc) && p.mime.endsWith(doc.mime))).toBe(true)

@@ -52,6 +52,8 @@ export const startDaemon = async (
     readonly waitForListening?: number
     readonly startupTimeoutMs?: number
     readonly signal?: AbortSignal
+    /** the command line after the CLI, given the written config file; `--config FILE` unless given */
+    readonly args?: (file: string) => ReadonlyArray<string>
   } = {}
 ): Promise<RunningDaemon> => {
   options.signal?.throwIfAborted()
@@ -65,7 +67,7 @@ export const startDaemon = async (
     ...config
   })
   writeFileSync(file, lines.map(([k, v]) => `${k}: ${v}`).join("\n") + "\n")
-  const daemon = spawnTracked(`the daemon on port ${port}`, process.execPath, [CLI, "--config", file], {
+  const daemon = spawnTracked(`the daemon on port ${port}`, process.execPath, [CLI, ...(options.args?.(file) ?? ["--config", file])], {
     env: { ...process.env, ...options.env }
   })
   const child = daemon.child

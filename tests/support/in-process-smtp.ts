@@ -55,6 +55,8 @@ export interface InProcessOptions {
   readonly dataMemoryBytes?: number
   /** a publish whose documents contain this text fails (451), as a broker that refuses would */
   readonly failWhenMimeHas?: string
+  /** what the use cases read besides the policy (queues, outgoing IPs, ...) */
+  readonly settings?: Partial<Omit<IntakeSettingsSnapshot, "policy">>
 }
 
 const range = (text: string): IpRange => {
@@ -92,7 +94,8 @@ export const startInProcessSmtp = async (options: InProcessOptions = {}): Promis
     configuredHostname: HARNESS_HOSTNAME,
     machineHostname: "machine.harness.test",
     checks: [],
-    authResults: []
+    authResults: [],
+    ...options.settings
   }
   const local = new Set((options.local ?? []).map((a) => a.toLowerCase()))
   const harness = {

@@ -6,6 +6,7 @@ import { Command } from "../../domain/session/commands.ts"
 import type { SessionCommand } from "../../domain/session/commands.ts"
 import type { ConnectionInfo } from "../../domain/session/connection.ts"
 import { decide } from "../../domain/session/decide.ts"
+import type { MailDsn } from "../../domain/session/dsn-parameters.ts"
 import { replyOf } from "../../domain/session/events.ts"
 import { evolveAll } from "../../domain/session/evolve.ts"
 import type { SessionPolicy } from "../../domain/session/policy.ts"
@@ -13,9 +14,10 @@ import { renderReply } from "../../domain/session/reply.ts"
 import { initialState, readsCommands } from "../../domain/session/state.ts"
 import type { Recipient, SessionState } from "../../domain/session/state.ts"
 
-/** A message the model expects to be published: its recipients and its bytes as the client meant them. */
+/** A message the model expects to be published: its recipients (with their DSN), MAIL's DSN, and its bytes as the client meant them. */
 export interface ExpectedMessage {
   readonly recipients: ReadonlyArray<Recipient>
+  readonly dsn: MailDsn | undefined
   readonly mime: Uint8Array
 }
 
@@ -87,7 +89,7 @@ export const sessionModel = (options: ModelOptions) => {
     if (state.phase !== "publishing") return replies
     const { recipients } = state.envelope
     if (options.publishFails(received.mime)) return [...replies, ...step(Command.publishFailed("refused"))]
-    published.push({ recipients, mime: received.mime })
+    published.push({ recipients, dsn: state.envelope.dsn, mime: received.mime })
     return [...replies, ...step(Command.published(recipients.map((_, i) => `id${i}`)))]
   }
 

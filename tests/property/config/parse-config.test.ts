@@ -48,7 +48,7 @@ describe("parseConfig", () => {
         if (result._tag === "Invalid") {
           expect(result.errors.length).toBeGreaterThan(0)
           for (const error of result.errors) {
-            const where = "line" in error.source ? `prop.conf:${error.source.line}` : `environment ${error.source.env}`
+            const where = "line" in error.source ? `prop.conf:${error.source.line}` : "env" in error.source ? `environment ${error.source.env}` : "?"
             expect(formatConfigError(error).startsWith(`${where}: `)).toBe(true)
             expect(error.message).not.toBe("")
           }

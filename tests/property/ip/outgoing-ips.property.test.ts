@@ -12,12 +12,13 @@ const rules = fc.record({
 })
 
 describe("outgoing IPs, for any rules", () => {
-  it("the result is always the explicit IPs, the local IP, or the defaults", () => {
+  it("the result is always the explicit IPs, the local IP, the defaults, or none", () => {
     fc.assert(fc.property(rules, v4, fc.array(fc.oneof(v4, fc.ipV6(), fc.string()), { maxLength: 3 }), (r, local, explicit) => {
       const result = outgoingIps(r, local, explicit)
       const validExplicit = outgoingIps({ defaultIps: [], mappable: [], unmappable: [] }, "0.0.0.0", explicit)
       const candidates = [JSON.stringify([local]), JSON.stringify(r.defaultIps)]
       if (explicit.length > 0) candidates.push(JSON.stringify(validExplicit))
+      if (result === undefined) return
       expect(candidates).toContain(JSON.stringify(result))
       expect(result.length).toBeGreaterThan(0)
     }))
@@ -28,6 +29,16 @@ describe("outgoing IPs, for any rules", () => {
       const result = outgoingIps(r, local)
       if (isMappable(r, local)) expect(result).toEqual([local])
       else if (r.defaultIps.length > 0) expect(result).toEqual(r.defaultIps)
+    }))
+  })
+
+  it("an IP that is not mappable is never sent out from itself when any rule is configured; with no defaults, no IP is chosen", () => {
+    fc.assert(fc.property(rules, v4, (r, local) => {
+      const configured = r.defaultIps.length + r.mappable.length + r.unmappable.length > 0
+      fc.pre(configured && !isMappable(r, local) && !r.defaultIps.includes(local))
+      const result = outgoingIps(r, local)
+      expect(result ?? []).not.toContain(local)
+      expect(result === undefined).toBe(r.defaultIps.length === 0)
     }))
   })
 

@@ -113,3 +113,52 @@ describe("extracting x-mq-* headers, for any message", () => {
     }))
   })
 })
+
+describe("x-mq-* values take the JSON types of MailerQ's docs (mime-headers.md, json-messages.md)", () => {
+  const utf8 = (text: string) => new TextEncoder().encode(text)
+  const one = (header: string) => extractMqHeaders(utf8(`${header}\r\nSubject: s\r\n\r\nbody\r\n`))
+  // a value as a client writes it: printable, no line break, no blanks at either end
+  const written = fc.string({ minLength: 1, maxLength: 30 })
+    .map((text) => text.replace(/[\u0000-\u001f\u007f]/g, "x").trim())
+    .filter((text) => text !== "")
+  const custom = fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/)
+    .filter((name) => !["ip", "tag", "envelope", "pool", "security", "delayed", "maxdelivertime", "maxattempts", "retries",
+      "priority", "inlinecss", "keepmime", "force", "ips", "tags", "dsn", "smarthost", "queues", "nextattempt", "headers",
+      "dkim", "data", "key", "message-id", "received", "hostname", "recipient", "mime", "connection", "checks", "local",
+      "report"].includes(name) && !/^(dsn|smarthost)-|-queue$/.test(name))
+
+  it("a property the docs do not type is the string as written: no digit, zero or letter case lost", () => {
+    fc.assert(fc.property(custom, fc.oneof(written, fc.stringMatching(/^0\d{1,25}$/), fc.stringMatching(/^\d{16,30}$/)), (name, value) => {
+      expect(one(`x-mq-${name}: ${value}`).properties).toEqual({ [name]: value })
+    }))
+  })
+
+  it("a documented boolean is a JSON boolean, or the header is reported; never a string or number", () => {
+    fc.assert(fc.property(fc.constantFrom("inlinecss", "keepmime", "force"), fc.oneof(written, fc.constantFrom("1", "0", "TRUE", "no")), (name, value) => {
+      const result = one(`x-mq-${name}: ${value}`)
+      if (name in result.properties) expect(typeof result.properties[name]).toBe("boolean")
+      else expect(result.ignored).toEqual([`x-mq-${name}`])
+    }))
+  })
+
+  it("retries are an array of whole seconds, in the order written", () => {
+    fc.assert(fc.property(fc.array(fc.nat({ max: 10 ** 9 }), { minLength: 1, maxLength: 6 }), fc.constantFrom(",", ", ", " "), (seconds, separator) => {
+      expect(one(`x-mq-retries: ${seconds.join(separator)}`).properties).toEqual({ retries: seconds })
+    }))
+  })
+
+  it("a documented whole number is that number exactly, and anything else is reported, not guessed", () => {
+    fc.assert(fc.property(fc.constantFrom("maxattempts", "priority"), fc.oneof(fc.integer({ min: 0, max: 10 ** 12 }).map(String), written), (name, value) => {
+      const result = one(`x-mq-${name}: ${value}`)
+      if (/^-?\d{1,15}$/.test(value)) expect(result.properties).toEqual({ [name]: Number(value) })
+      else expect(result.ignored).toEqual([`x-mq-${name}`])
+    }))
+  })
+
+  it("a tag is kept whole, one per header", () => {
+    fc.assert(fc.property(fc.array(written, { minLength: 1, maxLength: 4 }), (tags) => {
+      const result = extractMqHeaders(utf8(`${tags.map((tag) => `X-MQ-Tag: ${tag}\r\n`).join("")}\r\nbody`))
+      expect(result.properties).toEqual({ tags })
+    }))
+  })
+})

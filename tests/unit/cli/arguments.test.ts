@@ -30,7 +30,7 @@ describe("the command line", () => {
   })
 
   it("refuses an unknown command instead of starting the daemon", () => {
-    expect(errorOf("--config", "f.conf", "send", "x")).toBe("unknown command \"send\"")
+    expect(errorOf("--config", "f.conf", "sned", "x")).toBe("unknown command \"sned\"")
   })
 
   it("refuses stray arguments, unknown verbs and options, and missing arguments", () => {
@@ -39,7 +39,7 @@ describe("the command line", () => {
     expect(errorOf("--config", "f.conf", "local", "purge")).toBe("unknown local command \"purge\"")
     expect(errorOf("--config", "f.conf", "--colour")).toBe("unknown option --colour")
     expect(errorOf("--config", "f.conf", "hostname", "set", "192.0.2.1")).toBe("hostname set needs HOSTNAME")
-    expect(errorOf("local", "list")).toBe("--config FILE is required")
+    expect(errorOf("simulate")).toBe("--config FILE is required")
     expect(errorOf("--config")).toBe("--config needs a FILE")
     expect(errorOf("--config", "a", "--config", "b")).toBe("--config is given twice")
   })

@@ -26,21 +26,22 @@ const table: Record<string, { valid: ReadonlyArray<readonly [string, unknown]>; 
   "smtp-check": { valid: [["spf,dkim,dmarc,spam", ["spf", "dkim", "dmarc", "spam"]]], invalid: ["spf;dkim", "arc"] },
   "smtp-auth-results": { valid: [["local,nonlocal", ["local", "nonlocal"]]], invalid: ["remote"] },
   "smtp-validate-address": { valid: [["loose", "loose"], ["STRICT", "strict"]], invalid: ["relaxed"] },
-  "smtp-connections": { valid: [["100", 100], ["", undefined]], invalid: ["0", "many"] },
+  "smtp-connections": { valid: [["100", 100], ["", undefined], ["0", undefined]], invalid: ["-1", "many"] },
   "smtp-connections-in": { valid: [["50", 50]], invalid: ["-1"] },
   "smtp-connections-out": { valid: [["75", 75]], invalid: ["7.5"] },
   "smtp-maxsize": { valid: [["100MB", 100 * MB], ["10 kb", 10 * 1024], ["512", 512]], invalid: ["0", "100 MiBs", "8GB"] },
   "smtp-threads": { valid: [["4", 4]], invalid: ["0", "1000"] },
-  "smtp-timeout": { valid: [["300", 300]], invalid: ["5m", "0"] },
+  "smtp-timeout": { valid: [["300", 300], ["0", 0]], invalid: ["5m", "-1"] },
   "rabbitmq-max-message-size": { valid: [["16MB", 16 * 1024 * 1024], ["1048576", 1048576]], invalid: ["big", "-1"] },
   "smtp-data-memory": { valid: [["1GB", 1024 ** 3], ["512MB", 512 * 1024 ** 2]], invalid: ["lots"] },
   "smtp-error-limit": { valid: [["20", 20], ["1", 1]], invalid: ["0", "-1", "many"] },
   "smtp-junk-limit": { valid: [["100", 100]], invalid: ["0", "1.5"] },
-  "smtp-protection": { valid: [["yes", true], ["0", false]], invalid: ["enabled"] },
+  "smtp-protection": { valid: [["yes", true], ["0", false], ["on", true], ["Off", false]], invalid: ["enabled"] },
   "smtp-hostname": { valid: [["smtp.example.com", "smtp.example.com"]], invalid: ["smtp example com", "-smtp.example.com"] },
   "smtp-extract": { valid: [["false", false], ["TRUE", true]], invalid: ["maybe"] },
+  "dsn-advertise": { valid: [["true", true], ["no", false]], invalid: ["DSN"] },
   "rabbitmq-address": { valid: [["amqp://guest:guest@127.0.0.1:5672/", "amqp://guest:guest@127.0.0.1:5672/"]], invalid: ["127.0.0.1:5672"] },
-  "rabbitmq-inbox": { valid: [["inbox", "inbox"]], invalid: ["amq.inbox"] },
+  "rabbitmq-inbox": { valid: [["inbox", "inbox"], ["", undefined]], invalid: ["amq.inbox"] },
   "rabbitmq-outbox": { valid: [["outbox", "outbox"]], invalid: ["x".repeat(256)] },
   "rabbitmq-local": { valid: [["local", "local"], ["", undefined]], invalid: ["amq.local"] },
   "rabbitmq-reports": { valid: [["reports", "reports"]], invalid: ["amq.gen-1"] },
@@ -144,7 +145,7 @@ describe("what this version supports", () => {
     "smtp-secure-port", "smtp-certificate", "smtp-key", "smtp-ciphers", "smtp-validate-address", "smtp-proxy", "smtp-auth",
     "smtp-connections", "smtp-connections-in", "smtp-connections-out", "smtp-protection", "smtp-threads",
     "rabbitmq-local", "rabbitmq-reports", "database-address", "management-port", "management-ip", "management-token",
-    "rabbitmq-queue-type", "smtp-check", "smtp-auth-results", "spamassassin-host", "spamassassin-port", "dns-servers"]
+    "rabbitmq-queue-type", "smtp-check", "smtp-auth-results", "spamassassin-host", "spamassassin-port", "dns-servers", "dsn-advertise"]
 
   it("supports exactly the keys the server implements", () => {
     expect(configKeys.filter((spec) => spec.supported).map((spec) => spec.name).sort()).toEqual(supported.sort())

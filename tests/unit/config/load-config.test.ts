@@ -30,7 +30,7 @@ describe("loadConfig", () => {
     expect(error._tag).toBe("ConfigInvalid")
     expect(error.message.split("\n")).toEqual([
       `${file}:1: smtp-port: "70000" is not valid; expected ports like 25,2525,1024-1026 (each 1-65535)`,
-      `${file}:2: smtp-prot: unknown key; did you mean smtp-port?`,
+      `${file}:2: smtp-prot: unknown key (MailerQ does not know it either); did you mean smtp-port?`,
       "environment SMTP_INTAKE_SMTP_MAXSIZE: smtp-maxsize: \"huge\" is not valid; expected a size like 100MB, 10KB, 1GB or 512 (bytes), more than 0 and at most 4GB"
     ])
   })

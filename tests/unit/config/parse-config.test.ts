@@ -107,11 +107,11 @@ describe("errors name the file, line, key and expected form", () => {
 
 describe("unknown and repeated keys", () => {
   it("refuses an unknown key and suggests the likely one", () => {
-    expect(errorsOf("smtp-prot: 25")).toEqual([`${FILE}:1: smtp-prot: unknown key; did you mean smtp-port?`])
+    expect(errorsOf("smtp-prot: 25")).toEqual([`${FILE}:1: smtp-prot: unknown key (MailerQ does not know it either); did you mean smtp-port?`])
   })
 
   it("refuses an unknown key with no near match without a suggestion", () => {
-    expect(errorsOf("license: /etc/mailerq/license.txt")).toEqual([`${FILE}:1: license: unknown key`])
+    expect(errorsOf("frobnicate: /etc/mailerq/license.txt")).toEqual([`${FILE}:1: frobnicate: unknown key (MailerQ does not know it either)`])
   })
 
   it("refuses a key given twice, naming both lines", () => {
@@ -158,8 +158,8 @@ describe("the environment", () => {
 
   it("refuses an unknown SMTP_INTAKE_ or MAILERQ_ variable and suggests the right one", () => {
     expect(errorsOf("", { SMTP_INTAKE_SMTP_PROT: "25", MAILERQ_RABBITMQ_ADRESS: "amqp://h" })).toEqual([
-      "environment MAILERQ_RABBITMQ_ADRESS: rabbitmq-adress: unknown key; did you mean MAILERQ_RABBITMQ_ADDRESS?",
-      "environment SMTP_INTAKE_SMTP_PROT: smtp-prot: unknown key; did you mean SMTP_INTAKE_SMTP_PORT?"
+      "environment MAILERQ_RABBITMQ_ADRESS: rabbitmq-adress: unknown key (MailerQ does not know it either); did you mean MAILERQ_RABBITMQ_ADDRESS?",
+      "environment SMTP_INTAKE_SMTP_PROT: smtp-prot: unknown key (MailerQ does not know it either); did you mean SMTP_INTAKE_SMTP_PORT?"
     ])
   })
 

@@ -118,9 +118,9 @@ describe("sizes", () => {
 })
 
 describe("booleans, numbers, words", () => {
-  it.each([["true", true], ["YES", true], ["1", true], ["false", false], ["No", false], ["0", false]])(
+  it.each([["true", true], ["YES", true], ["1", true], ["on", true], ["false", false], ["No", false], ["0", false], ["OFF", false]])(
     "%j is %s", (input, value) => expect(valueOf(parseBoolean(input))).toBe(value))
-  rejects(parseBoolean, ["", "on", "2", "y"])
+  rejects(parseBoolean, ["", "enabled", "2", "y"])
 
   it("positive integers have an upper bound named in the message", () => {
     const seconds = parsePositiveInteger(86400, "seconds")

@@ -36,6 +36,12 @@ describe("the JSON published per recipient (SPEC §2)", () => {
     expect(docs[1].recipient).toBe("sales@example.com")
   })
 
+  it("leaves ips out when no IP was chosen, so that delivery may use any (json-messages.md)", () => {
+    const doc = parse(buildMessageDocuments({ ...message, ips: undefined })[0]!.body)
+    expect("ips" in doc).toBe(false)
+    expect(doc.connection["local-ip"]).toBe("1.2.3.100")
+  })
+
   it("prepends a Received header naming the client, us, the id and the recipient", () => {
     const mime: string = parse(buildMessageDocuments(message)[1]!.body).mime
     expect(mime.startsWith(
@@ -79,13 +85,23 @@ describe("properties from x-mq-* headers", () => {
   it("are added after connection, and cannot displace the server's own properties", () => {
     const doc = parse(buildMessageDocuments({
       ...message,
-      properties: { tags: ["a", "b"], dsn: { notify: "NEVER" }, maxdelivertime: 3600 }
+      properties: { tags: ["a", "b"], maxdelivertime: 3600 }
     })[0]!.body)
     expect(Object.keys(doc)).toEqual([
       "message-id", "received", "hostname", "envelope", "recipient", "mime", "ips", "connection",
-      "tags", "dsn", "maxdelivertime"
+      "tags", "maxdelivertime"
     ])
-    expect(doc).toMatchObject({ tags: ["a", "b"], dsn: { notify: "NEVER" }, maxdelivertime: 3600 })
+    expect(doc).toMatchObject({ tags: ["a", "b"], maxdelivertime: 3600 })
+  })
+
+  it("gives each recipient its own dsn object, once", () => {
+    const docs = buildMessageDocuments({
+      ...message,
+      properties: { dsn: { notify: "forged" } },
+      dsn: [{ ret: "HDRS", envid: "e1", notify: "FAILURE", orcpt: "info@example.com" }, undefined]
+    }).map((d) => parse(d.body))
+    expect(docs[0].dsn).toEqual({ ret: "HDRS", envid: "e1", notify: "FAILURE", orcpt: "info@example.com" })
+    expect("dsn" in docs[1]).toBe(false)
   })
 
   it("never repeat a property the server writes", () => {

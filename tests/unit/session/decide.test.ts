@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest"
+import { parseCommandLine } from "../../../domain/session/command-line.ts"
 import { Command } from "../../../domain/session/commands.ts"
 import { renderReply } from "../../../domain/session/reply.ts"
 import { client, play, policy } from "./session-fixtures.ts"
@@ -278,5 +279,53 @@ describe("a message the broker can never take", () => {
     expect([last?.code, last?.enhanced]).toEqual([552, "5.3.4"])
     expect(last?.lines[0]).toContain("20000000 bytes as JSON, the broker takes at most 16777216")
     expect(state.phase).toBe("ready")
+  })
+})
+
+describe("DSN (RFC 3461) with dsn-advertise", () => {
+  const parsed = (line: string) => parseCommandLine(new TextEncoder().encode(line)).command
+  const run = (lines: ReadonlyArray<string>, dsnOffered = true) =>
+    play([Command.connect(client()), ...lines.map(parsed)], { ...policy, dsnOffered })
+
+  it("is offered in EHLO, and RET, ENVID, NOTIFY and ORCPT are carried in the envelope", () => {
+    const { state, replies } = run([
+      "EHLO c.example", "MAIL FROM:<a@example.org> RET=hdrs ENVID=x+2By", "RCPT TO:<b@example.com> NOTIFY=failure,delay ORCPT=rfc822;b+40example.com"
+    ])
+    expect(replies[1]?.lines).toContain("DSN")
+    expect(state.phase === "mail" && state.envelope).toEqual({
+      sender: "a@example.org",
+      utf8: false,
+      dsn: { ret: "HDRS", envid: "x+y" },
+      recipients: [{ address: "b@example.com", local: false, dsn: { notify: "FAILURE,DELAY", orcpt: "b@example.com" } }]
+    })
+  })
+
+  it.each([
+    ["MAIL FROM:<a@example.org> RET=ALL", "RET must be FULL or HDRS"],
+    [`MAIL FROM:<a@example.org> ENVID=${"x".repeat(101)}`, "ENVID must be xtext"],
+    ["MAIL FROM:<a@example.org> ENVID=caf+C3+A9", "ENVID must be xtext"],
+    ["MAIL FROM:<a@example.org> ENVID", "ENVID must be xtext"]
+  ])("refuses %s with 501 5.5.4", (line, reason) => {
+    const { last } = run(["EHLO c.example", line])
+    expect([last?.code, last?.enhanced]).toEqual([501, "5.5.4"])
+    expect(last?.lines[0]).toContain(reason)
+  })
+
+  it.each([
+    ["RCPT TO:<b@example.com> NOTIFY=NEVER,FAILURE", "NOTIFY must be"],
+    ["RCPT TO:<b@example.com> NOTIFY=FAILURE,FAILURE", "NOTIFY must be"],
+    ["RCPT TO:<b@example.com> ORCPT=b@example.com", "ORCPT must be"],
+    ["RCPT TO:<b@example.com> ORCPT=rfc822;", "ORCPT must be"]
+  ])("refuses %s with 501 5.5.4 and keeps the transaction", (line, reason) => {
+    const { state, last } = run(["EHLO c.example", "MAIL FROM:<a@example.org>", line])
+    expect(last?.code).toBe(501)
+    expect(last?.lines[0]).toContain(reason)
+    expect(state.phase).toBe("mail")
+  })
+
+  it("without dsn-advertise, DSN is not offered and its parameters keep getting 555", () => {
+    const { replies } = run(["EHLO c.example", "MAIL FROM:<a@example.org> RET=HDRS"], false)
+    expect(replies[1]?.lines).not.toContain("DSN")
+    expect(replies[2]?.code).toBe(555)
   })
 })
