@@ -14,6 +14,7 @@ import type { IntakeSettingsSnapshot } from "./ports/intake-settings.ts"
 import { MessageIds } from "./ports/message-ids.ts"
 import { Publisher } from "./ports/publisher.ts"
 import type { Delivery } from "./ports/publisher.ts"
+import { amqpPriority } from "../domain/message/amqp-priority.ts"
 import { runChecks } from "./run-checks.ts"
 
 export interface ReceivedMessage {
@@ -112,7 +113,8 @@ export const acceptMessage = Effect.fnUntraced(function*(message: ReceivedMessag
       messageIds: route.recipients.map((r) => idOf.get(r) ?? ""),
       properties: route.properties
     })
-    for (const d of documents) deliveries.push({ queue: route.queue, messageId: d.messageId, body: d.body })
+    const priority = amqpPriority(route.properties["priority"])
+    for (const d of documents) deliveries.push({ queue: route.queue, messageId: d.messageId, body: d.body, priority })
   }
   yield* publisher.publish(deliveries)
   return recipients.map((r) => idOf.get(r) ?? "")

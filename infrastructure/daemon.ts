@@ -5,6 +5,7 @@ import { SmtpListenerLayer } from "../adapters/smtp/smtp-listener.ts"
 import { SpoolPublisher } from "../adapters/spool/spool-publisher.ts"
 import { IntakeSettings } from "../application/ports/intake-settings.ts"
 import type { Settings } from "../domain/config/settings.ts"
+import { MAILERQ_DEFAULT_RABBITMQ_ADDRESS } from "../domain/config/keys.ts"
 import { changeFeedFor, managedListsStoreLayer } from "../adapters/database/store-from-url.ts"
 import { CachedReverseDns } from "../adapters/dns/reverse-dns.ts"
 import { NodeDns } from "../adapters/dns/node-dns.ts"
@@ -31,17 +32,30 @@ import { loadTlsMaterial, tlsFilesOf } from "./tls/tls-material.ts"
 // the cluster primary takes its budget from the same settings
 export { admissionWaitMs, budgetLimits } from "./settings-views.ts"
 
-/** Broker when rabbitmq-address is set, otherwise the embedded spool (SPEC §7). */
+/** The embedded spool when embedded-spool-directory is set (SPEC §7), otherwise RabbitMQ (by default MailerQ's localhost). */
 const publisherLayer = (settings: Settings) =>
-  settings.rabbitmqAddress === undefined
-    ? SpoolPublisher.layer({ directory: settings.spoolDirectory })
+  settings.embeddedSpoolDirectory !== undefined
+    ? SpoolPublisher.layer({ directory: settings.embeddedSpoolDirectory })
     : AmqpPublisher.layer({
-      url: settings.rabbitmqAddress,
+      url: settings.rabbitmqAddress ?? MAILERQ_DEFAULT_RABBITMQ_ADDRESS,
       queues: [...new Set([settings.rabbitmqInbox, settings.rabbitmqLocal ?? settings.rabbitmqInbox, settings.rabbitmqReports ?? settings.rabbitmqInbox])],
       queueType: settings.rabbitmqQueueType,
       maxMessageSize: settings.rabbitmqMaxMessageSize,
-      failOnQueueMismatchAtStart: true
+      failOnQueueMismatchAtStart: true,
+      ...brokerAsMailerQDeclaresIt(settings)
     })
+
+/** rabbitmq-durable, -lazy, -maxpriority, -exchange, -declare, -verify, -persistent, -encoding (issue 15b) */
+const brokerAsMailerQDeclaresIt = (settings: Settings) => ({
+  durable: settings.rabbitmqDurable,
+  lazy: settings.rabbitmqLazy,
+  maxPriority: settings.rabbitmqMaxpriority,
+  exchange: settings.rabbitmqExchange,
+  declare: settings.rabbitmqDeclare,
+  verify: settings.rabbitmqVerify,
+  persistent: settings.rabbitmqPersistent,
+  encoding: settings.rabbitmqEncoding
+})
 
 /** How often each node checks the store for changes made elsewhere (another node, the CLI). */
 const LISTS_REFRESH_MS = 1_000

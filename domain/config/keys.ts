@@ -6,6 +6,7 @@ import {
   parseIpRanges, parseIps, parsePath, parsePort, parsePorts, parsePortsOrNone, parsePositiveInteger, parseQueueName,
   parseSize, parseText, parseToken
 } from "./values.ts"
+import { parseExchangeName, parseMaxPriority } from "./values.ts"
 import type { Parsed } from "./values.ts"
 
 /**
@@ -65,6 +66,9 @@ const key = <P extends keyof Settings>(property: P, definition: KeyDefinition<P>
   ...definition,
   property
 })
+
+/** What MailerQ connects to when rabbitmq-address is empty (rabbitmq-config.md). */
+export const MAILERQ_DEFAULT_RABBITMQ_ADDRESS = "amqp://guest:guest@localhost/"
 
 const asIs = (value: string): string => value
 const joinIps = (ips: ReadonlyArray<string>): string => ips.join(";")
@@ -178,7 +182,8 @@ export const configKeys = [
   }),
   key("rabbitmqAddress", {
     name: "rabbitmq-address", parse: optional(parseAmqpUrl), format: asIs, default: undefined,
-    secret: "password-in-url", whenUnset: "embedded spool in spool-directory", supported: true, reload: "restart"
+    secret: "password-in-url", whenUnset: `${MAILERQ_DEFAULT_RABBITMQ_ADDRESS} (MailerQ's default; the embedded spool when embedded-spool-directory is set)`,
+    supported: true, reload: "restart"
   }),
   key("rabbitmqInbox", {
     name: "rabbitmq-inbox", parse: parseQueueName, format: asIs, default: "outbox", defaultFrom: "rabbitmqOutbox",
@@ -224,9 +229,46 @@ export const configKeys = [
     name: "management-token", parse: optional(parseToken), format: asIs, default: undefined, secret: "whole-value",
     whenUnset: "no token", supported: true, reload: "restart"
   }),
+  // ---- the broker as MailerQ finds it (issue 15b) ----
+  key("embeddedSpoolDirectory", {
+    name: "embedded-spool-directory", parse: optional(parsePath), format: asIs, default: undefined,
+    whenUnset: "publish to RabbitMQ", supported: true, reload: "restart"
+  }),
   key("spoolDirectory", {
-    name: "spool-directory", parse: parsePath, format: asIs, default: "/var/spool/smtp-intake", supported: true,
+    name: "spool-directory", parse: optional(parsePath), format: asIs, default: undefined,
+    whenUnset: "none (MailerQ's pickup directory; smtp-intake neither watches nor writes it)", supported: true,
     reload: "restart"
+  }),
+  key("rabbitmqVerify", {
+    name: "rabbitmq-verify", parse: parseBoolean, format: formatBoolean, default: true, supported: true, reload: "restart"
+  }),
+  key("rabbitmqDeclare", {
+    name: "rabbitmq-declare", parse: parseBoolean, format: formatBoolean, default: true, supported: true, reload: "restart"
+  }),
+  key("rabbitmqDurable", {
+    name: "rabbitmq-durable", parse: parseBoolean, format: formatBoolean, default: true, supported: true, reload: "restart"
+  }),
+  key("rabbitmqLazy", {
+    name: "rabbitmq-lazy", parse: parseBoolean, format: formatBoolean, default: false, supported: true, reload: "restart"
+  }),
+  key("rabbitmqMaxpriority", {
+    name: "rabbitmq-maxpriority", parse: parseMaxPriority, format: String, default: undefined,
+    whenUnset: "no priority queues", supported: true, reload: "restart"
+  }),
+  key("rabbitmqExchange", {
+    name: "rabbitmq-exchange", parse: optional(parseExchangeName), format: asIs, default: undefined,
+    whenUnset: "the default exchange", supported: true, reload: "restart"
+  }),
+  key("rabbitmqEncoding", {
+    name: "rabbitmq-encoding", parse: optional(parseChoice(["gzip"])), format: asIs, default: undefined,
+    whenUnset: "plain JSON", supported: true, reload: "restart"
+  }),
+  key("rabbitmqPersistent", {
+    name: "rabbitmq-persistent", parse: parseBoolean, format: formatBoolean, default: true, supported: true, reload: "restart"
+  }),
+  key("rabbitmqRefused", {
+    name: "rabbitmq-refused", parse: optional(parseQueueName), format: asIs, default: undefined,
+    whenUnset: "messages refused for want of AUTH are not kept", supported: true, reload: "restart"
   })
 ]
 

@@ -195,12 +195,23 @@ const portsDoNotOverlap = ({ settings, sourceOf }: Resolved): ConfigError | unde
   return { source, key: "smtp-secure-port", message: `port ${shared.join(",")} is also in smtp-port; a port is plain or implicit TLS, not both` }
 }
 
+/** Messages go to RabbitMQ or to the embedded spool, never half to each. */
+const spoolOrBroker = ({ settings, sourceOf }: Resolved): ConfigError | undefined => {
+  const source = sourceOf("embeddedSpoolDirectory")
+  if (source === undefined || settings.embeddedSpoolDirectory === undefined || settings.rabbitmqAddress === undefined) return undefined
+  return {
+    source, key: "embedded-spool-directory",
+    message: "is set and so is rabbitmq-address; messages go either to RabbitMQ or to the embedded spool: remove one of them"
+  }
+}
+
 const crossKeyRules: ReadonlyArray<(resolved: Resolved) => ConfigError | undefined> = [
   bothOrNeither("smtpCertificate", "smtpKey"),
   bothOrNeither("smtpKey", "smtpCertificate"),
   authNeedsTls,
   securePortsNeedTls,
-  portsDoNotOverlap
+  portsDoNotOverlap,
+  spoolOrBroker
 ]
 
 // ---- putting it together -----------------------------------------------------------------

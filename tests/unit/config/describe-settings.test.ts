@@ -32,7 +32,7 @@ describe("describeSettings", () => {
   it("shows unset keys as comments saying what that means", () => {
     expect(lineOf(text, "smtp-auth")).toMatch(/^# smtp-auth:\s+\(not set\) - no authentication$/)
     expect(lineOf(text, "smtp-range")).toMatch(/^# smtp-range:\s+\(not set\) - nobody may connect$/)
-    expect(lineOf(text, "rabbitmq-address")).toMatch(/^# rabbitmq-address:\s+\(not set\) - embedded spool/)
+    expect(lineOf(text, "rabbitmq-address")).toMatch(/^# rabbitmq-address:\s+\(not set\) - amqp:\/\/guest:guest@localhost\/ \(MailerQ.s default/)
   })
 
   it("writes lists back in their config syntax", () => {
@@ -68,7 +68,9 @@ describe("describeSettings", () => {
     const settings = settingsOf([
       "smtp-ip: 10.0.0.1", "smtp-port: 25,587,2525-2527", "smtp-range: 10.0.0.0/8;::1", "smtp-maxsize: 1536",
       "smtp-timeout: 60", "smtp-hostname: mx.example.com", "rabbitmq-address: amqps://rabbit.example.com/mail",
-      "rabbitmq-outbox: out", "spool-directory: /srv/spool"
+      "rabbitmq-outbox: out", "spool-directory: /var/spool/mailerq",
+      "rabbitmq-maxpriority: 4", "rabbitmq-exchange: mailerq", "rabbitmq-encoding: gzip", "rabbitmq-persistent: false",
+      "rabbitmq-refused: refused"
     ].join("\n"))
     expect(settingsOf(describeSettings(settings))).toEqual(settings)
   })
