@@ -272,18 +272,19 @@ export const parseAmqpUrl: ValueParser<string> = (text) => {
     )
 }
 
-/** `sqlite:///absolute/path` or `postgresql://user:pass@host/db` (also `postgres://`). */
+/** `sqlite:///absolute/path`, `postgresql://user:pass@host/db` (also `postgres://`) or `mysql://user:pass@host/db`. */
 export const parseDatabaseUrl: ValueParser<string> = (text) => {
   const value = text.trim()
   const expected =
-    "sqlite:///absolute/path/file.db, sqlite://./relative/file.db or postgresql://user:password@host:5432/database"
+    "sqlite:///absolute/path/file.db, sqlite://./relative/file.db, postgresql://user:password@host:5432/database " +
+    "or mysql://user:password@host:3306/database"
   if (value.startsWith("sqlite://")) {
     const path = value.slice("sqlite://".length)
     const absoluteOrRelative = (path.startsWith("/") && path.length > 1) || (path.startsWith("./") && path.length > 2)
     return absoluteOrRelative && !hasControlCharacter(path) ? valid(value) : invalid(expected)
   }
   const url = parseUrl(value)
-  return url !== undefined && (url.protocol === "postgresql:" || url.protocol === "postgres:") && url.hostname !== ""
+  return url !== undefined && ["postgresql:", "postgres:", "mysql:"].includes(url.protocol) && url.hostname !== ""
     ? valid(value)
     : invalid(expected)
 }

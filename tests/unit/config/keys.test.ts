@@ -55,7 +55,10 @@ const table: Record<string, { valid: ReadonlyArray<readonly [string, unknown]>; 
   "rabbitmq-queue-type": { valid: [["quorum", "quorum"], ["classic", "classic"]], invalid: ["stream"] },
   "spamassassin-host": { valid: [["spamd.internal", "spamd.internal"], ["127.0.0.1", "127.0.0.1"]], invalid: ["spamd:783"] },
   "spamassassin-port": { valid: [["783", 783], ["7830", 7830]], invalid: ["783,784"] },
-  "database-address": { valid: [["postgresql://db.internal/intake", "postgresql://db.internal/intake"]], invalid: ["mysql://db/intake"] },
+  "database-address": {
+    valid: [["postgresql://db.internal/intake", "postgresql://db.internal/intake"], ["mysql://mq:pw@db.internal/mailerq", "mysql://mq:pw@db.internal/mailerq"]],
+    invalid: ["mongodb://db/intake", "mysql:///intake"]
+  },
   "management-port": { valid: [["8485", 8485], ["", undefined]], invalid: ["99999"] },
   "management-ip": { valid: [["0.0.0.0", "0.0.0.0"]], invalid: ["everywhere"] },
   "management-token": { valid: [["s3cret-t0ken-0123456789", "s3cret-t0ken-0123456789"]], invalid: ["short"] },
