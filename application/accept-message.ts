@@ -51,6 +51,17 @@ const routes = (
   mime: Uint8Array,
   properties: Readonly<Record<string, unknown>>
 ): ReadonlyArray<Route> => {
+  // rabbitmq-refused: the whole message is kept there, with the refusal, and goes nowhere else
+  if (recipients.some((r) => r.provisional)) {
+    if (settings.refusedQueue === undefined) return []
+    const refused = {
+      code: 530,
+      status: "5.7.0",
+      description: "Authentication required",
+      recipients: recipients.filter((r) => r.provisional).map((r) => r.address)
+    }
+    return [{ queue: settings.refusedQueue, local: false, recipients, properties: { ...properties, refused } }]
+  }
   const local = recipients.filter((r) => r.local)
   const remote = recipients.filter((r) => !r.local)
   const report = local.length > 0 && settings.reportsQueue !== undefined ? detectReport(mime) : undefined

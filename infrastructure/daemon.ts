@@ -38,7 +38,12 @@ const publisherLayer = (settings: Settings) =>
     ? SpoolPublisher.layer({ directory: settings.embeddedSpoolDirectory })
     : AmqpPublisher.layer({
       url: settings.rabbitmqAddress ?? MAILERQ_DEFAULT_RABBITMQ_ADDRESS,
-      queues: [...new Set([settings.rabbitmqInbox, settings.rabbitmqLocal ?? settings.rabbitmqInbox, settings.rabbitmqReports ?? settings.rabbitmqInbox])],
+      queues: [...new Set([
+        settings.rabbitmqInbox,
+        settings.rabbitmqLocal ?? settings.rabbitmqInbox,
+        settings.rabbitmqReports ?? settings.rabbitmqInbox,
+        settings.rabbitmqRefused ?? settings.rabbitmqInbox
+      ])],
       queueType: settings.rabbitmqQueueType,
       maxMessageSize: settings.rabbitmqMaxMessageSize,
       failOnQueueMismatchAtStart: true,

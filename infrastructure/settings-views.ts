@@ -20,6 +20,7 @@ export const sessionPolicy = (settings: Settings, fallbackHostname = machineHost
   maxRecipients: DEFAULT_MAX_RECIPIENTS,
   addressValidation: settings.smtpValidateAddress,
   authRequired: settings.smtpAuth !== undefined,
+  keepRefused: settings.rabbitmqRefused !== undefined,
   protection: settings.smtpProtection,
   tlsOffered: settings.smtpCertificate !== undefined && settings.smtpKey !== undefined,
   maxErrors: settings.smtpErrorLimit,
@@ -31,6 +32,7 @@ export const intakeSnapshot = (settings: Settings): IntakeSettingsSnapshot => ({
   inboxQueue: settings.rabbitmqInbox,
   localQueue: settings.rabbitmqLocal ?? settings.rabbitmqInbox,
   reportsQueue: settings.rabbitmqReports,
+  refusedQueue: settings.rabbitmqRefused,
   outgoingIps: {
     defaultIps: settings.smtpDefaultIps,
     mappable: settings.smtpMappableIps,

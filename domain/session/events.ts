@@ -6,7 +6,7 @@ import type { Reply } from "./reply.ts"
 export type ConnectionRefusal = "range" | "blocked" | "early-talker"
 
 /** Why a message that arrived in full was refused (5xx at the end of DATA). */
-export type MessageRefusal = "size" | "bare-line-ending" | "nul" | "too-large-for-broker" | "memory"
+export type MessageRefusal = "size" | "bare-line-ending" | "nul" | "too-large-for-broker" | "memory" | "authentication"
 
 /** Why the server ended a session. */
 export type Closing =
@@ -43,7 +43,8 @@ export type SessionEvent =
   | { readonly _tag: "UserAuthenticated"; readonly user: string; readonly reply: Reply }
   | { readonly _tag: "AuthFailed"; readonly reason: AuthRefusal; readonly reply: Reply }
   | { readonly _tag: "SenderAccepted"; readonly address: string; readonly utf8: boolean; readonly reply: Reply }
-  | { readonly _tag: "RecipientAccepted"; readonly address: string; readonly local: boolean; readonly reply: Reply }
+  /** `provisional`: needs AUTH the client did not give; taken only for rabbitmq-refused */
+  | { readonly _tag: "RecipientAccepted"; readonly address: string; readonly local: boolean; readonly provisional: boolean; readonly reply: Reply }
   | { readonly _tag: "DataStarted"; readonly reply: Reply }
   /** the body is complete and within limits: the message must now be published before anyone answers */
   | { readonly _tag: "MessageReceived"; readonly size: number }

@@ -1,10 +1,17 @@
 import type { ConnectionInfo } from "./connection.ts"
 
-/** An accepted recipient; `local` when it is on the local-address list (SPEC §6). */
+/**
+ * An accepted recipient; `local` when it is on the local-address list (SPEC §6); `provisional`
+ * when it needed AUTH the client did not give, and was taken only for rabbitmq-refused.
+ */
 export interface Recipient {
   readonly address: string
   readonly local: boolean
+  readonly provisional: boolean
 }
+
+/** The message is taken in only to be kept in rabbitmq-refused, and refused after DATA. */
+export const refusedForWantOfAuth = (envelope: Envelope): boolean => envelope.recipients.some((r) => r.provisional)
 
 export interface Envelope {
   /** "" is the null sender */
