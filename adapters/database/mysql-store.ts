@@ -18,6 +18,8 @@ const MIGRATION_LOCK_WAIT_SECONDS = 30
 export const mysqlTarget = (url: string) => databaseTarget(url, "MySQL", "3306")
 
 type Row = Record<string, unknown>
+/** a column and its value */
+type Pair = readonly [string, string]
 
 /** the keys are varbinary (compared byte for byte, as in SQLite): the driver gives them as Buffers */
 const text = (value: unknown): string => (Buffer.isBuffer(value) ? value.toString("utf8") : String(value))
@@ -115,9 +117,16 @@ export const mysqlStore = (url: string): Effect.Effect<ManagedListsStoreShape, S
       Effect.tryPromise({ try: () => run(pool, sql, values), catch: unavailable(what) })
     const changed = (what: string, sql: string, values: ReadonlyArray<string>) =>
       query(what, sql, values).pipe(Effect.map((result) => affected(result) > 0))
-    /** an insert that leaves an existing row alone, then an update only where it differs: no trigger fires for what is there */
-    const upsert = (what: string, insert: string, insertValues: ReadonlyArray<string>, update: string, updateValues: ReadonlyArray<string>) =>
-      query(what, insert, insertValues).pipe(Effect.andThen(query(what, update, updateValues)), Effect.asVoid)
+    /**
+     * Sets `column` of the row with `key`: an insert that leaves an existing row alone, then an
+     * update only where the value differs, so that no trigger fires (no version bump) for what is there.
+     * Table and column names are our own constants, never input.
+     */
+    const put = (what: string, table: string, [keyColumn, key]: Pair, [column, value]: Pair, alsoSet = "") =>
+      query(what, `insert ignore into ${table} (${keyColumn}, ${column}) values (?, ?)`, [key, value]).pipe(
+        Effect.andThen(query(what, `update ${table} set ${column} = ?${alsoSet} where ${keyColumn} = ? and ${column} <> ?`, [value, key, value])),
+        Effect.asVoid
+      )
 
     const applied = yield* withConnection("cannot migrate the schema", migrate)
     if (applied.length > 0) {
@@ -129,24 +138,11 @@ export const mysqlStore = (url: string): Effect.Effect<ManagedListsStoreShape, S
       version: query("cannot read the list version", "select version from list_version").pipe(
         Effect.map((result) => Number(rowsOf(result)[0]?.version))
       ),
-      addLocalAddress: (rule) =>
-        upsert(
-          "cannot add a local address",
-          "insert ignore into local_addresses (pattern, type) values (?, ?)",
-          [rule.pattern, rule.type],
-          "update local_addresses set type = ? where pattern = ? and type <> ?",
-          [rule.type, rule.pattern, rule.type]
-        ),
+      addLocalAddress: (rule) => put("cannot add a local address", "local_addresses", ["pattern", rule.pattern], ["type", rule.type]),
       removeLocalAddress: (pattern) =>
         changed("cannot remove a local address", "delete from local_addresses where pattern = ?", [pattern]),
       setMtaHostname: (entry) =>
-        upsert(
-          "cannot set an MTA hostname",
-          "insert ignore into mta_hostnames (ip, hostname) values (?, ?)",
-          [entry.ip, entry.hostname],
-          "update mta_hostnames set hostname = ?, updated_at = current_timestamp(3) where ip = ? and hostname <> ?",
-          [entry.hostname, entry.ip, entry.hostname]
-        ),
+        put("cannot set an MTA hostname", "mta_hostnames", ["ip", entry.ip], ["hostname", entry.hostname], ", updated_at = current_timestamp(3)"),
       unsetMtaHostname: (ip) => changed("cannot remove an MTA hostname", "delete from mta_hostnames where ip = ?", [ip]),
       addBlocked: (range) =>
         query("cannot add a blocked address", "insert ignore into blocked_addresses (`range`) values (?)", [range]).pipe(Effect.asVoid),

@@ -12,10 +12,11 @@ import type { Parsed } from "./values.ts"
 /**
  * How a value is shown in logs and `describeSettings`:
  * - "password-in-url": `amqp://user:****@host/`
+ * - "passwords-in-urls": the same for each of comma-separated URLs (a RabbitMQ cluster)
  * - "auth-credentials": smtp-auth: hardcoded passwords and URL passwords/secrets become `****`
  * - "whole-value": `****`
  */
-export type Secret = "no" | "password-in-url" | "auth-credentials" | "whole-value"
+export type Secret = "no" | "password-in-url" | "passwords-in-urls" | "auth-credentials" | "whole-value"
 
 /**
  * What a running daemon does with a key's new value on SIGHUP:
@@ -182,7 +183,7 @@ export const configKeys = [
   }),
   key("rabbitmqAddress", {
     name: "rabbitmq-address", parse: optional(parseAmqpUrl), format: asIs, default: undefined,
-    secret: "password-in-url", whenUnset: `${MAILERQ_DEFAULT_RABBITMQ_ADDRESS} (MailerQ's default; the embedded spool when embedded-spool-directory is set)`,
+    secret: "passwords-in-urls", whenUnset: `${MAILERQ_DEFAULT_RABBITMQ_ADDRESS} (MailerQ's default; the embedded spool when embedded-spool-directory is set)`,
     supported: true, reload: "restart"
   }),
   key("rabbitmqInbox", {
@@ -315,6 +316,8 @@ export const maskSecret = (secret: Secret, text: string): string => {
       return text
     case "password-in-url":
       return maskUrlPassword(text)
+    case "passwords-in-urls":
+      return text.split(",").map(maskUrlPassword).join(",")
     case "auth-credentials":
       return maskAuthCredentials(text)
     case "whole-value":

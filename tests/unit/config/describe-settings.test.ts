@@ -52,6 +52,12 @@ describe("describeSettings", () => {
   describe("masks secrets", () => {
     it.each<[Partial<Settings>, string, string, string]>([
       [{ rabbitmqAddress: "amqp://mq-user:hunter2@rabbit:5672/mail" }, "rabbitmq-address", "amqp://mq-user:****@rabbit:5672/mail", "hunter2"],
+      [
+        { rabbitmqAddress: "amqp://mq:first-pw@r1/mail,amqp://mq:second-pw@r2;r3/mail" },
+        "rabbitmq-address",
+        "amqp://mq:****@r1/mail,amqp://mq:****@r2;r3/mail",
+        "second-pw"
+      ],
       [{ smtpAuth: "hardcoded://alice:wonder,bob,builder" }, "smtp-auth", "hardcoded://alice:****,bob:****", "wonder"],
       [{ smtpAuth: "radius://nas1:sharedsecret@radius.example.com:1812" }, "smtp-auth", "radius://nas1:****@radius.example.com:1812", "sharedsecret"],
       [{ smtpAuth: "file:///etc/smtp-intake/users" }, "smtp-auth", "file:///etc/smtp-intake/users", "****"],
