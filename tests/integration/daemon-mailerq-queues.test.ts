@@ -104,6 +104,16 @@ describe.runIf(ready)("the broker and queues as MailerQ has them (the machine's 
     expect(message?.properties.deliveryMode).toBe(2)
   })
 
+  it("rabbitmq-declare: false and a queue that is not there: 451, and the log says which queue and what to do", async () => {
+    const inbox = uniqueQueue("never-declared")
+    const daemon = await start({ "rabbitmq-address": BROKER_URL, "rabbitmq-inbox": inbox, "rabbitmq-declare": "false" })
+    const sent = await swaks(daemon.port, ["--from", "sender@example.org", "--to", "lost@example.com"])
+    expect(sent.output).toMatch(/451 4\.3\.0/)
+    expect(daemon.logs().join("\n")).toContain(`queue \\"${inbox}\\" does not exist and rabbitmq-declare is false`)
+    // nothing was declared behind the operator's back
+    expect(await withBrokerChannel((channel) => channel.checkQueue(inbox).then(() => 200, (error: { code?: number }) => error.code))).toBe(404)
+  })
+
   it("rabbitmq-declare: false declares nothing: a queue of the operator's own, with arguments of its own, is used", async () => {
     const inbox = queue("operator-made")
     await withBrokerChannel((channel) => channel.assertQueue(inbox, { durable: true, arguments: { "x-max-length": 1000 } }))
