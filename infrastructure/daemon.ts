@@ -1,8 +1,10 @@
 import { Effect, Layer } from "effect"
 import { AmqpPublisher } from "../adapters/amqp/amqp-publisher.ts"
+import type { QueueMismatchAtStart } from "../adapters/amqp/amqp-publisher.ts"
 import { RandomMessageIds } from "../adapters/ids/random-message-ids.ts"
 import { SmtpListenerLayer } from "../adapters/smtp/smtp-listener.ts"
 import { SpoolPublisher } from "../adapters/spool/spool-publisher.ts"
+import type { SpoolUnavailable } from "../adapters/spool/spool-publisher.ts"
 import { IntakeSettings } from "../application/ports/intake-settings.ts"
 import type { Settings } from "../domain/config/settings.ts"
 import { MAILERQ_DEFAULT_RABBITMQ_ADDRESS } from "../domain/config/keys.ts"
@@ -34,6 +36,17 @@ export { admissionWaitMs, budgetLimits } from "./settings-views.ts"
 
 /** The embedded spool when embedded-spool-directory is set (SPEC §7), otherwise RabbitMQ (by default MailerQ's localhost). */
 const publisherLayer = (settings: Settings) =>
+  Layer.merge(publisherChosen(settings), publisher(settings))
+
+/** Says so when MailerQ's default broker applies: a config that used to mean the spool now means localhost. */
+const publisherChosen = (settings: Settings) =>
+  settings.embeddedSpoolDirectory === undefined && settings.rabbitmqAddress === undefined
+    ? Layer.effectDiscard(Effect.logInfo(
+      `no rabbitmq-address: publishing to MailerQ's default ${MAILERQ_DEFAULT_RABBITMQ_ADDRESS} (set embedded-spool-directory for the embedded spool instead)`
+    ))
+    : Layer.empty
+
+const publisher = (settings: Settings): Layer.Layer<Publisher, QueueMismatchAtStart | SpoolUnavailable> =>
   settings.embeddedSpoolDirectory !== undefined
     ? SpoolPublisher.layer({ directory: settings.embeddedSpoolDirectory })
     : AmqpPublisher.layer({

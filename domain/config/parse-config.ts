@@ -205,13 +205,24 @@ const spoolOrBroker = ({ settings, sourceOf }: Resolved): ConfigError | undefine
   }
 }
 
+/** Quorum queues have neither priorities nor a lazy mode: asking for them would be silently ignored. */
+const classicOnly = (property: "rabbitmqMaxpriority" | "rabbitmqLazy", name: string) =>
+  ({ settings, sourceOf }: Resolved): ConfigError | undefined => {
+    const source = sourceOf(property)
+    const asked = property === "rabbitmqLazy" ? settings.rabbitmqLazy : settings.rabbitmqMaxpriority !== undefined
+    if (source === undefined || !asked || settings.rabbitmqQueueType !== "quorum") return undefined
+    return { source, key: name, message: "applies to classic queues only, and rabbitmq-queue-type is quorum: remove one of them" }
+  }
+
 const crossKeyRules: ReadonlyArray<(resolved: Resolved) => ConfigError | undefined> = [
   bothOrNeither("smtpCertificate", "smtpKey"),
   bothOrNeither("smtpKey", "smtpCertificate"),
   authNeedsTls,
   securePortsNeedTls,
   portsDoNotOverlap,
-  spoolOrBroker
+  spoolOrBroker,
+  classicOnly("rabbitmqMaxpriority", "rabbitmq-maxpriority"),
+  classicOnly("rabbitmqLazy", "rabbitmq-lazy")
 ]
 
 // ---- putting it together -----------------------------------------------------------------

@@ -48,6 +48,7 @@ describe.runIf(ready)("the broker and queues as MailerQ has them (the machine's 
     try {
       const daemon = await start({ "embedded-spool-directory": "", "spool-directory": pickup, "rabbitmq-inbox": inbox })
       expect(daemon.logs().join("\n")).toContain("connected to RabbitMQ at localhost:5672")
+      expect(daemon.logs().join("\n")).toContain("no rabbitmq-address: publishing to MailerQ's default amqp://guest:guest@localhost/")
       const id = await send(daemon, "someone@example.com")
       const [message] = await takeMessages(inbox, 1)
       expect(message?.json["message-id"]).toBe(id)

@@ -261,6 +261,15 @@ describe("the broker as MailerQ finds it", () => {
     ])
   })
 
+  it("refuses rabbitmq-maxpriority and rabbitmq-lazy with quorum queues, which have neither", () => {
+    const result = parse("rabbitmq-queue-type: quorum\nrabbitmq-maxpriority: 4\nrabbitmq-lazy: true\nrabbitmq-durable: true")
+    expect(result._tag === "Invalid" && result.errors.map(formatConfigError)).toEqual([
+      "b.conf:2: rabbitmq-maxpriority: applies to classic queues only, and rabbitmq-queue-type is quorum: remove one of them",
+      "b.conf:3: rabbitmq-lazy: applies to classic queues only, and rabbitmq-queue-type is quorum: remove one of them"
+    ])
+    expect(parse("rabbitmq-queue-type: quorum\nrabbitmq-maxpriority: 0\nrabbitmq-lazy: false")._tag).toBe("Valid")
+  })
+
   it("an empty embedded-spool-directory (a layer unsetting it) leaves rabbitmq-address alone", () => {
     expect(parse("rabbitmq-address: amqp://guest:guest@rabbit/\nembedded-spool-directory:")._tag).toBe("Valid")
   })
