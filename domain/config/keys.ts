@@ -237,8 +237,9 @@ export const configKeys = [
   }),
   key("spoolDirectory", {
     name: "spool-directory", parse: optional(parsePath), format: asIs, default: undefined,
+    // nothing reads it, so a new value takes no restart
     whenUnset: "none (MailerQ's pickup directory; smtp-intake neither watches nor writes it)", supported: true,
-    reload: "restart"
+    reload: "live"
   }),
   key("rabbitmqVerify", {
     name: "rabbitmq-verify", parse: parseBoolean, format: formatBoolean, default: true, supported: true, reload: "restart"
