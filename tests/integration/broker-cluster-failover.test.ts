@@ -32,6 +32,14 @@ while not done.is_set():
 s.quit()
 `
 
+const until = async (done: () => boolean, timeoutMs: number, why: string): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(why)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 /** A node started again after a crash recovers its durable queues as it boots; wait until this one is back. */
 const recovered = async (rabbit: OwnRabbit, queue: string): Promise<void> => {
   const deadline = Date.now() + 30_000
@@ -67,15 +75,24 @@ describe.runIf(ready)("rabbitmq-address of two nodes: fail over when one is kill
     expect(daemon.logs().join("\n")).toContain(`connected to RabbitMQ at 127.0.0.1:${first.port}`)
     const smtplib = spawnTracked("smtplib client", "python3", ["-c", SMTPLIB_CLIENT, String(daemon.port)])
     let smtplibOutput = ""
-    smtplib.child.stdout.on("data", (chunk: Buffer) => (smtplibOutput += chunk.toString("utf8")))
+    /** when smtplib's replies of 250 came */
+    const smtplib250At: Array<number> = []
+    smtplib.child.stdout.on("data", (chunk: Buffer) => {
+      smtplibOutput += chunk.toString("utf8")
+      for (const line of chunk.toString("utf8").split("\n")) if (line.startsWith("250 ")) smtplib250At.push(Date.now())
+    })
     smtplib.child.stderr.on("data", (chunk: Buffer) => (smtplibOutput += chunk.toString("utf8")))
+    const smtplibSucceededSince = (since: number) => until(() => smtplib250At.some((at) => at > since), 20_000, `smtplib had no 250 since the kill:\n${smtplibOutput}`)
     const load = startSmtpLoad(daemon.port, CLIENTS)
-    await load.allSucceededSince(Date.now(), 10_000)
+    const startedAt = Date.now()
+    await load.allSucceededSince(startedAt, 10_000)
+    await smtplibSucceededSince(startedAt)
 
     await first.kill()
     const killedAt = Date.now()
     // every client gets 250s again, now from the second node
     await load.allSucceededSince(killedAt, 20_000)
+    await smtplibSucceededSince(killedAt)
     const outcomes = await load.stop()
     smtplib.child.kill("SIGTERM")
     expect((await smtplib.exited).code, smtplibOutput).toBe(0)
