@@ -16,6 +16,7 @@ import type { IntakeSettingsSnapshot } from "./ports/intake-settings.ts"
 import { MessageIds } from "./ports/message-ids.ts"
 import { Publisher } from "./ports/publisher.ts"
 import type { Delivery } from "./ports/publisher.ts"
+import { amqpPriority } from "../domain/message/amqp-priority.ts"
 import { runChecks } from "./run-checks.ts"
 
 export interface ReceivedMessage {
@@ -59,6 +60,17 @@ const routes = (
   mime: Uint8Array,
   properties: Readonly<Record<string, unknown>>
 ): ReadonlyArray<Route> => {
+  // rabbitmq-refused: the whole message is kept there, with the refusal, and goes nowhere else
+  if (recipients.some((r) => r.provisional)) {
+    if (settings.refusedQueue === undefined) return []
+    const refused = {
+      code: 530,
+      status: "5.7.0",
+      description: "Authentication required",
+      recipients: recipients.filter((r) => r.provisional).map((r) => r.address)
+    }
+    return [{ queue: settings.refusedQueue, local: false, recipients, properties: { ...properties, refused } }]
+  }
   const local = recipients.filter((r) => r.local)
   const remote = recipients.filter((r) => !r.local)
   const report = local.length > 0 && settings.reportsQueue !== undefined ? detectReport(mime) : undefined
@@ -143,7 +155,8 @@ export const acceptMessage = Effect.fnUntraced(function*(
       dsn: route.recipients.map((r) => dsnProperty(message.envelope.dsn, r.dsn, mqDsn)),
       properties: route.properties
     })
-    for (const d of documents) deliveries.push({ queue: route.queue, messageId: d.messageId, body: d.body })
+    const priority = amqpPriority(route.properties["priority"])
+    for (const d of documents) deliveries.push({ queue: route.queue, messageId: d.messageId, body: d.body, priority })
   }
   const publishing = yield* Clock.currentTimeNanos
   if (deliveries.length > 0) yield* publisher.publish(deliveries)

@@ -1,10 +1,13 @@
 import { Effect, Layer } from "effect"
 import { AmqpPublisher } from "../adapters/amqp/amqp-publisher.ts"
+import type { QueueMismatchAtStart } from "../adapters/amqp/amqp-publisher.ts"
 import { RandomMessageIds } from "../adapters/ids/random-message-ids.ts"
 import { SmtpListenerLayer } from "../adapters/smtp/smtp-listener.ts"
 import { SpoolPublisher } from "../adapters/spool/spool-publisher.ts"
+import type { SpoolUnavailable } from "../adapters/spool/spool-publisher.ts"
 import { IntakeSettings } from "../application/ports/intake-settings.ts"
 import type { Settings } from "../domain/config/settings.ts"
+import { MAILERQ_DEFAULT_RABBITMQ_ADDRESS } from "../domain/config/keys.ts"
 import { changeFeedFor, managedListsStoreLayer } from "../adapters/database/store-from-url.ts"
 import { CachedReverseDns } from "../adapters/dns/reverse-dns.ts"
 import { NodeDns } from "../adapters/dns/node-dns.ts"
@@ -31,17 +34,41 @@ import { loadTlsMaterial, tlsFilesOf } from "./tls/tls-material.ts"
 export { admissionWaitMs, budgetLimits } from "./settings-views.ts"
 import { queuesPublishedTo } from "./settings-views.ts"
 
-/** Broker when rabbitmq-address is set, otherwise the embedded spool (SPEC §7). */
+/** The embedded spool when embedded-spool-directory is set (SPEC §7), otherwise RabbitMQ (by default MailerQ's localhost). */
 export const publisherLayer = (settings: Settings) =>
-  settings.rabbitmqAddress === undefined
-    ? SpoolPublisher.layer({ directory: settings.spoolDirectory })
+  Layer.merge(publisherChosen(settings), publisher(settings))
+
+/** Says so when MailerQ's default broker applies: a config that used to mean the spool now means localhost. */
+const publisherChosen = (settings: Settings) =>
+  settings.embeddedSpoolDirectory === undefined && settings.rabbitmqAddress === undefined
+    ? Layer.effectDiscard(Effect.logInfo(
+      `no rabbitmq-address: publishing to MailerQ's default ${MAILERQ_DEFAULT_RABBITMQ_ADDRESS} (set embedded-spool-directory for the embedded spool instead)`
+    ))
+    : Layer.empty
+
+const publisher = (settings: Settings): Layer.Layer<Publisher, QueueMismatchAtStart | SpoolUnavailable> =>
+  settings.embeddedSpoolDirectory !== undefined
+    ? SpoolPublisher.layer({ directory: settings.embeddedSpoolDirectory })
     : AmqpPublisher.layer({
-      url: settings.rabbitmqAddress,
+      url: settings.rabbitmqAddress ?? MAILERQ_DEFAULT_RABBITMQ_ADDRESS,
       queues: queuesPublishedTo(settings),
       queueType: settings.rabbitmqQueueType,
       maxMessageSize: settings.rabbitmqMaxMessageSize,
-      failOnQueueMismatchAtStart: true
+      failOnQueueMismatchAtStart: true,
+      ...brokerAsMailerQDeclaresIt(settings)
     })
+
+/** rabbitmq-durable, -lazy, -maxpriority, -exchange, -declare, -verify, -persistent, -encoding (issue 15b) */
+const brokerAsMailerQDeclaresIt = (settings: Settings) => ({
+  durable: settings.rabbitmqDurable,
+  lazy: settings.rabbitmqLazy,
+  maxPriority: settings.rabbitmqMaxpriority,
+  exchange: settings.rabbitmqExchange,
+  declare: settings.rabbitmqDeclare,
+  verify: settings.rabbitmqVerify,
+  persistent: settings.rabbitmqPersistent,
+  encoding: settings.rabbitmqEncoding
+})
 
 /** How often each node checks the store for changes made elsewhere (another node, the CLI). */
 const LISTS_REFRESH_MS = 1_000

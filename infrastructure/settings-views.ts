@@ -20,6 +20,7 @@ export const sessionPolicy = (settings: Settings, fallbackHostname = machineHost
   maxRecipients: DEFAULT_MAX_RECIPIENTS,
   addressValidation: settings.smtpValidateAddress,
   authRequired: settings.smtpAuth !== undefined,
+  keepRefused: settings.rabbitmqRefused !== undefined,
   protection: settings.smtpProtection,
   tlsOffered: settings.smtpCertificate !== undefined && settings.smtpKey !== undefined,
   maxErrors: settings.smtpErrorLimit,
@@ -35,7 +36,7 @@ const localQueue = (settings: Settings): string => settings.rabbitmqLocal ?? set
 
 /** Every queue a message may be published to: declared at start. */
 export const queuesPublishedTo = (settings: Settings): ReadonlyArray<string> => {
-  const queues = [settings.rabbitmqInbox, localQueue(settings), settings.rabbitmqReports]
+  const queues = [settings.rabbitmqInbox, localQueue(settings), settings.rabbitmqReports, settings.rabbitmqRefused]
   return [...new Set(queues.filter((queue) => queue !== undefined))]
 }
 
@@ -44,6 +45,7 @@ export const intakeSnapshot = (settings: Settings): IntakeSettingsSnapshot => ({
   inboxQueue: settings.rabbitmqInbox,
   localQueue: localQueue(settings),
   reportsQueue: settings.rabbitmqReports,
+  refusedQueue: settings.rabbitmqRefused,
   outgoingIps: {
     defaultIps: settings.smtpDefaultIps,
     mappable: settings.smtpMappableIps,

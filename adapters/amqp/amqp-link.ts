@@ -1,8 +1,8 @@
 import { connect } from "amqplib"
 import type { ChannelModel, ConfirmChannel, Message } from "amqplib"
-import type { QueueType } from "../../domain/config/settings.ts"
 import { batchFrameWrites } from "./batched-frame-writes.ts"
 import { declareQueues } from "./queue-declaration.ts"
+import type { Declarations } from "./queue-declaration.ts"
 
 /**
  * One confirm channel and its write gate ('drain'). When the broker closes the channel (a message
@@ -54,14 +54,22 @@ export interface Link {
 }
 
 export interface LinkOptions {
+  /** one node's address */
   readonly url: string
-  readonly queues: ReadonlyArray<string>
-  readonly queueType: QueueType
+  readonly declarations: Declarations
   readonly connectTimeoutMs: number
+  /** rabbitmq-verify: for amqps://, refuse a broker whose certificate does not verify */
+  readonly verify: boolean
 }
 
-export const openLink = async (options: LinkOptions): Promise<Link> => {
-  const connection = await connect(options.url, { noDelay: true, timeout: options.connectTimeoutMs })
+export interface OpenedLink {
+  readonly link: Link
+  /** what the declarations found worth saying (a queue used as it is) */
+  readonly notes: ReadonlyArray<string>
+}
+
+export const openLink = async (options: LinkOptions): Promise<OpenedLink> => {
+  const connection = await connect(options.url, { noDelay: true, timeout: options.connectTimeoutMs, rejectUnauthorized: options.verify })
   batchFrameWrites(connection)
   // listeners before anything else can fail: an 'error' without one would throw
   let lastError: string | undefined
@@ -69,10 +77,11 @@ export const openLink = async (options: LinkOptions): Promise<Link> => {
     lastError = error.message
   })
   try {
-    await declareQueues(connection, options.queues, options.queueType)
+    const notes = await declareQueues(connection, options.declarations)
     const small = await connection.createConfirmChannel()
     const large = await connection.createConfirmChannel()
-    return makeLink(connection, small, () => lastError, () => declareQueues(connection, options.queues, options.queueType), large)
+    const redeclare = () => declareQueues(connection, options.declarations).then(() => {})
+    return { link: makeLink(connection, small, () => lastError, redeclare, large), notes }
   } catch (error) {
     await disposeConnection(connection, options.connectTimeoutMs)
     throw error

@@ -1,19 +1,40 @@
 import { Deferred, Effect, Layer, Schema } from "effect"
+import { promisify } from "node:util"
+import { gzip } from "node:zlib"
 import { Publisher, PublishFailed, PublishRefused } from "../../application/ports/publisher.ts"
 import type { Delivery } from "../../application/ports/publisher.ts"
 import type { QueueType } from "../../domain/config/settings.ts"
 import { openLink } from "./amqp-link.ts"
-import type { Link } from "./amqp-link.ts"
-import { parseBrokerAddress } from "./broker-address.ts"
+import type { Link, OpenedLink } from "./amqp-link.ts"
+import { parseBrokerCluster } from "./broker-address.ts"
 import { maxMessageSize } from "./broker-limits.ts"
-import type { BrokerAddress } from "./broker-address.ts"
+import type { BrokerAddress, BrokerCluster } from "./broker-address.ts"
 import { confirmBatch } from "./confirm-batch.ts"
+import type { PublishProperties } from "./confirm-batch.ts"
 import { QueueMismatch } from "./queue-declaration.ts"
+import type { Declarations } from "./queue-declaration.ts"
 
 export interface AmqpPublisherOptions {
+  /** one node, or a cluster's (`amqp://…@h1/v,amqp://…@h2/v`, `amqp://…@h1;h2/v`): tried in order, the next on loss */
   readonly url: string
   readonly queues: ReadonlyArray<string>
   readonly queueType: QueueType
+  /** rabbitmq-durable, default true */
+  readonly durable?: boolean
+  /** rabbitmq-lazy, default false */
+  readonly lazy?: boolean
+  /** rabbitmq-maxpriority, default none */
+  readonly maxPriority?: number | undefined
+  /** rabbitmq-exchange, default the default exchange */
+  readonly exchange?: string | undefined
+  /** rabbitmq-declare, default true */
+  readonly declare?: boolean
+  /** rabbitmq-verify (amqps://), default true */
+  readonly verify?: boolean
+  /** rabbitmq-persistent, default true */
+  readonly persistent?: boolean
+  /** rabbitmq-encoding, default plain JSON */
+  readonly encoding?: "gzip" | undefined
   /** rabbitmq-max-message-size; undefined: the default of the broker's version */
   readonly maxMessageSize?: number | undefined
   /** how long to wait for the broker's confirm of a publish; default 10 000 */
@@ -45,24 +66,52 @@ interface State {
   closing: boolean
 }
 
+const gzipped = promisify(gzip)
+
+const declarationsOf = (options: AmqpPublisherOptions): Declarations => ({
+  queues: options.queues,
+  shape: { type: options.queueType, durable: options.durable ?? true, lazy: options.lazy ?? false, maxPriority: options.maxPriority },
+  exchange: options.exchange,
+  declare: options.declare ?? true
+})
+
 const make = (options: AmqpPublisherOptions) =>
   Effect.gen(function*() {
-    const address = parseBrokerAddress(options.url)
+    const cluster = parseBrokerCluster(options.url)
+    const address = cluster.all
     const confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000
+    const how: PublishProperties = {
+      exchange: options.exchange ?? "",
+      persistent: options.persistent ?? true,
+      contentEncoding: options.encoding
+    }
+    if (!how.persistent) {
+      yield* Effect.logWarning(
+        "rabbitmq-persistent is false: messages are published transient, so a broker restart can lose a message already answered 250"
+      )
+    }
     const declared = new Set(options.queues)
     const state: State = { link: undefined, closing: false }
     const firstAttempt = yield* Deferred.make<void, QueueMismatchAtStart>()
 
     // added before the supervisor is forked, so it runs after the supervisor is interrupted
     yield* Effect.addFinalizer(() => shutdown(state, address))
-    yield* Effect.forkScoped(supervise(options, address, state, firstAttempt))
+    yield* Effect.forkScoped(supervise(options, cluster, state, firstAttempt))
     // start-up is decided by the first attempt, or by the wait running out (a mismatch found after that is retried)
     yield* Effect.forkScoped(Effect.sleep(STARTUP_WAIT_MS).pipe(Effect.andThen(Deferred.succeed(firstAttempt, undefined))))
     yield* Deferred.await(firstAttempt)
 
     const failed = (message: string) => Effect.fail(new PublishFailed({ message: address.redact(message) }))
 
+    /** rabbitmq-encoding: gzip: each document gzipped (off the event loop) before the size check and the publish */
     const publish = (deliveries: ReadonlyArray<Delivery>): Effect.Effect<void, PublishFailed | PublishRefused> =>
+      how.contentEncoding === "gzip"
+        ? Effect.promise(() => Promise.all(deliveries.map(async (d) => ({ ...d, body: await gzipped(d.body) })))).pipe(
+          Effect.flatMap(publishEncoded)
+        )
+        : publishEncoded(deliveries)
+
+    const publishEncoded = (deliveries: ReadonlyArray<Delivery>): Effect.Effect<void, PublishFailed | PublishRefused> =>
       Effect.suspend((): Effect.Effect<void, PublishFailed | PublishRefused> => {
         const link = state.link
         if (link === undefined || !link.isOpen()) return failed("broker not connected")
@@ -77,7 +126,7 @@ const make = (options: AmqpPublisherOptions) =>
         const stray = deliveries.find((d) => !declared.has(d.queue))
         // only declared queues are known to be durable
         if (stray !== undefined) return failed(`queue "${stray.queue}" is not among the declared queues`)
-        return confirmBatch(link, deliveries, confirmTimeoutMs).pipe(
+        return confirmBatch(link, deliveries, confirmTimeoutMs, how).pipe(
           Effect.mapError((error) => new PublishFailed({ message: address.redact(error.message) })),
           Effect.tapError(() => link.missingQueues.size > 0 ? redeclare(link) : Effect.void)
         )
@@ -112,30 +161,48 @@ const make = (options: AmqpPublisherOptions) =>
     return Publisher.of({ publish, isReady })
   })
 
-/** Connects, and reconnects with exponential backoff for as long as the layer lives. */
+/**
+ * Connects, and reconnects with exponential backoff for as long as the layer lives. The nodes of a
+ * cluster are tried in order, from the first at start and from the one after the lost one on a
+ * loss; when a whole round fails, the next waits the backoff.
+ */
 const supervise = (
   options: AmqpPublisherOptions,
-  address: BrokerAddress,
+  cluster: BrokerCluster,
   state: State,
   firstAttempt: Deferred.Deferred<void, QueueMismatchAtStart>
 ) =>
   Effect.gen(function*() {
     const context = yield* Effect.context<never>()
     const logFromCallback = (effect: Effect.Effect<void>) => void Effect.runForkWith(context)(effect)
+    const { nodes } = cluster
     let delay = BACKOFF_START_MS
     let everConnected = false
+    let first = 0
     for (;;) {
-      const attempt = yield* Effect.result(connectOnce(options, address, state))
-      if (attempt._tag === "Failure") {
+      let connected: { readonly link: Link; readonly index: number } | undefined
+      for (let i = 0; i < nodes.length && connected === undefined; i++) {
+        const index = (first + i) % nodes.length
+        const address = nodes[index]!
+        const attempt = yield* Effect.result(connectOnce(options, address, state))
+        if (attempt._tag === "Success") {
+          connected = { link: attempt.success.link, index }
+          for (const note of attempt.success.notes) yield* Effect.logWarning(`RabbitMQ at ${address.display}: ${address.redact(note)}`)
+          continue
+        }
         const mismatch = attempt.failure instanceof QueueMismatch && options.failOnQueueMismatchAtStart === true
         if (mismatch && (yield* Deferred.fail(firstAttempt, mismatchAtStart(options, address, attempt.failure)))) return
-        yield* logConnectFailure(address, attempt.failure, everConnected, delay)
+        const last = i === nodes.length - 1
+        yield* logConnectFailure(address, attempt.failure, everConnected, last ? delay : undefined)
+      }
+      if (connected === undefined) {
         yield* Deferred.succeed(firstAttempt, undefined)
         yield* Effect.sleep(delay)
         delay = Math.min(delay * 2, BACKOFF_CAP_MS)
         continue
       }
-      const link = attempt.success
+      const { link, index } = connected
+      const address = nodes[index]!
       everConnected = true
       delay = BACKOFF_START_MS
       yield* Effect.logInfo(`connected to RabbitMQ at ${address.display}`)
@@ -157,27 +224,27 @@ const supervise = (
         stopWatchingChannels()
       })))
       if (state.link === link) state.link = undefined
-      yield* Effect.logWarning(
-        `lost connection to RabbitMQ at ${address.display}: ${address.redact(reason)}; reconnecting`
-      )
+      const then = nodes.length > 1 ? `trying ${nodes[(index + 1) % nodes.length]!.display} next` : "reconnecting"
+      yield* Effect.logWarning(`lost connection to RabbitMQ at ${address.display}: ${address.redact(reason)}; ${then}`)
       yield* Effect.promise(() => link.dispose(DISPOSE_TIMEOUT_MS))
+      first = (index + 1) % nodes.length
       yield* Effect.sleep(delay)
     }
   })
 
 /** One connection attempt; the link is handed to `state` before anything can interrupt in between. */
 const connectOnce = (options: AmqpPublisherOptions, address: BrokerAddress, state: State) =>
-  Effect.callback<Link, unknown>((resume, signal) => {
+  Effect.callback<OpenedLink, unknown>((resume, signal) => {
     openLink({
       url: address.connectUrl,
-      queues: options.queues,
-      queueType: options.queueType,
-      connectTimeoutMs: CONNECT_TIMEOUT_MS
+      declarations: declarationsOf(options),
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      verify: options.verify ?? true
     }).then(
-      (link) => {
-        if (signal.aborted || state.closing) return void link.dispose(DISPOSE_TIMEOUT_MS)
-        state.link = link
-        resume(Effect.succeed(link))
+      (opened) => {
+        if (signal.aborted || state.closing) return void opened.link.dispose(DISPOSE_TIMEOUT_MS)
+        state.link = opened.link
+        resume(Effect.succeed(opened))
       },
       (error: unknown) => resume(Effect.fail(error))
     )
@@ -197,17 +264,19 @@ const mismatchAtStart = (options: AmqpPublisherOptions, address: BrokerAddress, 
       `so that smtp-intake declares it anew`
   })
 
-const logConnectFailure = (address: BrokerAddress, error: unknown, everConnected: boolean, retryInMs: number) => {
+/** `retryInMs`: undefined while other nodes of the cluster are still to be tried */
+const logConnectFailure = (address: BrokerAddress, error: unknown, everConnected: boolean, retryInMs: number | undefined) => {
+  const then = retryInMs === undefined ? "trying the next node" : `Retrying in ${retryInMs} ms`
   if (error instanceof QueueMismatch) {
     return Effect.logError(
       `RabbitMQ at ${address.display}: ${address.redact(error.message)}. ` +
-        `Delete or fix the queue, or change the queue type; publishes fail with 451 until then. Retrying in ${retryInMs} ms`
+        `Delete or fix the queue, or change the queue type; publishes fail with 451 until then. ${then}`
     )
   }
   const reason = address.redact(error instanceof Error ? error.message : String(error))
   const what = everConnected ? "cannot reconnect to" : "cannot reach"
   return Effect.logWarning(
-    `${what} RabbitMQ at ${address.display}: ${reason}; publishes fail with 451 until it is back. Retrying in ${retryInMs} ms`
+    `${what} RabbitMQ at ${address.display}: ${reason}; publishes fail with 451 until it is back. ${then}`
   )
 }
 

@@ -1,3 +1,5 @@
+import { brokerNodes } from "../../domain/broker/broker-nodes.ts"
+
 /** What may be shown about a broker URL: host and port, never the credentials. */
 export interface BrokerAddress {
   /** "host:port", for logs */
@@ -34,4 +36,21 @@ const safeDecode = (s: string): string => {
   } catch {
     return s
   }
+}
+
+/** The nodes of a rabbitmq-address (one, or a cluster's), in the order they are tried. */
+export interface BrokerCluster {
+  readonly nodes: ReadonlyArray<BrokerAddress>
+  /** every node, for logs that concern the cluster as a whole */
+  readonly all: BrokerAddress
+}
+
+export const parseBrokerCluster = (address: string): BrokerCluster => {
+  const nodes = brokerNodes(address).map(parseBrokerAddress)
+  const all: BrokerAddress = {
+    display: nodes.map((node) => node.display).join(", "),
+    connectUrl: address,
+    redact: (text) => nodes.reduce((acc, node) => node.redact(acc), text)
+  }
+  return { nodes: nodes.length > 0 ? nodes : [parseBrokerAddress(address)], all }
 }

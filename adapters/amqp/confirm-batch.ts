@@ -7,14 +7,26 @@ import type { Link } from "./amqp-link.ts"
 export const confirmBatch = (
   link: Link,
   deliveries: ReadonlyArray<Delivery>,
-  timeoutMs: number
+  timeoutMs: number,
+  how: PublishProperties = PLAIN_PERSISTENT
 ): Effect.Effect<void, PublishFailed> =>
   Effect.callback<void, PublishFailed>((resume) => {
-    const cancel = sendBatch(link, deliveries, timeoutMs, (failure) => {
+    const cancel = sendBatch(link, deliveries, timeoutMs, how, (failure) => {
       resume(failure === undefined ? Effect.void : Effect.fail(new PublishFailed({ message: failure })))
     })
     return Effect.sync(cancel)
   })
+
+/** Where and how every message is published (rabbitmq-exchange, -persistent, -encoding). */
+export interface PublishProperties {
+  /** "": the default exchange, which routes by queue name */
+  readonly exchange: string
+  readonly persistent: boolean
+  /** "gzip" when the bodies are gzipped */
+  readonly contentEncoding: string | undefined
+}
+
+export const PLAIN_PERSISTENT: PublishProperties = { exchange: "", persistent: true, contentEncoding: undefined }
 
 /** A message this large goes on the large lane, so that small ones are not written behind it. */
 export const LARGE_MESSAGE_BYTES = 1024 * 1024
@@ -39,6 +51,7 @@ export const sendBatch = (
   link: Link,
   deliveries: ReadonlyArray<Delivery>,
   timeoutMs: number,
+  how: PublishProperties,
   done: (failure: string | undefined) => void
 ): (() => void) => {
   let settled = false
@@ -87,10 +100,18 @@ export const sendBatch = (
       const delivery = deliveries[next++]!
       let accepted: boolean
       try {
-        accepted = lane.channel.sendToQueue(
+        accepted = lane.channel.publish(
+          how.exchange,
           delivery.queue,
           Buffer.from(delivery.body.buffer, delivery.body.byteOffset, delivery.body.byteLength),
-          { persistent: true, mandatory: true, contentType: "application/json", messageId: delivery.messageId },
+          {
+            persistent: how.persistent,
+            mandatory: true,
+            contentType: "application/json",
+            messageId: delivery.messageId,
+            ...(how.contentEncoding === undefined ? {} : { contentEncoding: how.contentEncoding }),
+            ...(delivery.priority === undefined ? {} : { priority: delivery.priority })
+          },
           confirmed(delivery)
         )
       } catch (error) {

@@ -3,7 +3,7 @@
  * for both dialects side by side, so the two cannot drift apart. A migration is never edited once
  * released: a change to the schema is a new migration at the end.
  */
-export type Dialect = "sqlite" | "postgresql"
+export type Dialect = "sqlite" | "postgresql" | "mysql"
 
 export interface Migration {
   readonly version: number
@@ -26,7 +26,10 @@ export const MIGRATIONS_TABLE: { readonly [D in Dialect]: string } = {
     applied_at text not null default ${SQLITE_NOW})`,
   postgresql: `create table if not exists schema_migrations (
     version int primary key,
-    applied_at timestamptz not null default now())`
+    applied_at timestamptz not null default now())`,
+  mysql: `create table if not exists schema_migrations (
+    version int primary key,
+    applied_at timestamp(3) not null default current_timestamp(3))`
 }
 
 const sqliteVersionTriggers = LIST_TABLES.flatMap((table) =>
@@ -39,6 +42,18 @@ const sqliteVersionTriggers = LIST_TABLES.flatMap((table) =>
 const postgresqlVersionTriggers = LIST_TABLES.map((table) =>
   `create trigger ${table}_bumps_version after insert or update or delete on ${table}
    for each row execute function smtp_intake_bump_list_version()`
+)
+
+// MySQL/MariaDB: no transactional DDL, so each statement can be run again (a migration cut short is
+// finished by the next start); keys are bytes, compared and sorted as in SQLite and PostgreSQL's
+// "C" (a text collation would pad trailing spaces or fold case); `range` is a reserved word there.
+const MYSQL_TEXT_KEY = "varbinary(3072)"
+
+const mysqlVersionTriggers = LIST_TABLES.flatMap((table) =>
+  (["insert", "update", "delete"] as const).map((event) =>
+    `create trigger if not exists ${table}_${event}_bumps_version after ${event} on ${table}
+     for each row update list_version set version = version + 1`
+  )
 )
 
 export const MIGRATIONS: ReadonlyArray<Migration> = [
@@ -93,6 +108,24 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
          end
          $$`,
         ...postgresqlVersionTriggers
+      ],
+      mysql: [
+        `create table if not exists local_addresses (
+          pattern ${MYSQL_TEXT_KEY} primary key,
+          type varchar(16) not null check (type in ('exact', 'fnmatch', 'substr', 'regex')),
+          created_at timestamp(3) not null default current_timestamp(3))`,
+        `create table if not exists mta_hostnames (
+          ip ${MYSQL_TEXT_KEY} primary key,
+          hostname varchar(255) character set utf8mb4 collate utf8mb4_bin not null,
+          updated_at timestamp(3) not null default current_timestamp(3))`,
+        `create table if not exists blocked_addresses (
+          \`range\` ${MYSQL_TEXT_KEY} primary key,
+          created_at timestamp(3) not null default current_timestamp(3))`,
+        `create table if not exists list_version (
+          id int primary key check (id = 1),
+          version bigint not null)`,
+        "insert ignore into list_version (id, version) values (1, 0)",
+        ...mysqlVersionTriggers
       ]
     }
   }

@@ -6,6 +6,8 @@ import { StoreUnavailable } from "../../application/ports/managed-lists-store.ts
 import type { ManagedListsSnapshot, ManagedListsStoreShape } from "../../application/ports/managed-lists-store.ts"
 import { LOCAL_ADDRESS_TYPES } from "../../domain/lists/local-address-rule.ts"
 import type { LocalAddressRule } from "../../domain/lists/local-address-rule.ts"
+import { databaseTarget, reasonOf } from "./database-target.ts"
+import type { DatabaseTarget } from "./database-target.ts"
 import { MIGRATIONS, MIGRATIONS_TABLE } from "./migrations.ts"
 
 const CONNECT_TIMEOUT_MS = 5000
@@ -13,43 +15,9 @@ const QUERY_TIMEOUT_MS = 10_000
 /** pg_advisory_xact_lock key held while migrating, so nodes starting together take turns */
 const MIGRATION_LOCK_KEY = "7243190504417001"
 
-/** How a PostgreSQL address appears in messages: host, port, database and user, never the password. */
-export interface PostgresTarget {
-  readonly description: string
-  /** removes the password from a message, should a driver ever echo it */
-  readonly redact: (text: string) => string
-}
+export type PostgresTarget = DatabaseTarget
 
-const decoded = (text: string): string => {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    return text
-  }
-}
-
-export const postgresTarget = (url: string): PostgresTarget => {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return { description: "PostgreSQL (unparsable address)", redact: (text) => text }
-  }
-  const database = decoded(parsed.pathname.replace(/^\//, "")) || "(default database)"
-  const user = parsed.username === "" ? "" : `${decoded(parsed.username)}@`
-  const secrets = [...new Set([parsed.password, decoded(parsed.password)])].filter((secret) => secret !== "")
-  return {
-    description: `PostgreSQL ${user}${parsed.hostname}:${parsed.port || "5432"}/${database}`,
-    redact: (text) => secrets.reduce((redacted, secret) => redacted.replaceAll(secret, "****"), text)
-  }
-}
-
-const reasonOf = (error: unknown): string =>
-  error instanceof AggregateError && error.errors.length > 0
-    ? error.errors.map(reasonOf).join("; ")
-    : error instanceof Error
-    ? error.message || error.name
-    : String(error)
+export const postgresTarget = (url: string): PostgresTarget => databaseTarget(url, "PostgreSQL", "5432")
 
 /** Applies what is missing, each migration in its own transaction under the advisory lock. */
 const migrate = async (client: PoolClient): Promise<ReadonlyArray<number>> => {

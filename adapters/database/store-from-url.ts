@@ -2,15 +2,18 @@ import { Effect, Layer } from "effect"
 import type { Scope } from "effect"
 import { ManagedListsStore, StoreUnavailable } from "../../application/ports/managed-lists-store.ts"
 import type { ManagedListsStoreShape } from "../../application/ports/managed-lists-store.ts"
+import { listenForChanges } from "./change-feed.ts"
 import { sqliteStore } from "./sqlite-store.ts"
 
 export type DatabaseAddress =
   | { readonly kind: "sqlite"; readonly path: string }
   | { readonly kind: "postgresql"; readonly url: string }
+  | { readonly kind: "mysql"; readonly url: string }
 
 /**
  * `sqlite:///var/lib/x.db` is the absolute path /var/lib/x.db, `sqlite://./x.db` a path relative to
- * the working directory; `postgresql://…` and `postgres://…` are handed to pg as they are.
+ * the working directory; `postgresql://…` and `postgres://…` are handed to pg as they are, and
+ * `mysql://…` (MySQL or MariaDB) to mysql2.
  */
 export const parseDatabaseAddress = (address: string): DatabaseAddress | undefined => {
   const value = address.trim()
@@ -20,6 +23,7 @@ export const parseDatabaseAddress = (address: string): DatabaseAddress | undefin
     return path === "" || path === "/" ? undefined : { kind: "sqlite", path }
   }
   if (scheme === "postgresql" || scheme === "postgres") return { kind: "postgresql", url: value }
+  if (scheme === "mysql") return { kind: "mysql", url: value }
   return undefined
 }
 
@@ -32,16 +36,21 @@ export const storeFromUrl = (
     const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(databaseAddress.trim())?.[0] ?? "(none)"
     return Effect.fail(
       new StoreUnavailable({
-        message: `database-address must be sqlite:///path/file.db or postgresql://user@host/database (scheme: ${scheme})`
+        message: `database-address must be sqlite:///path/file.db, postgresql://user@host/database or mysql://user@host/database (scheme: ${scheme})`
       })
     )
   }
-  return address.kind === "sqlite"
-    ? sqliteStore(address.path)
-    : Effect.flatMap(Effect.promise(() => import("./postgres-store.ts")), ({ postgresStore }) => postgresStore(address.url))
+  switch (address.kind) {
+    case "sqlite":
+      return sqliteStore(address.path)
+    case "postgresql":
+      return Effect.flatMap(Effect.promise(() => import("./postgres-store.ts")), ({ postgresStore }) => postgresStore(address.url))
+    case "mysql":
+      return Effect.flatMap(Effect.promise(() => import("./mysql-store.ts")), ({ mysqlStore }) => mysqlStore(address.url))
+  }
 }
 
-/** PostgreSQL announces every change (LISTEN/NOTIFY); SQLite has no such thing and is polled. pg is loaded only for a postgresql:// address. */
+/** PostgreSQL announces every change (LISTEN/NOTIFY); SQLite and MySQL have no such thing and are polled. pg and mysql2 are loaded only for their addresses. */
 export const changeFeedFor = (databaseAddress: string) => {
   const address = parseDatabaseAddress(databaseAddress)
   return address?.kind === "postgresql"

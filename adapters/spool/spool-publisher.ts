@@ -14,7 +14,7 @@ export interface SpoolPublisherOptions {
 const make = (options: SpoolPublisherOptions) =>
   Effect.gen(function*() {
     const spool = yield* makeSpool(options.directory)
-    yield* Effect.logInfo(`no rabbitmq-address: accepted messages go to the spool in ${options.directory}`)
+    yield* Effect.logInfo(`embedded-spool-directory is set: accepted messages go to the embedded spool in ${options.directory}, not to RabbitMQ`)
     // a publish still waiting for its directory fsync should get its answer before the process goes
     yield* Effect.addFinalizer(() => Effect.promise(() => spool.idle()))
     return Publisher.of({ publish: spool.publish, isReady: spool.isReady })

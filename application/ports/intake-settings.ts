@@ -13,6 +13,8 @@ export interface IntakeSettingsSnapshot {
   readonly localQueue: string
   /** where local DSN and DMARC reports go (rabbitmq-reports); none = they are local messages like others */
   readonly reportsQueue: string | undefined
+  /** where a message refused for want of AUTH is kept, with the refusal (rabbitmq-refused); none = not kept */
+  readonly refusedQueue: string | undefined
   /** smtp-default-ips, smtp-mappable-ips, smtp-unmappable-ips */
   readonly outgoingIps: OutgoingIpRules
   /** smtp-extract: turn x-mq-* headers into JSON properties */

@@ -6,6 +6,8 @@ export interface Delivery {
   readonly queue: string
   readonly messageId: string
   readonly body: Uint8Array
+  /** the AMQP priority (the JSON `priority`); the spool ignores it */
+  readonly priority?: number | undefined
 }
 
 /** A publish that did not happen, or may not have: the client may try again (451). */

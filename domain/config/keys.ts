@@ -6,15 +6,17 @@ import {
   parseIpRanges, parseIps, parseNameServers, formatNameServers, parsePath, parsePort, parsePorts, parsePortsOrNone, parsePositiveInteger, parseQueueName,
   parseSize, parseText, parseToken, zeroMeans
 } from "./values.ts"
+import { parseExchangeName, parseMaxPriority } from "./values.ts"
 import type { Parsed } from "./values.ts"
 
 /**
  * How a value is shown in logs and `describeSettings`:
  * - "password-in-url": `amqp://user:****@host/`
+ * - "passwords-in-urls": the same for each of comma-separated URLs (a RabbitMQ cluster)
  * - "auth-credentials": smtp-auth: hardcoded passwords and URL passwords/secrets become `****`
  * - "whole-value": `****`
  */
-export type Secret = "no" | "password-in-url" | "auth-credentials" | "whole-value"
+export type Secret = "no" | "password-in-url" | "passwords-in-urls" | "auth-credentials" | "whole-value"
 
 /**
  * What a running daemon does with a key's new value on SIGHUP:
@@ -68,6 +70,9 @@ const key = <P extends keyof Settings>(property: P, definition: KeyDefinition<P>
   ...definition,
   property
 })
+
+/** What MailerQ connects to when rabbitmq-address is empty (rabbitmq-config.md). */
+export const MAILERQ_DEFAULT_RABBITMQ_ADDRESS = "amqp://guest:guest@localhost/"
 
 const asIs = (value: string): string => value
 const joinIps = (ips: ReadonlyArray<string>): string => ips.join(";")
@@ -185,7 +190,8 @@ export const configKeys = [
   }),
   key("rabbitmqAddress", {
     name: "rabbitmq-address", parse: optional(parseAmqpUrl), format: asIs, default: undefined,
-    secret: "password-in-url", whenUnset: "embedded spool in spool-directory", supported: true, reload: "restart"
+    secret: "passwords-in-urls", whenUnset: `${MAILERQ_DEFAULT_RABBITMQ_ADDRESS} (MailerQ's default; the embedded spool when embedded-spool-directory is set)`,
+    supported: true, reload: "restart"
   }),
   key("rabbitmqInbox", {
     name: "rabbitmq-inbox", parse: optional(parseQueueName), format: asIs, default: "outbox", defaultFrom: "rabbitmqOutbox",
@@ -235,9 +241,47 @@ export const configKeys = [
     name: "management-token", parse: optional(parseToken), format: asIs, default: undefined, secret: "whole-value",
     whenUnset: "no token", supported: true, reload: "restart"
   }),
+  // ---- the broker as MailerQ finds it (issue 15b) ----
+  key("embeddedSpoolDirectory", {
+    name: "embedded-spool-directory", parse: optional(parsePath), format: asIs, default: undefined,
+    whenUnset: "publish to RabbitMQ", supported: true, reload: "restart"
+  }),
   key("spoolDirectory", {
-    name: "spool-directory", parse: parsePath, format: asIs, default: "/var/spool/smtp-intake", supported: true,
-    reload: "restart"
+    name: "spool-directory", parse: optional(parsePath), format: asIs, default: undefined,
+    // nothing reads it, so a new value takes no restart
+    whenUnset: "none (MailerQ's pickup directory; smtp-intake neither watches nor writes it)", supported: true,
+    reload: "live"
+  }),
+  key("rabbitmqVerify", {
+    name: "rabbitmq-verify", parse: parseBoolean, format: formatBoolean, default: true, supported: true, reload: "restart"
+  }),
+  key("rabbitmqDeclare", {
+    name: "rabbitmq-declare", parse: parseBoolean, format: formatBoolean, default: true, supported: true, reload: "restart"
+  }),
+  key("rabbitmqDurable", {
+    name: "rabbitmq-durable", parse: parseBoolean, format: formatBoolean, default: true, supported: true, reload: "restart"
+  }),
+  key("rabbitmqLazy", {
+    name: "rabbitmq-lazy", parse: parseBoolean, format: formatBoolean, default: false, supported: true, reload: "restart"
+  }),
+  key("rabbitmqMaxpriority", {
+    name: "rabbitmq-maxpriority", parse: parseMaxPriority, format: String, default: undefined,
+    whenUnset: "no priority queues", supported: true, reload: "restart"
+  }),
+  key("rabbitmqExchange", {
+    name: "rabbitmq-exchange", parse: optional(parseExchangeName), format: asIs, default: undefined,
+    whenUnset: "the default exchange", supported: true, reload: "restart"
+  }),
+  key("rabbitmqEncoding", {
+    name: "rabbitmq-encoding", parse: optional(parseChoice(["gzip"])), format: asIs, default: undefined,
+    whenUnset: "plain JSON", supported: true, reload: "restart"
+  }),
+  key("rabbitmqPersistent", {
+    name: "rabbitmq-persistent", parse: parseBoolean, format: formatBoolean, default: true, supported: true, reload: "restart"
+  }),
+  key("rabbitmqRefused", {
+    name: "rabbitmq-refused", parse: optional(parseQueueName), format: asIs, default: undefined,
+    whenUnset: "messages refused for want of AUTH are not kept", supported: true, reload: "restart"
   })
 ]
 
@@ -284,6 +328,8 @@ export const maskSecret = (secret: Secret, text: string): string => {
       return text
     case "password-in-url":
       return maskUrlPassword(text)
+    case "passwords-in-urls":
+      return text.split(",").map(maskUrlPassword).join(",")
     case "auth-credentials":
       return maskAuthCredentials(text)
     case "whole-value":

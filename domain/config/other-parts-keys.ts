@@ -19,11 +19,6 @@ export const OTHER_PARTS_KEYS: Readonly<Record<string, ReadonlyArray<string>>> =
     "rabbitmq-consumers", "rabbitmq-publishers", "rabbitmq-qos", "rabbitmq-minqos", "rabbitmq-flush-qos", "rabbitmq-throttle",
     "rabbitmq-queues", "rabbitmq-dsn", "rabbitmq-results", "rabbitmq-success", "rabbitmq-failure", "rabbitmq-retry"
   ],
-  // The broker half of issue 15 moves these to keys.ts as it implements them.
-  "RabbitMQ declarations": [
-    "rabbitmq-declare", "rabbitmq-durable", "rabbitmq-lazy", "rabbitmq-maxpriority", "rabbitmq-exchange", "rabbitmq-encoding",
-    "rabbitmq-persistent", "rabbitmq-refused", "rabbitmq-verify"
-  ],
   "cluster": ["cluster-address", "cluster-exchange", "cluster-timeout", "cluster-verify"],
   "database": ["database-ttl", "database-validate"],
   "message store": ["storage-address", "storage-policy", "storage-reschedule", "storage-threads", "storage-timeout", "storage-ttl"],

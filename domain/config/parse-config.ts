@@ -254,12 +254,34 @@ const portsDoNotOverlap = ({ settings, sourceOf }: Resolved): ConfigError | unde
   return { source, key: "smtp-secure-port", message: `port ${shared.join(",")} is also in smtp-port; a port is plain or implicit TLS, not both` }
 }
 
+/** Messages go to RabbitMQ or to the embedded spool, never half to each. */
+const spoolOrBroker = ({ settings, sourceOf }: Resolved): ConfigError | undefined => {
+  const source = sourceOf("embeddedSpoolDirectory")
+  if (source === undefined || settings.embeddedSpoolDirectory === undefined || settings.rabbitmqAddress === undefined) return undefined
+  return {
+    source, key: "embedded-spool-directory",
+    message: "is set and so is rabbitmq-address; messages go either to RabbitMQ or to the embedded spool: remove one of them"
+  }
+}
+
+/** Quorum queues have neither priorities nor a lazy mode: asking for them would be silently ignored. */
+const classicOnly = (property: "rabbitmqMaxpriority" | "rabbitmqLazy", name: string) =>
+  ({ settings, sourceOf }: Resolved): ConfigError | undefined => {
+    const source = sourceOf(property)
+    const asked = property === "rabbitmqLazy" ? settings.rabbitmqLazy : settings.rabbitmqMaxpriority !== undefined
+    if (source === undefined || !asked || settings.rabbitmqQueueType !== "quorum") return undefined
+    return { source, key: name, message: "applies to classic queues only, and rabbitmq-queue-type is quorum: remove one of them" }
+  }
+
 const crossKeyRules: ReadonlyArray<(resolved: Resolved) => ConfigError | undefined> = [
   bothOrNeither("smtpCertificate", "smtpKey"),
   bothOrNeither("smtpKey", "smtpCertificate"),
   authNeedsTls,
   securePortsNeedTls,
-  portsDoNotOverlap
+  portsDoNotOverlap,
+  spoolOrBroker,
+  classicOnly("rabbitmqMaxpriority", "rabbitmq-maxpriority"),
+  classicOnly("rabbitmqLazy", "rabbitmq-lazy")
 ]
 
 // ---- putting it together -----------------------------------------------------------------

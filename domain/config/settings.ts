@@ -5,7 +5,7 @@ export type AuthResultsTarget = "local" | "nonlocal"
 export type AddressValidation = "strict" | "loose"
 export type QueueType = "classic" | "quorum"
 
-/** The resolved configuration: every key of SPEC §1 (plus smtp-intake's own spool-directory), typed and defaulted. */
+/** The resolved configuration: every key of SPEC §1, typed and defaulted. */
 export interface Settings {
   readonly smtpIp: string | undefined
   readonly smtpPort: ReadonlyArray<number>
@@ -41,6 +41,7 @@ export interface Settings {
   readonly smtpExtract: boolean
   /** offer DSN (RFC 3461) in EHLO and take RET, ENVID, NOTIFY and ORCPT into the JSON's `dsn` */
   readonly dsnAdvertise: boolean
+  /** undefined: MailerQ's default, `amqp://guest:guest@localhost/` (unless the embedded spool is chosen) */
   readonly rabbitmqAddress: string | undefined
   /** undefined: set empty, mail to non-local recipients is discarded (MailerQ's `rabbitmq-config.md`) */
   readonly rabbitmqInbox: string | undefined
@@ -61,5 +62,26 @@ export interface Settings {
   readonly managementPort: number | undefined
   readonly managementIp: string
   readonly managementToken: string | undefined
-  readonly spoolDirectory: string
+  // ---- the broker as MailerQ finds it (issue 15b) ----
+  /** smtp-intake's own: when set, messages go to the embedded spool in this directory instead of RabbitMQ */
+  readonly embeddedSpoolDirectory: string | undefined
+  /** MailerQ's pickup directory: accepted, never watched nor written by smtp-intake */
+  readonly spoolDirectory: string | undefined
+  /** amqps://: check the broker's certificate */
+  readonly rabbitmqVerify: boolean
+  /** declare the exchange and queues at start */
+  readonly rabbitmqDeclare: boolean
+  readonly rabbitmqDurable: boolean
+  /** declare the queues with x-queue-mode: lazy */
+  readonly rabbitmqLazy: boolean
+  /** x-max-priority of the queues declared; undefined: none */
+  readonly rabbitmqMaxpriority: number | undefined
+  /** publish through this exchange (declared at start, direct); undefined: the default exchange */
+  readonly rabbitmqExchange: string | undefined
+  /** gzip: every JSON document is published gzipped, with content-encoding gzip */
+  readonly rabbitmqEncoding: "gzip" | undefined
+  /** delivery mode 2; false risks a 250'd message on a broker restart (a warning at start says so) */
+  readonly rabbitmqPersistent: boolean
+  /** queue for messages refused for want of AUTH, with the refusal; undefined: not kept */
+  readonly rabbitmqRefused: string | undefined
 }

@@ -1,6 +1,7 @@
 import { parseAuthBackend } from "../auth/auth-backend.ts"
 import { normalizeIp, parseIpRange } from "../ip/ip-range.ts"
 import type { IpRange } from "../ip/ip-range.ts"
+import { brokerNodes } from "../broker/broker-nodes.ts"
 
 /**
  * Small pure parsers for config values. Each takes the value text (already trimmed of
@@ -280,27 +281,39 @@ const parseUrl = (text: string): URL | undefined => {
 
 const PERCENT_ENCODE = "percent-encode special characters in the user name and password (# as %23, @ as %40, / as %2F)"
 
-/** `amqp://user:pass@host:port/vhost` or `amqps://...`. */
-export const parseAmqpUrl: ValueParser<string> = (text) => {
-  const value = text.trim()
-  const url = parseUrl(value)
+const isAmqpNode = (node: string): boolean => {
+  const url = parseUrl(node)
   return url !== undefined && (url.protocol === "amqp:" || url.protocol === "amqps:") && url.hostname !== ""
-    ? valid(value)
-    : invalid(`an address like amqp://user:password@host:5672/vhost or amqps://...; ${PERCENT_ENCODE}`)
 }
 
-/** `sqlite:///absolute/path` or `postgresql://user:pass@host/db` (also `postgres://`). */
+/**
+ * `amqp://user:pass@host:port/vhost` or `amqps://...`; a cluster as addresses separated by commas,
+ * or hosts separated by semicolons (`amqp://user:pass@host1;host2/vhost`).
+ */
+export const parseAmqpUrl: ValueParser<string> = (text) => {
+  const value = text.trim()
+  const nodes = brokerNodes(value)
+  return nodes.length > 0 && nodes.every(isAmqpNode)
+    ? valid(value)
+    : invalid(
+      `an address like amqp://user:password@host:5672/vhost or amqps://..., for a cluster several separated by ` +
+        `commas or hosts separated by semicolons (amqp://user:password@host1;host2/vhost); ${PERCENT_ENCODE}`
+    )
+}
+
+/** `sqlite:///absolute/path`, `postgresql://user:pass@host/db` (also `postgres://`) or `mysql://user:pass@host/db`. */
 export const parseDatabaseUrl: ValueParser<string> = (text) => {
   const value = text.trim()
   const expected =
-    "sqlite:///absolute/path/file.db, sqlite://./relative/file.db or postgresql://user:password@host:5432/database"
+    "sqlite:///absolute/path/file.db, sqlite://./relative/file.db, postgresql://user:password@host:5432/database " +
+    "or mysql://user:password@host:3306/database"
   if (value.startsWith("sqlite://")) {
     const path = value.slice("sqlite://".length)
     const absoluteOrRelative = (path.startsWith("/") && path.length > 1) || (path.startsWith("./") && path.length > 2)
     return absoluteOrRelative && !hasControlCharacter(path) ? valid(value) : invalid(expected)
   }
   const url = parseUrl(value)
-  return url !== undefined && (url.protocol === "postgresql:" || url.protocol === "postgres:") && url.hostname !== ""
+  return url !== undefined && ["postgresql:", "postgres:", "mysql:"].includes(url.protocol) && url.hostname !== ""
     ? valid(value)
     : invalid(expected)
 }
@@ -318,4 +331,22 @@ export const parseAuthUrl: ValueParser<string> = (text) => {
   const scheme = (match?.[1] ?? "").toLowerCase()
   if (!AUTH_SCHEMES.some((known) => known === scheme) || hasControlCharacter(value)) return invalid(AUTH_EXPECTED)
   return parseAuthBackend(value) === undefined ? invalid(AUTH_EXPECTED) : valid(value)
+}
+
+// ---- the broker as MailerQ finds it (issue 15b) --------------------------------------------------
+
+/** A RabbitMQ exchange name: 1-255 bytes, no control characters, not `amq.` (the broker's own). */
+export const parseExchangeName: ValueParser<string> = (text) => {
+  const name = text.trim()
+  const expected = "an exchange name of 1 to 255 bytes without control characters, not starting with amq."
+  if (name === "" || hasControlCharacter(name) || new TextEncoder().encode(name).length > 255) return invalid(expected)
+  return name.startsWith("amq.") ? invalid(expected) : valid(name)
+}
+
+/** rabbitmq-maxpriority: 1 to 255 levels (RabbitMQ's range); 0 or empty is no priority queue. */
+export const parseMaxPriority: ValueParser<number | undefined> = (text) => {
+  const trimmed = text.trim()
+  if (trimmed === "" || trimmed === "0") return valid(undefined)
+  const number = /^\d{1,3}$/.test(trimmed) ? Number(trimmed) : Number.NaN
+  return number >= 1 && number <= 255 ? valid(number) : invalid("a number of priority levels from 1 to 255 (0: none)")
 }

@@ -8,6 +8,7 @@ import { AUTH_MECHANISMS, MAX_UNRECOGNIZED_COMMANDS } from "./policy.ts"
 import type { SessionPolicy } from "./policy.ts"
 import { reply } from "./reply.ts"
 import type { Reply } from "./reply.ts"
+import { refusedForWantOfAuth } from "./state.ts"
 import type { SessionState } from "./state.ts"
 import { isRecipient } from "./evolve.ts"
 
@@ -44,6 +45,9 @@ const isPostmaster = (address: string) => address.toLowerCase() === "postmaster"
 
 export const BARE_LINE_ENDING_REFUSED = "Bare LF or CR in message data not allowed"
 export const NUL_REFUSED = "NUL byte in message data not allowed"
+
+/** A recipient other than a local address needs AUTH (at RCPT; with rabbitmq-refused, after DATA). */
+const AUTH_REQUIRED = { code: 530, enhanced: "5.7.0", text: "Authentication required" } as const
 
 export const QUEUED_HEADLINE = "Ok, your message has been queued using the following identifiers:"
 
@@ -235,14 +239,13 @@ export const decide = (policy: SessionPolicy) => {
           const verdict = validateMailbox(command.address, { mode: policy.addressValidation, utf8: state.envelope.utf8 })
           if (!verdict.valid) return refused(command, 553, "5.1.3", `Bad recipient address syntax: ${verdict.reason}`)
         }
-        if (policy.authRequired && state.connection.user === undefined && !command.local) {
-          return refused(command, 530, "5.7.0", "Authentication required")
-        }
+        const provisional = policy.authRequired && state.connection.user === undefined && !command.local
+        if (provisional && !policy.keepRefused) return refused(command, AUTH_REQUIRED.code, AUTH_REQUIRED.enhanced, AUTH_REQUIRED.text)
         if (state.envelope.recipients.length >= policy.maxRecipients) {
           return refused(command, 452, "4.5.3", `Too many recipients: at most ${policy.maxRecipients} per message`)
         }
         const { address, local } = command
-        return [{ _tag: "RecipientAccepted", address, local, ...dsnOf(command.dsn), reply: reply(250, "2.1.5", "Accepted") }]
+        return [{ _tag: "RecipientAccepted", address, local, provisional, ...dsnOf(command.dsn), reply: reply(250, "2.1.5", "Accepted") }]
       }
 
       case "Data":
@@ -300,6 +303,11 @@ export const decide = (policy: SessionPolicy) => {
   }
 
   const publishing = (state: Extract<SessionState, { phase: "publishing" }>, command: SessionCommand): Events | undefined => {
+    const done = command._tag === "Published" || command._tag === "PublishFailed" || command._tag === "PublishRefused"
+    // kept in rabbitmq-refused (or not, if that failed): refused all the same, as it would have been at RCPT
+    if (done && refusedForWantOfAuth(state.envelope)) {
+      return [{ _tag: "MessageRefused", reason: "authentication", size: state.size, reply: reply(AUTH_REQUIRED.code, AUTH_REQUIRED.enhanced, AUTH_REQUIRED.text) }]
+    }
     switch (command._tag) {
       case "Published": {
         const { recipients } = state.envelope

@@ -7,7 +7,7 @@ import type { Reply } from "./reply.ts"
 export type ConnectionRefusal = "range" | "blocked" | "early-talker"
 
 /** Why a message that arrived in full was refused (5xx at the end of DATA). */
-export type MessageRefusal = "size" | "bare-line-ending" | "nul" | "too-large-for-broker" | "memory"
+export type MessageRefusal = "size" | "bare-line-ending" | "nul" | "too-large-for-broker" | "memory" | "authentication"
 
 /** Why the server ended a session. */
 export type Closing =
@@ -45,8 +45,18 @@ export type SessionEvent =
   | { readonly _tag: "AuthFailed"; readonly reason: AuthRefusal; readonly reply: Reply }
   /** `dsn`: RET and ENVID, when DSN is offered and they were given */
   | { readonly _tag: "SenderAccepted"; readonly address: string; readonly utf8: boolean; readonly dsn?: MailDsn; readonly reply: Reply }
-  /** `dsn`: NOTIFY and ORCPT, when DSN is offered and they were given */
-  | { readonly _tag: "RecipientAccepted"; readonly address: string; readonly local: boolean; readonly dsn?: RecipientDsn; readonly reply: Reply }
+  /**
+   * `dsn`: NOTIFY and ORCPT, when DSN is offered and they were given; `provisional`: needs AUTH the
+   * client did not give, taken only for rabbitmq-refused
+   */
+  | {
+    readonly _tag: "RecipientAccepted"
+    readonly address: string
+    readonly local: boolean
+    readonly provisional: boolean
+    readonly dsn?: RecipientDsn
+    readonly reply: Reply
+  }
   | { readonly _tag: "DataStarted"; readonly reply: Reply }
   /** the body is complete and within limits: the message must now be published before anyone answers */
   | { readonly _tag: "MessageReceived"; readonly size: number }

@@ -86,7 +86,7 @@ export const evolve = (state: SessionState, event: SessionEvent): SessionState =
       const { recipients } = state.envelope
       // a recipient given again is published once; the command did nothing, so it counts as junk
       if (isRecipient(state.envelope, event.address)) return { ...state, junk: state.junk + 1 }
-      const recipient = { address: event.address, local: event.local, ...(event.dsn === undefined ? {} : { dsn: event.dsn }) }
+      const recipient = { address: event.address, local: event.local, provisional: event.provisional, ...(event.dsn === undefined ? {} : { dsn: event.dsn }) }
       return { ...state, envelope: { ...state.envelope, recipients: [...recipients, recipient] } }
     }
     case "DataStarted":

@@ -17,6 +17,11 @@ export interface SessionPolicy {
    * client may only send to local addresses
    */
   readonly authRequired: boolean
+  /**
+   * rabbitmq-refused is set: a recipient refused for want of AUTH is accepted provisionally, and a
+   * message with such a recipient is refused after DATA (530, as at RCPT) and kept in that queue
+   */
+  readonly keepRefused: boolean
   /** smtp-protection: clients on the blocked list are refused */
   readonly protection: boolean
   /** there is a certificate: STARTTLS is offered on a plain connection */

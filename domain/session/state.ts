@@ -1,12 +1,20 @@
 import type { ConnectionInfo } from "./connection.ts"
 import type { MailDsn, RecipientDsn } from "./dsn-parameters.ts"
 
-/** An accepted recipient; `local` when it is on the local-address list (SPEC §6); `dsn`: its NOTIFY and ORCPT. */
+/**
+ * An accepted recipient; `local` when it is on the local-address list (SPEC §6); `provisional`
+ * when it needed AUTH the client did not give, and was taken only for rabbitmq-refused; `dsn`: its
+ * NOTIFY and ORCPT.
+ */
 export interface Recipient {
   readonly address: string
   readonly local: boolean
+  readonly provisional: boolean
   readonly dsn?: RecipientDsn
 }
+
+/** The message is taken in only to be kept in rabbitmq-refused, and refused after DATA. */
+export const refusedForWantOfAuth = (envelope: Envelope): boolean => envelope.recipients.some((r) => r.provisional)
 
 export interface Envelope {
   /** "" is the null sender */

@@ -83,7 +83,7 @@ export const sendMessage = (options: SendOptions, sources: ConfigSources, input:
       hostname: settings.smtpHostname ?? machineHostname(),
       connection: LOOPBACK,
       helo: "localhost",
-      envelope: { sender, recipients: recipients.map((address) => ({ address, local: false })), utf8: true },
+      envelope: { sender, recipients: recipients.map((address) => ({ address, local: false, provisional: false })), utf8: true },
       mime,
       origin: { _tag: "command-line", explicitSender: options.envelope !== undefined }
     }, { ...intakeSnapshot(settings), checks: [], authResults: [] }).pipe(

@@ -47,7 +47,7 @@ export const startBenchDaemon = async (
   const dir = mkdtempSync(join(tmpdir(), "smtp-intake-bench-"))
   const file = join(dir, "bench.conf")
   const lines = Object.entries({
-    "spool-directory": join(dir, "spool"),
+    ...(config["rabbitmq-address"] === undefined ? { "embedded-spool-directory": join(dir, "spool") } : {}),
     "database-address": `sqlite://${join(dir, "intake.db")}`,
     ...config
   })

@@ -235,7 +235,7 @@ describe("confirm batches on the shared channel", () => {
     const sent: Array<{ readonly messageId: string; readonly confirm: (error: unknown) => void }> = []
     const state = { full: false }
     const channel = Object.assign(new EventEmitter(), {
-      sendToQueue: (_q: string, _c: Buffer, options: { messageId: string }, confirm: (error: unknown) => void) => {
+      publish: (_e: string, _q: string, _c: Buffer, options: { messageId: string }, confirm: (error: unknown) => void) => {
         sent.push({ messageId: options.messageId, confirm })
         return !state.full
       },

@@ -59,7 +59,7 @@ describe("smtp-intake --config", () => {
 
   it("refuses to start when the port is taken, naming it", async () => {
     const port = await freePort()
-    const first = configFile("first.conf", `smtp-ip: 127.0.0.1\nsmtp-port: ${port}\nspool-directory: ${join(dir, "spool")}\n`)
+    const first = configFile("first.conf", `smtp-ip: 127.0.0.1\nsmtp-port: ${port}\nembedded-spool-directory: ${join(dir, "spool")}\n`)
     const running = spawnTracked("the first daemon", process.execPath, [CLI, "--config", first])
     try {
       let output = ""

@@ -42,7 +42,7 @@ describe.runIf(ready)("the embedded spool on a disk that fills up (a 24 MB tmpfs
       "smtp-ip": "127.0.0.1",
       "smtp-range": "127.0.0.1",
       "rabbitmq-inbox": "inbox",
-      "spool-directory": join(disk, "spool"),
+      "embedded-spool-directory": join(disk, "spool"),
       "management-port": managementPort
     })
   })

@@ -17,7 +17,7 @@ describe.runIf(ready)("the daemon without rabbitmq-address: the embedded spool",
     expect(await daemon?.stop()).toBe(0)
   })
 
-  it("writes one JSON file per recipient into spool-directory/<inbox>/ before answering 250", async () => {
+  it("writes one JSON file per recipient into embedded-spool-directory/<inbox>/ before answering 250", async () => {
     const sent = await swaks(daemon.port, [
       "--from", "spool@example.org",
       "--to", "one@example.com,two@example.com",

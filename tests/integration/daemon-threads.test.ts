@@ -201,7 +201,7 @@ describe("smtp-threads: start-up errors", () => {
       const file = join(dir, "busy.conf")
       writeFileSync(file, [
         "smtp-ip: 127.0.0.1", `smtp-port: ${port}`, "smtp-threads: 2",
-        `spool-directory: ${join(dir, "spool")}`, `database-address: sqlite://${join(dir, "intake.db")}`
+        `embedded-spool-directory: ${join(dir, "spool")}`, `database-address: sqlite://${join(dir, "intake.db")}`
       ].join("\n"))
       const { code, stderr } = await runTracked(process.execPath, [CLI, "--config", file])
       expect(code).toBe(1)

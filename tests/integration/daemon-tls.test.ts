@@ -570,7 +570,7 @@ s = smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=20)`, "
         "smtp-ip": HOST,
         "smtp-port": String(await freePort()),
         "smtp-range": HOST,
-        "spool-directory": join(dir, "spool"),
+        "embedded-spool-directory": join(dir, "spool"),
         ...tls
       }
       writeFileSync(file, Object.entries(lines).map(([k, v]) => `${k}: ${v}`).join("\n") + "\n")

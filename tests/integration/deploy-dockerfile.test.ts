@@ -113,7 +113,7 @@ describe("deploy/Dockerfile, replayed on the host", () => {
         SMTP_INTAKE_SMTP_PORT: String(port),
         SMTP_INTAKE_SMTP_IP: "127.0.0.1",
         SMTP_INTAKE_SMTP_RANGE: "127.0.0.1",
-        SMTP_INTAKE_SPOOL_DIRECTORY: join(data, "spool"),
+        SMTP_INTAKE_EMBEDDED_SPOOL_DIRECTORY: join(data, "spool"),
         SMTP_INTAKE_DATABASE_ADDRESS: `sqlite://${join(data, "intake.db")}`
       },
       ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {})

@@ -156,7 +156,7 @@ describe("the smtp-intake command, installed globally from the tarball", () => {
     const port = await freePort()
     const file = join(dir, "daemon.conf")
     writeFileSync(file, `smtp-ip: 127.0.0.1\nsmtp-port: ${port}\nsmtp-range: 127.0.0.0/8\nsmtp-hostname: packed.test\n` +
-      `spool-directory: ${join(dir, "spool")}\ndatabase-address: sqlite://${join(dir, "intake.db")}\n`)
+      `embedded-spool-directory: ${join(dir, "spool")}\ndatabase-address: sqlite://${join(dir, "intake.db")}\n`)
     const daemon = spawnTracked("the installed daemon", bin, ["--config", file], { env })
     try {
       let output = ""

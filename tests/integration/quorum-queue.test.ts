@@ -89,7 +89,7 @@ describe.runIf(ownRabbitAvailable())("rabbitmq-queue-type (a RabbitMQ node of it
       writeFileSync(file, [
         "smtp-ip: 127.0.0.1", `smtp-port: ${await freePort()}`, `rabbitmq-address: ${rabbit.url}`,
         "rabbitmq-inbox: c-inbox", "rabbitmq-queue-type: quorum",
-        `spool-directory: ${join(dir, "spool")}`, `database-address: sqlite://${join(dir, "intake.db")}`
+        `database-address: sqlite://${join(dir, "intake.db")}`
       ].join("\n"))
       const { code, stdout, stderr } = await runTracked(process.execPath, [CLI, "--config", file])
       console.log(`start-up error as the operator sees it:\n${stderr}`)

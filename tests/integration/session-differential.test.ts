@@ -10,6 +10,7 @@ import type { ExpectedMessage } from "../support/session-model.ts"
 import { wireClient } from "../support/wire-client.ts"
 import { dsnProperty } from "../../domain/message/dsn-property.ts"
 import type { SessionPolicy } from "../../domain/session/policy.ts"
+import type { Recipient } from "../../domain/session/state.ts"
 import { parseIpRange } from "../../domain/ip/ip-range.ts"
 
 /**
@@ -101,7 +102,16 @@ interface Mismatch {
 const normalize = (reply: string) => reply.replace(/id\d{6}/g, "id").replace(/(\r\n\d{3}[ -])id\d+/g, "$1id")
 const idsOut = (reply: string) => reply.replace(/(250[ -])id\d*( for )/g, "$1ID$2")
 
-describe("the wire answers what the decider alone answers (differential, in-process)", () => {
+/**
+ * Run as configured by default, and with rabbitmq-refused set (fewer runs: only RCPT without AUTH
+ * and the end of DATA differ there).
+ */
+const VARIANTS = [
+  { name: "", keepRefused: false, runs: RUNS },
+  { name: " with rabbitmq-refused", keepRefused: true, runs: Math.max(1, Math.round(RUNS / 5)) }
+] as const
+
+describe.each(VARIANTS)("the wire answers what the decider alone answers (differential, in-process)$name", ({ keepRefused, runs: RUNS }) => {
   let smtp: InProcessSmtp
   let certificates: CertificateFactory
   const policy: SessionPolicy = {
@@ -111,6 +121,7 @@ describe("the wire answers what the decider alone answers (differential, in-proc
     maxRecipients: 3,
     addressValidation: "strict",
     authRequired: true,
+    keepRefused,
     protection: false,
     tlsOffered: true,
     // low, so that random sessions reach both limits
@@ -183,9 +194,11 @@ describe("the wire answers what the decider alone answers (differential, in-proc
         const json = JSON.parse(Buffer.from(d.body).toString("utf8")) as Record<string, unknown>
         return { queue: d.queue, recipient: String(json.recipient), mime: String(json.mime), dsn: JSON.stringify(json.dsn) }
       })
+      const queueOf = (m: ExpectedMessage, r: Recipient) =>
+        m.recipients.some((any) => any.provisional) ? "refused" : r.local ? "local" : "inbox"
       const expectedDocs = model.published().flatMap((m: ExpectedMessage) =>
         m.recipients.map((r) => ({
-          queue: r.local ? "local" : "inbox",
+          queue: queueOf(m, r),
           recipient: r.address,
           mime: Buffer.from(m.mime).toString("utf8"),
           dsn: JSON.stringify(dsnProperty(m.dsn, r.dsn, undefined))

@@ -62,11 +62,13 @@ const harness = (checks: ReadonlyArray<CheckName>) => {
       protection: false,
       tlsOffered: false,
       maxErrors: DEFAULT_MAX_ERRORS,
-      maxJunk: DEFAULT_MAX_JUNK
+      maxJunk: DEFAULT_MAX_JUNK,
+      keepRefused: false
     },
     inboxQueue: "inbox",
     localQueue: "local",
     reportsQueue: undefined,
+    refusedQueue: undefined,
     outgoingIps: { defaultIps: [], mappable: [], unmappable: [] },
     extractMqHeaders: false,
     configuredHostname: "mx.intake.test",

@@ -100,15 +100,16 @@ describe("sqliteStore", () => {
     })
     assert.deepStrictEqual(parseDatabaseAddress("postgres://db/intake"), { kind: "postgresql", url: "postgres://db/intake" })
     assert.isUndefined(parseDatabaseAddress("sqlite://"))
-    assert.isUndefined(parseDatabaseAddress("mysql://u:p@db/intake"))
+    assert.deepStrictEqual(parseDatabaseAddress("mysql://u:p@db/intake"), { kind: "mysql", url: "mysql://u:p@db/intake" })
+    assert.isUndefined(parseDatabaseAddress("mongodb://u:p@db/intake"))
     assert.isUndefined(parseDatabaseAddress("/var/lib/x.db"))
   })
 
   it.live("storeFromUrl refuses an unknown scheme without echoing the address", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(Effect.scoped(storeFromUrl("mysql://intake:hunter2@db/intake")))
+      const error = yield* Effect.flip(Effect.scoped(storeFromUrl("mongodb://intake:hunter2@db/intake")))
       assert.strictEqual(error._tag, "StoreUnavailable")
-      assert.include(error.message, "mysql:")
+      assert.include(error.message, "mongodb:")
       assert.notInclude(error.message, "hunter2")
     }))
 })

@@ -3,6 +3,7 @@ import { startDaemon } from "./daemon.ts"
 import type { RunningDaemon } from "./daemon.ts"
 import { freePort } from "./free-port.ts"
 import { deleteQueues, uniqueQueue } from "./rabbit.ts"
+import { STARTUP_MS } from "./timing.ts"
 
 /**
  * For a describe block whose tests each start a daemon of their own: `start` starts it, `queue`
@@ -68,6 +69,13 @@ export const daemonWithManagementApi = (config: Readonly<Record<string, string |
     const port = await freePort()
     api = `http://127.0.0.1:${port}`
     daemon = await startDaemon({ ...config, "management-port": port, "management-token": token })
+    // the SMTP listener and the management server start side by side: on a loaded machine "listening" can come first
+    const started = daemon
+    const deadline = Date.now() + STARTUP_MS
+    while (!started.logs().some((line) => line.includes("management API up"))) {
+      if (Date.now() > deadline) throw new Error(`the management API did not come up within ${STARTUP_MS} ms:\n${started.logs().join("\n")}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
   })
   afterAll(async () => {
     await daemon?.stop()

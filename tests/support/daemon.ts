@@ -62,7 +62,8 @@ export const startDaemon = async (
   const file = join(dir, "test.conf")
   const lines = Object.entries({
     "smtp-port": port,
-    "spool-directory": join(dir, "spool"),
+    // without a broker of the test's choosing, the embedded spool ("embedded-spool-directory": "" for MailerQ's default broker)
+    ...(config["rabbitmq-address"] === undefined ? { "embedded-spool-directory": join(dir, "spool") } : {}),
     "database-address": `sqlite://${join(dir, "intake.db")}`,
     ...config
   })

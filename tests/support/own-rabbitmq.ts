@@ -30,6 +30,8 @@ export interface OwnRabbit {
   start(): Promise<void>
   /** stops the node and waits until its process has exited (the AMQP port is closed then) */
   stop(): Promise<void>
+  /** SIGKILLs the node's Erlang VM, as a crash would, and waits until it is gone; `start` brings it back on its data */
+  kill(): Promise<void>
   /** `rabbitmqctl -n <node> ...args`, resolving with stdout */
   ctl(...args: ReadonlyArray<string>): Promise<string>
   /** stops the node if it runs and removes its directories */
@@ -123,6 +125,15 @@ export const createOwnRabbit = async (config: ReadonlyArray<string> = []): Promi
     child = undefined
   }
 
+  const kill = async () => {
+    const running = child
+    if (running === undefined) return
+    killNode(base)
+    await exited
+    await running.kill()
+    child = undefined
+  }
+
   const cleanUpOnExit = () => {
     if (child !== undefined) killNode(base)
     rmSync(base, { recursive: true, force: true })
@@ -136,6 +147,7 @@ export const createOwnRabbit = async (config: ReadonlyArray<string> = []): Promi
     startTimesMs,
     start,
     stop,
+    kill,
     ctl,
     dispose: async () => {
       await stop()

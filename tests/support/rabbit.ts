@@ -1,5 +1,6 @@
 import amqp from "amqplib"
 import { randomBytes } from "node:crypto"
+import { gunzipSync } from "node:zlib"
 
 export const BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
@@ -24,7 +25,9 @@ export const takeMessages = async (queue: string, count: number, timeoutMs = 10_
         await new Promise((resolve) => setTimeout(resolve, 50))
         continue
       }
-      taken.push({ json: JSON.parse(message.content.toString("utf8")), raw: message.content, properties: message.properties })
+      // rabbitmq-encoding: gzip publishes gzipped JSON, saying so in content-encoding
+      const json = message.properties.contentEncoding === "gzip" ? gunzipSync(message.content) : message.content
+      taken.push({ json: JSON.parse(json.toString("utf8")), raw: message.content, properties: message.properties })
     }
     return taken
   } finally {
@@ -39,6 +42,18 @@ export const queueDepth = async (queue: string): Promise<number> => {
     return (await channel.checkQueue(queue)).messageCount
   } finally {
     await connection.close()
+  }
+}
+
+/** `f` with a channel of the machine's broker, closed after (a failed declaration closes it early: that is fine) */
+export const withBrokerChannel = async <A>(f: (channel: amqp.Channel) => Promise<A>): Promise<A> => {
+  const connection = await amqp.connect(BROKER_URL)
+  try {
+    const channel = await connection.createChannel()
+    channel.on("error", () => {})
+    return await f(channel)
+  } finally {
+    await connection.close().catch(() => {})
   }
 }
 

@@ -192,3 +192,35 @@ export const storeContract = (freshDatabase: () => Promise<TestDatabase>): void 
       }))
     }))
 }
+
+/** A store on a database server (PostgreSQL, MySQL): how to reach one that is not there. */
+export interface ServerStore {
+  /** the product's name as the store's messages give it */
+  readonly product: string
+  readonly open: (url: string) => Effect.Effect<ManagedListsStoreShape, StoreUnavailable, Scope.Scope>
+  /** `scheme://intake:s3cret-pw@127.0.0.1:<port>/lists` */
+  readonly unreachable: (port: number) => string
+  /** an address of this server naming a database that does not exist, whose name starts `intake_test_missing_` */
+  readonly missingDatabase: () => string
+}
+
+/** What every server-backed store does when its server or database is not there. */
+export const serverStoreContract = (server: ServerStore, freePort: () => Promise<number>): void => {
+  it.live("an unreachable server gives StoreUnavailable quickly, without the password", () =>
+    Effect.gen(function*() {
+      const port = yield* Effect.promise(freePort)
+      const started = Date.now()
+      const error = yield* Effect.flip(Effect.scoped(server.open(server.unreachable(port))))
+      assert.isBelow(Date.now() - started, 6000)
+      assert.strictEqual(error._tag, "StoreUnavailable")
+      assert.include(error.message, `${server.product} intake@127.0.0.1:${port}/lists`)
+      assert.notInclude(error.message, "s3cret-pw")
+    }))
+
+  it.live("a missing database gives StoreUnavailable naming it", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Effect.scoped(server.open(server.missingDatabase())))
+      assert.strictEqual(error._tag, "StoreUnavailable")
+      assert.include(error.message, "intake_test_missing_")
+    }))
+}

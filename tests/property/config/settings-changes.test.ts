@@ -50,7 +50,17 @@ const written: Readonly<Record<string, ReadonlyArray<string>>> = {
   "management-port": ["", "8485"],
   "management-ip": ["127.0.0.1", "0.0.0.0"],
   "management-token": ["", "s3cret-t0ken-0123456789"],
-  "spool-directory": ["/var/spool/smtp-intake", "/srv/spool"]
+  "embedded-spool-directory": ["", "/srv/spool"],
+  "spool-directory": ["", "/var/spool/mailerq"],
+  "rabbitmq-verify": ["true", "false"],
+  "rabbitmq-declare": ["true", "false"],
+  "rabbitmq-durable": ["true", "false"],
+  "rabbitmq-lazy": ["false", "true"],
+  "rabbitmq-maxpriority": ["", "4"],
+  "rabbitmq-exchange": ["", "mailerq"],
+  "rabbitmq-encoding": ["", "gzip"],
+  "rabbitmq-persistent": ["true", "false"],
+  "rabbitmq-refused": ["", "refused"]
 }
 
 const valuesOf = (spec: AnyKeySpec): ReadonlyArray<unknown> =>

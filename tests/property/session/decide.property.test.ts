@@ -182,6 +182,29 @@ describe("the session decider, over any sequence of commands", () => {
     }))
   })
 
+  it("with smtp-auth and rabbitmq-refused, a recipient that needed AUTH is only provisional, and its message is never queued", () => {
+    fc.assert(fc.property(session, (commands) => {
+      const { events } = play(commands, { ...policy, authRequired: true, keepRefused: true })
+      let user: string | undefined
+      let provisional = false
+      commands.forEach((command, i) => {
+        for (const event of events[i] ?? []) {
+          if (event._tag === "UserAuthenticated") user = event.user
+          if (event._tag === "ConnectionSecured" || event._tag === "SessionClosed") user = undefined
+          if (event._tag === "RecipientAccepted") {
+            expect(event.provisional).toBe(user === undefined && !(command._tag === "Rcpt" && command.local))
+            provisional ||= event.provisional
+          }
+          if (event._tag === "MessageQueued") expect(provisional).toBe(false)
+          if (event._tag === "MessageRefused" && event.reason === "authentication") expect([event.reply.code, provisional]).toEqual([530, true])
+          if (["MessageQueued", "MessageDeferred", "MessageRefused", "TransactionReset", "SessionClosed", "ConnectionSecured"].includes(event._tag)) {
+            provisional = false
+          }
+        }
+      })
+    }))
+  })
+
   it("never accepts more recipients than the limit", () => {
     fc.assert(fc.property(session, (commands) => {
       for (let n = 1; n <= commands.length; n++) {

@@ -32,7 +32,7 @@ describe("describeSettings", () => {
   it("shows unset keys as comments saying what that means", () => {
     expect(lineOf(text, "smtp-auth")).toMatch(/^# smtp-auth:\s+\(not set\) - no authentication$/)
     expect(lineOf(text, "smtp-range")).toMatch(/^# smtp-range:\s+\(not set\) - nobody may connect$/)
-    expect(lineOf(text, "rabbitmq-address")).toMatch(/^# rabbitmq-address:\s+\(not set\) - embedded spool/)
+    expect(lineOf(text, "rabbitmq-address")).toMatch(/^# rabbitmq-address:\s+\(not set\) - amqp:\/\/guest:guest@localhost\/ \(MailerQ.s default/)
   })
 
   it("writes lists back in their config syntax", () => {
@@ -52,6 +52,12 @@ describe("describeSettings", () => {
   describe("masks secrets", () => {
     it.each<[Partial<Settings>, string, string, string]>([
       [{ rabbitmqAddress: "amqp://mq-user:hunter2@rabbit:5672/mail" }, "rabbitmq-address", "amqp://mq-user:****@rabbit:5672/mail", "hunter2"],
+      [
+        { rabbitmqAddress: "amqp://mq:first-pw@r1/mail,amqp://mq:second-pw@r2;r3/mail" },
+        "rabbitmq-address",
+        "amqp://mq:****@r1/mail,amqp://mq:****@r2;r3/mail",
+        "second-pw"
+      ],
       [{ smtpAuth: "hardcoded://alice:wonder,bob,builder" }, "smtp-auth", "hardcoded://alice:****,bob:****", "wonder"],
       [{ smtpAuth: "radius://nas1:sharedsecret@radius.example.com:1812" }, "smtp-auth", "radius://nas1:****@radius.example.com:1812", "sharedsecret"],
       [{ smtpAuth: "file:///etc/smtp-intake/users" }, "smtp-auth", "file:///etc/smtp-intake/users", "****"],
@@ -68,7 +74,9 @@ describe("describeSettings", () => {
     const settings = settingsOf([
       "smtp-ip: 10.0.0.1", "smtp-port: 25,587,2525-2527", "smtp-range: 10.0.0.0/8;::1", "smtp-maxsize: 1536",
       "smtp-timeout: 60", "smtp-hostname: mx.example.com", "rabbitmq-address: amqps://rabbit.example.com/mail",
-      "rabbitmq-outbox: out", "spool-directory: /srv/spool"
+      "rabbitmq-outbox: out", "spool-directory: /var/spool/mailerq",
+      "rabbitmq-maxpriority: 4", "rabbitmq-exchange: mailerq", "rabbitmq-encoding: gzip", "rabbitmq-persistent: false",
+      "rabbitmq-refused: refused"
     ].join("\n"))
     expect(settingsOf(describeSettings(settings))).toEqual(settings)
   })

@@ -40,7 +40,15 @@ const table: Record<string, { valid: ReadonlyArray<readonly [string, unknown]>; 
   "smtp-hostname": { valid: [["smtp.example.com", "smtp.example.com"]], invalid: ["smtp example com", "-smtp.example.com"] },
   "smtp-extract": { valid: [["false", false], ["TRUE", true]], invalid: ["maybe"] },
   "dsn-advertise": { valid: [["true", true], ["no", false]], invalid: ["DSN"] },
-  "rabbitmq-address": { valid: [["amqp://guest:guest@127.0.0.1:5672/", "amqp://guest:guest@127.0.0.1:5672/"]], invalid: ["127.0.0.1:5672"] },
+  "rabbitmq-address": {
+    valid: [
+      ["amqp://guest:guest@127.0.0.1:5672/", "amqp://guest:guest@127.0.0.1:5672/"],
+      ["amqp://u:p@h1/v,amqp://u:p@h2:5673/v", "amqp://u:p@h1/v,amqp://u:p@h2:5673/v"],
+      ["amqp://u:p@h1;h2;h3/v", "amqp://u:p@h1;h2;h3/v"],
+      ["", undefined]
+    ],
+    invalid: ["127.0.0.1:5672", "amqp://u:p@h1/v,127.0.0.1", "amqp://u:p@h1;;h3/v", "http://h1/"]
+  },
   "rabbitmq-inbox": { valid: [["inbox", "inbox"], ["", undefined]], invalid: ["amq.inbox"] },
   "rabbitmq-outbox": { valid: [["outbox", "outbox"]], invalid: ["x".repeat(256)] },
   "rabbitmq-local": { valid: [["local", "local"], ["", undefined]], invalid: ["amq.local"] },
@@ -52,11 +60,24 @@ const table: Record<string, { valid: ReadonlyArray<readonly [string, unknown]>; 
   },
   "spamassassin-host": { valid: [["spamd.internal", "spamd.internal"], ["127.0.0.1", "127.0.0.1"]], invalid: ["spamd:783"] },
   "spamassassin-port": { valid: [["783", 783], ["7830", 7830]], invalid: ["783,784"] },
-  "database-address": { valid: [["postgresql://db.internal/intake", "postgresql://db.internal/intake"]], invalid: ["mysql://db/intake"] },
+  "database-address": {
+    valid: [["postgresql://db.internal/intake", "postgresql://db.internal/intake"], ["mysql://mq:pw@db.internal/mailerq", "mysql://mq:pw@db.internal/mailerq"]],
+    invalid: ["mongodb://db/intake", "mysql:///intake"]
+  },
   "management-port": { valid: [["8485", 8485], ["", undefined]], invalid: ["99999"] },
   "management-ip": { valid: [["0.0.0.0", "0.0.0.0"]], invalid: ["everywhere"] },
   "management-token": { valid: [["s3cret-t0ken-0123456789", "s3cret-t0ken-0123456789"]], invalid: ["short"] },
-  "spool-directory": { valid: [["/srv/spool", "/srv/spool"]], invalid: [""] }
+  "embedded-spool-directory": { valid: [["/srv/spool", "/srv/spool"], ["", undefined]], invalid: ["/srv/\u0001"] },
+  "spool-directory": { valid: [["/var/spool/mailerq", "/var/spool/mailerq"], ["", undefined]], invalid: ["/srv/\u0001"] },
+  "rabbitmq-verify": { valid: [["false", false], ["yes", true]], invalid: ["sometimes"] },
+  "rabbitmq-declare": { valid: [["false", false], ["1", true]], invalid: ["never"] },
+  "rabbitmq-durable": { valid: [["no", false], ["true", true]], invalid: ["durable"] },
+  "rabbitmq-lazy": { valid: [["true", true], ["0", false]], invalid: ["lazy"] },
+  "rabbitmq-maxpriority": { valid: [["4", 4], ["255", 255], ["0", undefined], ["", undefined]], invalid: ["256", "-1", "high"] },
+  "rabbitmq-exchange": { valid: [["mailerq", "mailerq"], ["", undefined]], invalid: ["amq.direct", "x".repeat(256)] },
+  "rabbitmq-encoding": { valid: [["gzip", "gzip"], ["GZIP", "gzip"], ["", undefined]], invalid: ["deflate"] },
+  "rabbitmq-persistent": { valid: [["false", false], ["true", true]], invalid: ["disk"] },
+  "rabbitmq-refused": { valid: [["refused", "refused"], ["", undefined]], invalid: ["amq.refused"] }
 }
 
 const parseFile = (text: string) => parseConfig({ text, file: "smtp-intake.conf", env: {} })
@@ -111,7 +132,17 @@ describe("defaults (SPEC §1)", () => {
     ["managementPort", undefined],
     ["managementIp", "127.0.0.1"],
     ["managementToken", undefined],
-    ["spoolDirectory", "/var/spool/smtp-intake"]
+    ["embeddedSpoolDirectory", undefined],
+    ["spoolDirectory", undefined],
+    ["rabbitmqVerify", true],
+    ["rabbitmqDeclare", true],
+    ["rabbitmqDurable", true],
+    ["rabbitmqLazy", false],
+    ["rabbitmqMaxpriority", undefined],
+    ["rabbitmqExchange", undefined],
+    ["rabbitmqEncoding", undefined],
+    ["rabbitmqPersistent", true],
+    ["rabbitmqRefused", undefined]
   ])("%s defaults to %j", (property, value) => expect(settings?.[property]).toEqual(value))
 
   it("rabbitmq-inbox follows rabbitmq-outbox unless set", () => {
@@ -140,7 +171,9 @@ describe("MailerQ's alternative spellings", () => {
 describe("what this version supports", () => {
   const supported = ["smtp-ip", "smtp-port", "smtp-range", "smtp-maxsize", "smtp-timeout", "smtp-hostname",
     "smtp-error-limit", "smtp-junk-limit", "rabbitmq-max-message-size", "smtp-data-memory",
-    "rabbitmq-address", "rabbitmq-inbox", "rabbitmq-outbox", "spool-directory",
+    "rabbitmq-address", "rabbitmq-inbox", "rabbitmq-outbox", "spool-directory", "embedded-spool-directory",
+    "rabbitmq-verify", "rabbitmq-declare", "rabbitmq-durable", "rabbitmq-lazy", "rabbitmq-maxpriority", "rabbitmq-exchange",
+    "rabbitmq-encoding", "rabbitmq-persistent", "rabbitmq-refused",
     "smtp-default-ips", "smtp-mappable-ips", "smtp-unmappable-ips", "smtp-extract",
     "smtp-secure-port", "smtp-certificate", "smtp-key", "smtp-ciphers", "smtp-validate-address", "smtp-proxy", "smtp-auth",
     "smtp-connections", "smtp-connections-in", "smtp-connections-out", "smtp-protection", "smtp-threads",

@@ -240,3 +240,37 @@ describe("TLS settings that only make sense together", () => {
     expect(result._tag === "Valid" && [result.settings.smtpSecurePort, result.settings.smtpCiphers]).toEqual([[465], "HIGH:!aNULL"])
   })
 })
+
+describe("the broker as MailerQ finds it", () => {
+  const parse = (text: string) => parseConfig({ text, file: "b.conf", env: {} })
+
+  it("without rabbitmq-address or embedded-spool-directory, MailerQ's default broker applies (no spool)", () => {
+    const result = parse("smtp-port: 25")
+    expect(result._tag === "Valid" && [result.settings.rabbitmqAddress, result.settings.embeddedSpoolDirectory]).toEqual([undefined, undefined])
+  })
+
+  it("MailerQ's spool-directory is only its pickup directory: it does not choose the embedded spool", () => {
+    const result = parse("spool-directory: /var/spool/mailerq\nrabbitmq-address: amqp://guest:guest@rabbit/")
+    expect(result._tag === "Valid" && [result.settings.spoolDirectory, result.settings.embeddedSpoolDirectory]).toEqual(["/var/spool/mailerq", undefined])
+  })
+
+  it("refuses embedded-spool-directory together with rabbitmq-address, saying to choose one", () => {
+    const result = parse("rabbitmq-address: amqp://guest:guest@rabbit/\nembedded-spool-directory: /srv/spool")
+    expect(result._tag === "Invalid" && result.errors.map(formatConfigError)).toEqual([
+      "b.conf:2: embedded-spool-directory: is set and so is rabbitmq-address; messages go either to RabbitMQ or to the embedded spool: remove one of them"
+    ])
+  })
+
+  it("refuses rabbitmq-maxpriority and rabbitmq-lazy with quorum queues, which have neither", () => {
+    const result = parse("rabbitmq-queue-type: quorum\nrabbitmq-maxpriority: 4\nrabbitmq-lazy: true\nrabbitmq-durable: true")
+    expect(result._tag === "Invalid" && result.errors.map(formatConfigError)).toEqual([
+      "b.conf:2: rabbitmq-maxpriority: applies to classic queues only, and rabbitmq-queue-type is quorum: remove one of them",
+      "b.conf:3: rabbitmq-lazy: applies to classic queues only, and rabbitmq-queue-type is quorum: remove one of them"
+    ])
+    expect(parse("rabbitmq-queue-type: quorum\nrabbitmq-maxpriority: 0\nrabbitmq-lazy: false")._tag).toBe("Valid")
+  })
+
+  it("an empty embedded-spool-directory (a layer unsetting it) leaves rabbitmq-address alone", () => {
+    expect(parse("rabbitmq-address: amqp://guest:guest@rabbit/\nembedded-spool-directory:")._tag).toBe("Valid")
+  })
+})

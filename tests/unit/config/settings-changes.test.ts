@@ -19,7 +19,9 @@ describe("what a reload may change", () => {
     expect(restart).toEqual([
       "smtp-ip", "smtp-port", "smtp-secure-port", "smtp-auth", "smtp-threads", "smtp-data-memory",
       "rabbitmq-address", "rabbitmq-inbox", "rabbitmq-outbox", "rabbitmq-local", "rabbitmq-reports", "rabbitmq-max-message-size", "rabbitmq-queue-type",
-      "dns-servers", "database-address", "management-port", "management-ip", "management-token", "spool-directory"
+      "dns-servers", "database-address", "management-port", "management-ip", "management-token", "embedded-spool-directory",
+      "rabbitmq-verify", "rabbitmq-declare", "rabbitmq-durable", "rabbitmq-lazy", "rabbitmq-maxpriority",
+      "rabbitmq-exchange", "rabbitmq-encoding", "rabbitmq-persistent", "rabbitmq-refused"
     ])
     expect(configKeys.filter((spec) => spec.reload === "live-while-set").map((spec) => spec.name)).toEqual(["smtp-certificate", "smtp-key"])
   })

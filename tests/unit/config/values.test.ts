@@ -185,9 +185,9 @@ describe("URLs", () => {
     expect(expectedOf(parseAmqpUrl("amqp://u:p#x@h"))).toContain("# as %23")
   })
 
-  it.each(["sqlite:///var/lib/smtp-intake/intake.db", "postgresql://u:p@db:5432/intake", "postgres://db/intake"])(
+  it.each(["sqlite:///var/lib/smtp-intake/intake.db", "postgresql://u:p@db:5432/intake", "postgres://db/intake", "mysql://mq:pw@db/mailerq"])(
     "accepts the database %s", (url) => expect(parseDatabaseUrl(url).ok).toBe(true))
-  it.each(["sqlite://relative.db", "sqlite:///", "mysql://db/intake", "postgresql://", "/var/lib/intake.db"])(
+  it.each(["sqlite://relative.db", "sqlite:///", "mysql://", "mongodb://db/intake", "postgresql://", "/var/lib/intake.db"])(
     "rejects the database %s", (url) => expect(parseDatabaseUrl(url).ok).toBe(false))
 
   it.each([

@@ -122,7 +122,7 @@ describe("the mail transaction", () => {
 
   it("keeps one copy of a recipient given twice", () => {
     const { state } = play([...withRecipient, Command.rcpt("B@example.com")])
-    expect(state.phase === "mail" && state.envelope.recipients).toEqual([{ address: "b@example.com", local: false }])
+    expect(state.phase === "mail" && state.envelope.recipients).toEqual([{ address: "b@example.com", local: false, provisional: false }])
   })
 
   it("answers DATA with 354 once MAIL and RCPT were accepted", () => {
@@ -230,6 +230,37 @@ describe("SMTP AUTH (smtp-auth set)", () => {
     const refusal = (reason: "rejected" | "throttled" | "cancelled") =>
       play([...secured, Command.auth("PLAIN", true), Command.authRefused(reason)], auth).last?.code
     expect([refusal("rejected"), refusal("throttled"), refusal("cancelled")]).toEqual([535, 454, 501])
+  })
+
+  describe("with rabbitmq-refused", () => {
+    const keeping = { ...auth, keepRefused: true }
+    const unauthenticated = [...secured, Command.mail("a@example.org"), Command.rcpt("far@example.net"), Command.rcpt("me@local.test", true)]
+    const toTheEnd = [...unauthenticated, Command.data, Command.dataEnd(100)]
+
+    it("accepts a non-local recipient of an unauthenticated client provisionally, and the local one as ever", () => {
+      const { replies, state } = play(unauthenticated, keeping)
+      expect(replies.slice(-2).map((r) => r?.code)).toEqual([250, 250])
+      expect(state.phase === "mail" && state.envelope.recipients).toEqual([
+        { address: "far@example.net", local: false, provisional: true },
+        { address: "me@local.test", local: true, provisional: false }
+      ])
+    })
+
+    it("refuses the message after DATA with the 530 5.7.0 of RCPT, whether keeping it worked or not", () => {
+      for (const outcome of [Command.published(["id1", "id2"]), Command.publishFailed("broker down"), Command.publishRefused(10, 5)]) {
+        const { last, state, events } = play([...toTheEnd, outcome], keeping)
+        expect([last?.code, last?.enhanced, last?.lines]).toEqual([530, "5.7.0", ["Authentication required"]])
+        expect(events.at(-1)).toMatchObject([{ _tag: "MessageRefused", reason: "authentication" }])
+        expect(state.phase).toBe("ready")
+      }
+    })
+
+    it("an authenticated client, or one sending only to local addresses, is queued as ever", () => {
+      const local = [...secured, Command.mail("a@example.org"), Command.rcpt("me@local.test", true), Command.data, Command.dataEnd(100)]
+      expect(play([...local, Command.published(["id1"])], keeping).last?.code).toBe(250)
+      const authenticated = [...secured, ...login, Command.mail("a@example.org"), Command.rcpt("far@example.net"), Command.data, Command.dataEnd(100)]
+      expect(play([...authenticated, Command.published(["id1"])], keeping).last?.code).toBe(250)
+    })
   })
 
   it("without smtp-auth, anyone in smtp-range may send anywhere", () => {

@@ -24,6 +24,7 @@ export const policy: SessionPolicy = {
   maxRecipients: 3,
   addressValidation: "strict",
   authRequired: false,
+  keepRefused: false,
   protection: false,
   tlsOffered: false,
   maxErrors: 20,
