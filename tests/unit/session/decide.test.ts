@@ -327,7 +327,7 @@ describe("DSN (RFC 3461) with dsn-advertise", () => {
       sender: "a@example.org",
       utf8: false,
       dsn: { ret: "HDRS", envid: "x+y" },
-      recipients: [{ address: "b@example.com", local: false, dsn: { notify: "FAILURE,DELAY", orcpt: "b@example.com" } }]
+      recipients: [{ address: "b@example.com", local: false, provisional: false, dsn: { notify: "FAILURE,DELAY", orcpt: "b@example.com" } }]
     })
   })
 
