@@ -67,7 +67,9 @@ describe.runIf(ready)("the daemon on a MailerQ config: default file, --config-fi
       "lock": "/tmp/mailerq-instance1.pid",
       "server-id": 1,
       "www-ip": "127.0.0.1",
-      "www-host": "mta001.example.com"
+      "www-host": "mta001.example.com",
+      // the broker comes from the environment (MAILERQ_RABBITMQ_ADDRESS), not the embedded spool
+      "embedded-spool-directory": ""
     }, {
       args: (file) => ["--config-file", file, `--smtp-port=${port}`],
       env: { SMTP_INTAKE_CONFIG: MAILERQ_CONFIG, MAILERQ_SMTP_HOSTNAME: "mx.mailerq.test", MAILERQ_RABBITMQ_ADDRESS: BROKER_URL }
