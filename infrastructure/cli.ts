@@ -1,5 +1,4 @@
 import cluster from "node:cluster"
-import { readFileSync } from "node:fs"
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Layer, Logger } from "effect"
 import { jsonLinesLogger } from "../adapters/logging/stdout-lines.ts"
@@ -12,6 +11,7 @@ import { loadConfig } from "./config/load-config.ts"
 import { daemonLayer, localSharedState } from "./daemon.ts"
 import { LIST_COMMANDS, LIST_USAGE, runListCommand } from "./list-commands.ts"
 import { installSighupHandler } from "./sighup.ts"
+import { version } from "./version.ts"
 
 const USAGE = `usage: smtp-intake --config FILE         run the SMTP server in the foreground
        smtp-intake --check-config FILE   print the resolved settings (secrets masked), or the errors
@@ -19,9 +19,6 @@ ${LIST_USAGE}
        smtp-intake --version | --help
 
 Every setting may also come from the environment as SMTP_INTAKE_<KEY> (e.g. SMTP_INTAKE_SMTP_PORT=2525).`
-
-const version = () =>
-  (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version
 
 const fail = (message: string): never => {
   process.stderr.write(`${message}\n`)

@@ -21,9 +21,11 @@ import { LocalDaemonMetrics } from "../application/read-metrics.ts"
 import { AuthAttemptsLayer } from "../application/auth-attempts-keeper.ts"
 import { InMemoryMetrics } from "../adapters/metrics/in-memory-metrics.ts"
 import { SessionJournalsLayer } from "../application/session-journals-keeper.ts"
+import { RefusalTallyLayer } from "../application/console/refusal-tally.ts"
 import { parseAuthBackend } from "../domain/auth/auth-backend.ts"
 import { authenticatorLayer } from "./authenticator.ts"
 import { ReloadOnSighup } from "./daemon-reload.ts"
+import { LocalDaemonFacts, makeProcessFacts } from "./process-facts.ts"
 import { makeRunningSettings } from "./running-settings.ts"
 import { admissionWaitMs, budgetLimits, dataMemoryBytes, listenerSettings, spamdOptions } from "./settings-views.ts"
 import { loadTlsMaterial, tlsFilesOf } from "./tls/tls-material.ts"
@@ -91,6 +93,7 @@ export const daemonLayer = (settings: Settings, shared: SharedState) =>
     const files = tlsFilesOf(settings)
     const tls = files === undefined ? undefined : yield* loadTlsMaterial(files)
     const running = yield* makeRunningSettings(settings)
+    const facts = makeProcessFacts(running)
     const own = Layer.mergeAll(
       publisherLayer(settings),
       RandomMessageIds,
@@ -103,7 +106,10 @@ export const daemonLayer = (settings: Settings, shared: SharedState) =>
       MailauthSenderAuthentication,
       SpamdScanner(Effect.map(running.settings, spamdOptions)),
       // what this process counts, for GET /metrics; AUTH failures are labelled with the kind of smtp-auth backend
-      InMemoryMetrics(authBackendLabel(settings))
+      InMemoryMetrics(authBackendLabel(settings)),
+      // for the console: the refusals of the last hour, this process's settings and last reload
+      RefusalTallyLayer,
+      LocalDaemonFacts(facts)
     )
     const services = shared.pipe(Layer.provideMerge(own))
     const listeners = SmtpListenerLayer({
@@ -115,5 +121,5 @@ export const daemonLayer = (settings: Settings, shared: SharedState) =>
       dataMemoryBytes: dataMemoryBytes(settings)
     })
     const servers = Layer.merge(listeners, managementServer(settings)).pipe(Layer.provideMerge(services))
-    return ReloadOnSighup(settings, running).pipe(Layer.provide(servers))
+    return ReloadOnSighup(settings, running, facts.record).pipe(Layer.provide(servers))
   }))
