@@ -123,9 +123,13 @@ export const CONSOLE_SCRIPT = `"use strict";
     });
   }
 
+  const SESSION_FILTERS = [
+    ["sessions-client", "client"], ["sessions-message-id", "message-id"], ["sessions-address", "address"], ["sessions-refusal", "refusal"]
+  ];
+
   const sessionsQuery = () => {
     const query = new URLSearchParams({ limit: "50" });
-    for (const [field, name] of [["sessions-client", "client"], ["sessions-message-id", "message-id"], ["sessions-address", "address"]]) {
+    for (const [field, name] of SESSION_FILTERS) {
       const value = $(field).value.trim();
       if (value !== "") query.set(name, value);
     }
@@ -189,6 +193,13 @@ export const CONSOLE_SCRIPT = `"use strict";
     }
   };
 
+  /** the live sections' links: the sessions behind a count, or of a client */
+  const findSessions = (filters) => {
+    for (const [field, name] of SESSION_FILTERS) $(field).value = filters[name] || "";
+    void loadSessions();
+  };
+  window.smtpIntakeConsole = { api, findSessions };
+
   $("sessions-form").addEventListener("submit", (event) => {
     event.preventDefault();
     void loadSessions();
@@ -201,6 +212,7 @@ export const CONSOLE_SCRIPT = `"use strict";
     $("token-state").textContent = token === "" ? "no token set" : "token set";
     for (const list of lists) void load(list);
     void loadSessions();
+    window.dispatchEvent(new Event("smtp-intake-token"));
   });
   $("token-state").textContent = token === "" ? "no token set" : "token set";
 

@@ -1,0 +1,200 @@
+/**
+ * The console's live sections (Now, Refusals by reason, Config in force), inlined into the page
+ * after CONSOLE_SCRIPT, whose `api` and session search it uses. Polls memory-only endpoints: the
+ * traffic once a second (only the points it has not seen), the refusals every ten seconds, the
+ * config every thirty; nothing while the page is hidden. Everything is written with textContent.
+ */
+export const CONSOLE_LIVE_SCRIPT = `"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const { api, findSessions } = window.smtpIntakeConsole;
+  const HISTORY = 900;
+  const points = [];
+  let lastAt = 0;
+
+  const number = (value, digits) => value === undefined || value === null ? "\\u2013" :
+    value.toLocaleString("en-US", { maximumFractionDigits: digits === undefined ? 1 : digits });
+  const bytes = (perSecond) => {
+    const units = ["B/s", "kB/s", "MB/s", "GB/s"];
+    let value = perSecond, unit = 0;
+    while (value >= 1000 && unit < units.length - 1) { value /= 1000; unit++; }
+    return number(value, 1) + " " + units[unit];
+  };
+  const set = (id, text) => { $(id).textContent = text; };
+
+  const publisherText = (condition) => {
+    if (condition === undefined || condition === null) return "no answer";
+    if (condition.kind === "rabbitmq") {
+      if (!condition.connected) return "broker not connected";
+      if (condition.blocked !== undefined) return "broker blocking publishers: " + condition.blocked;
+      if (condition.missingQueues.length > 0) return "queue missing: " + condition.missingQueues.join(", ");
+      return "broker connected";
+    }
+    if (condition.kind === "spool") return condition.writable ? "spool writable" : "spool not writable";
+    return condition.ready ? "ready" : "not ready";
+  };
+
+  const SVG = "http://www.w3.org/2000/svg";
+  const SERIES = [["accepted", "chart-accepted"], ["deferred", "chart-deferred"], ["refused", "chart-refused"]];
+  const drawChart = () => {
+    const svg = $("now-chart");
+    const width = 900, height = 160;
+    const newest = points.length === 0 ? Date.now() : points[points.length - 1].at;
+    const top = Math.max(1, ...points.map((p) => Math.max(p.accepted, p.deferred, p.refused)));
+    svg.replaceChildren();
+    for (const [key, cls] of SERIES) {
+      const line = document.createElementNS(SVG, "polyline");
+      line.setAttribute("class", cls);
+      line.setAttribute("points", points.map((p) => {
+        const x = width - (newest - p.at) / 1000;
+        return x.toFixed(1) + "," + (height - (p[key] / top) * (height - 4)).toFixed(1);
+      }).join(" "));
+      svg.append(line);
+    }
+    set("chart-top", number(top) + " /s");
+  };
+
+  const showNow = (latest, publisher) => {
+    set("now-accepted", number(latest.accepted));
+    set("now-deferred", number(latest.deferred));
+    set("now-refused", number(latest.refused));
+    set("now-bytes", bytes(latest.bytes));
+    set("now-latency", number(latest.p50) + " / " + number(latest.p99) + " ms");
+    set("now-open", number(latest.open, 0));
+    set("now-budget", latest.inUse === undefined ? "no budget" : number(latest.inUse, 0) + " in use, " + number(latest.waiting, 0) + " waiting");
+    set("now-publisher", publisherText(publisher));
+    $("now-publisher").className = publisherText(publisher).match(/^(broker connected|spool writable|ready)$/) ? "good" : "bad";
+  };
+
+  const pollTraffic = async () => {
+    try {
+      const data = await api("GET", "/api/console/traffic?since=" + lastAt);
+      for (const point of data.points) points.push(point);
+      if (points.length > HISTORY) points.splice(0, points.length - HISTORY);
+      if (points.length > 0) {
+        lastAt = points[points.length - 1].at;
+        showNow(points[points.length - 1], data.publisher);
+      }
+      drawChart();
+      set("now-error", "");
+    } catch (error) {
+      set("now-error", error.message);
+    }
+  };
+
+  const showSessionsOf = (filters) => (event) => {
+    event.preventDefault();
+    findSessions(filters);
+    $("sessions-title").scrollIntoView();
+  };
+
+  const link = (text, label, filters) => {
+    const a = document.createElement("a");
+    a.href = "#sessions-title";
+    a.textContent = text;
+    a.setAttribute("aria-label", label);
+    a.addEventListener("click", showSessionsOf(filters));
+    return a;
+  };
+
+  const row = (cells) => {
+    const tr = document.createElement("tr");
+    for (const content of cells) {
+      const td = document.createElement("td");
+      if (typeof content === "string") td.textContent = content; else td.append(content);
+      tr.append(td);
+    }
+    return tr;
+  };
+
+  const emptyRow = (columns) => {
+    const tr = row(["none"]);
+    tr.firstChild.colSpan = columns;
+    tr.firstChild.className = "empty";
+    return tr;
+  };
+
+  const pollRefusals = async () => {
+    try {
+      const data = await api("GET", "/api/console/refusals");
+      const reasons = $("refusal-rows");
+      reasons.replaceChildren();
+      for (const [reason, count] of Object.entries(data.byReason)) {
+        if (count === 0) continue;
+        reasons.append(row([reason, link(String(count), "Sessions refused for " + reason, { refusal: reason })]));
+      }
+      if (reasons.children.length === 0) reasons.append(emptyRow(2));
+      const clients = $("refused-client-rows");
+      clients.replaceChildren();
+      for (const client of data.topClients) {
+        clients.append(row([link(client.client, "Sessions of " + client.client, { client: client.client }), String(client.count), client.reason]));
+      }
+      if (data.topClients.length === 0) clients.append(emptyRow(3));
+      set("refusals-error", "");
+    } catch (error) {
+      set("refusals-error", error.message);
+    }
+  };
+
+  const duration = (seconds) => {
+    const d = Math.floor(seconds / 86400), h = Math.floor(seconds / 3600) % 24, m = Math.floor(seconds / 60) % 60;
+    return (d > 0 ? d + "d " : "") + (d > 0 || h > 0 ? h + "h " : "") + m + "m " + (seconds % 60) + "s";
+  };
+
+  const reloadText = (reload) => {
+    if (reload === undefined) return "no SIGHUP since start";
+    const when = new Date(reload.at).toISOString().replace("T", " ").slice(0, 19) + " UTC";
+    if (reload.outcome === "refused") return "SIGHUP at " + when + " refused: " + reload.error;
+    const applied = reload.applied.length === 0 ? "nothing to apply" : "applied " + reload.applied.join(", ");
+    const restart = reload.restartNeeded.length === 0 ? "" : "; needs a restart: " + reload.restartNeeded.join(", ");
+    return "SIGHUP at " + when + ": " + applied + restart;
+  };
+
+  const processView = (process, title) => {
+    const box = document.createElement("details");
+    box.className = "process";
+    const summary = document.createElement("summary");
+    summary.textContent = title + " \\u2014 version " + process.version + ", up " + duration(process.uptimeSeconds);
+    const reload = document.createElement("p");
+    reload.textContent = "Last reload: " + reloadText(process.lastReload);
+    const table = document.createElement("table");
+    table.setAttribute("aria-label", "Settings of " + title);
+    const body = document.createElement("tbody");
+    for (const setting of process.settings) {
+      const value = setting.value === undefined ? "(not set)" + (setting.whenUnset === undefined ? "" : " \\u2013 " + setting.whenUnset) : setting.value;
+      const tr = row([setting.key, value]);
+      if (setting.value === undefined) tr.className = "unset";
+      body.append(tr);
+    }
+    table.append(body);
+    box.append(summary, reload, table);
+    return box;
+  };
+
+  const pollConfig = async () => {
+    try {
+      const data = await api("GET", "/api/console/config");
+      const list = $("config-processes");
+      list.replaceChildren();
+      const many = data.processes.length > 1;
+      data.processes.forEach((process, i) => {
+        const view = processView(process, many ? "Worker " + (i + 1) + " (pid " + process.pid + ")" : "Daemon (pid " + process.pid + ")");
+        list.append(view);
+      });
+      set("config-error", "");
+    } catch (error) {
+      set("config-error", error.message);
+    }
+  };
+
+  const every = (ms, poll) => {
+    void poll();
+    setInterval(() => { if (!document.hidden) void poll(); }, ms);
+  };
+  every(1000, pollTraffic);
+  every(10000, pollRefusals);
+  every(30000, pollConfig);
+  $("now-refused-link").addEventListener("click", showSessionsOf({ refusal: "any" }));
+  window.addEventListener("smtp-intake-token", () => { void pollTraffic(); void pollRefusals(); void pollConfig(); });
+})();
+`
