@@ -1,5 +1,5 @@
-import { Effect, Layer } from "effect"
-import { DaemonFacts } from "../application/ports/daemon-facts.ts"
+import cluster from "node:cluster"
+import { Effect } from "effect"
 import type { ProcessFacts, ReloadOutcome } from "../application/ports/daemon-facts.ts"
 import { settingRows } from "../domain/config/describe-settings.ts"
 import type { RunningSettings } from "./running-settings.ts"
@@ -19,6 +19,7 @@ export const makeProcessFacts = (running: RunningSettings): ProcessFactsKeeper =
   return {
     read: Effect.map(running.settings, (settings) => ({
       pid: process.pid,
+      worker: cluster.worker?.id,
       version: known,
       startedAt,
       settings: settingRows(settings),
@@ -27,7 +28,3 @@ export const makeProcessFacts = (running: RunningSettings): ProcessFactsKeeper =
     record: (outcome) => void (lastReload = outcome)
   }
 }
-
-/** smtp-threads: 1, or a worker that speaks for itself: the daemon is this process. */
-export const LocalDaemonFacts = (facts: ProcessFactsKeeper) =>
-  Layer.succeed(DaemonFacts, DaemonFacts.of({ read: Effect.map(facts.read, (own) => ({ processes: [own] })) }))

@@ -35,17 +35,21 @@ const traffic = (request: HttpServerRequest.HttpServerRequest) =>
     return jsonReply(200, { points, publisher: yield* publisherCondition })
   })
 
-/** `GET /api/console/refusals`: the refusals of the last hour by reason, and the clients refused most. */
-const refusals = Effect.gen(function*() {
+/** The daemon's processes and refusals; a server without DaemonFacts (tests) shows its own tally and no process. */
+const daemonFacts = Effect.gen(function*() {
+  const facts = yield* Effect.serviceOption(DaemonFacts)
+  if (Option.isSome(facts)) return yield* facts.value.read
   const tally = yield* RefusalTally
-  return jsonReply(200, tally.summary(yield* Clock.currentTimeMillis))
+  return { processes: [], refusals: tally.summary(yield* Clock.currentTimeMillis) }
 })
+
+/** `GET /api/console/refusals`: the refusals of the last hour by reason, and the clients refused most (of every worker). */
+const refusals = Effect.map(daemonFacts, (reading) => jsonReply(200, reading.refusals))
 
 /** `GET /api/console/config`: each process's settings in force (secrets masked), last reload, version and uptime. */
 const config = Effect.gen(function*() {
-  const facts = yield* Effect.serviceOption(DaemonFacts)
+  const reading = yield* daemonFacts
   const now = yield* Clock.currentTimeMillis
-  const reading = Option.isSome(facts) ? yield* facts.value.read : { processes: [] }
   return jsonReply(200, {
     at: now,
     processes: reading.processes.map((process) => ({ ...process, uptimeSeconds: Math.max(0, Math.round((now - process.startedAt) / 1000)) }))

@@ -171,16 +171,29 @@ export const CONSOLE_LIVE_SCRIPT = `"use strict";
     return box;
   };
 
+  /** smtp-threads > 1: the whole daemon in one line, and the keys whose values differ between workers (a reload one missed) */
+  const daemonSummary = (processes) => {
+    const versions = [...new Set(processes.map((p) => p.version))].join(", ");
+    const differing = processes[0].settings.filter((setting, i) =>
+      processes.some((p) => p.settings[i] === undefined || p.settings[i].value !== setting.value)).map((s) => s.key);
+    const line = document.createElement("p");
+    line.id = "config-daemon";
+    line.textContent = "Whole daemon: " + processes.length + " workers, version " + versions + ", up " +
+      duration(Math.max(...processes.map((p) => p.uptimeSeconds))) + "; settings " +
+      (differing.length === 0 ? "the same in every worker" : "differ between workers in: " + differing.join(", "));
+    return line;
+  };
+
   const pollConfig = async () => {
     try {
       const data = await api("GET", "/api/console/config");
       const list = $("config-processes");
       list.replaceChildren();
       const many = data.processes.length > 1;
-      data.processes.forEach((process, i) => {
-        const view = processView(process, many ? "Worker " + (i + 1) + " (pid " + process.pid + ")" : "Daemon (pid " + process.pid + ")");
-        list.append(view);
-      });
+      if (many) list.append(daemonSummary(data.processes));
+      for (const process of data.processes) {
+        list.append(processView(process, many ? "Worker " + process.worker + " (pid " + process.pid + ")" : "Daemon (pid " + process.pid + ")"));
+      }
       set("config-error", "");
     } catch (error) {
       set("config-error", error.message);

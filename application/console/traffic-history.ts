@@ -1,6 +1,6 @@
 import { Clock, Context, Effect, Layer, Option, Schedule } from "effect"
 import { histogramQuantile } from "../../domain/console/histogram-quantile.ts"
-import { CONNECTION_REFUSALS, PUBLISH_SECONDS_BUCKETS } from "../ports/metrics.ts"
+import { CONNECTION_REFUSALS, Metrics, PUBLISH_SECONDS_BUCKETS } from "../ports/metrics.ts"
 import type { MetricsSnapshot } from "../ports/metrics.ts"
 import { DaemonMetrics } from "../ports/metrics-reading.ts"
 import type { MetricsReading } from "../ports/metrics-reading.ts"
@@ -65,7 +65,8 @@ export const trafficPoint = (at: number, now: MetricsReading, before: { at: numb
 
 /**
  * The refusals a session does not see (the budget's, before a session starts, and a bad PROXY
- * header) reach the tally from the metrics: counted, but without a client.
+ * header) reach the tally from this process's own metrics (with smtp-threads, each worker counts
+ * its own): counted, but without a client.
  */
 const tallyConnectionRefusals = (tally: RefusalTallyShape, at: number, now: MetricsSnapshot, before: MetricsSnapshot) => {
   for (const reason of ["budget", "proxy"] as const) {
@@ -86,6 +87,8 @@ export class TrafficHistory extends Context.Service<TrafficHistory, {
 export const TrafficHistoryLayer = Layer.effect(TrafficHistory, Effect.gen(function*() {
   const metrics = yield* DaemonMetrics
   const tally = yield* RefusalTally
+  const own = yield* Metrics
+  let ownBefore = yield* own.snapshot
   const points: Array<TrafficPoint | undefined> = new Array(HISTORY_POINTS)
   let next = 0
   const readings: Array<{ at: number; reading: MetricsReading }> = []
@@ -98,8 +101,10 @@ export const TrafficHistoryLayer = Layer.effect(TrafficHistory, Effect.gen(funct
     if (before !== undefined) {
       points[next] = trafficPoint(at, reading.value, before, readings[0]!.reading)
       next = (next + 1) % points.length
-      tallyConnectionRefusals(tally, at, reading.value.metrics, before.reading.metrics)
     }
+    const ownNow = yield* own.snapshot
+    tallyConnectionRefusals(tally, at, ownNow, ownBefore)
+    ownBefore = ownNow
     readings.push({ at, reading: reading.value })
     if (readings.length > LATENCY_SAMPLES) readings.shift()
   })

@@ -4,8 +4,11 @@ import { join } from "node:path"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { haveChromium, launchChromium, openConsole } from "../support/chromium.ts"
+import { startDaemon } from "../support/daemon.ts"
 import { daemonWithManagementApi } from "../support/daemon-hooks.ts"
+import { freePort } from "../support/free-port.ts"
 import { rawSession } from "../support/smtp-clients.ts"
+import { withStartup } from "../support/timing.ts"
 
 const TOKEN = "console-live-token-never-shown"
 /** CONSOLE_SCREENSHOT_DIR=docs regenerates the README's screenshots */
@@ -167,4 +170,33 @@ describe.skipIf(!haveChromium())("the console an operator keeps open, against th
     expect(await page.locator("#config-processes").textContent()).toBe("")
     await page.close()
   })
+
+  it("with smtp-threads: 2, shows each worker's config and the whole daemon's, and the refusals of both workers added up", async () => {
+    const port = await freePort()
+    const threaded = await startDaemon({
+      "smtp-ip": "127.0.0.1", "smtp-range": "127.0.0.0/24", "smtp-threads": 2, "management-port": port, "management-token": TOKEN
+    }, { waitForListening: 2 })
+    try {
+      // a connection each time: the kernel spreads them over the workers
+      for (let i = 0; i < 4; i++) {
+        const bare = await greeted(threaded.port, "127.0.0.78")
+        expect(await send(bare, "Subject: bare\n\nline with a bare LF")).toMatch(/^550 /)
+        bare.close()
+      }
+      const page = await openConsole(browser, `http://127.0.0.1:${port}/?token=${TOKEN}`, problems)
+      await page.getByText(/^Whole daemon: 2 workers, version \d+\.\d+\.\d+, up .*; settings the same in every worker$/).waitFor()
+      expect(await page.locator("#config-processes summary").allTextContents()).toEqual([
+        expect.stringMatching(/^Worker 1 \(pid \d+\) — version/),
+        expect.stringMatching(/^Worker 2 \(pid \d+\) — version/)
+      ])
+      const reasons = page.getByRole("table", { name: "Refusals by reason" })
+      await reasons.getByRole("row").filter({ hasText: "bare-lf" }).waitFor()
+      expect(await reasons.getByRole("row").filter({ hasText: "bare-lf" }).getByRole("cell").allTextContents()).toEqual(["bare-lf", "4"])
+      expect(await page.getByRole("table", { name: "Clients refused most" }).getByRole("row").nth(1).getByRole("cell").allTextContents())
+        .toEqual(["127.0.0.78", "4", "bare-lf"])
+      await page.close()
+    } finally {
+      await threaded.stop()
+    }
+  }, withStartup(30_000))
 })
