@@ -36,25 +36,28 @@ export const CONSOLE_LIVE_SCRIPT = `"use strict";
 
   const SVG = "http://www.w3.org/2000/svg";
   const SERIES = [["accepted", "chart-accepted"], ["deferred", "chart-deferred"], ["refused", "chart-refused"]];
+  const lines = SERIES.map(([key, cls]) => {
+    const line = document.createElementNS(SVG, "polyline");
+    line.setAttribute("class", cls);
+    $("now-chart").append(line);
+    return [key, line];
+  });
+  /** one attribute per line and redraw: nothing is rebuilt */
   const drawChart = () => {
-    const svg = $("now-chart");
     const width = 900, height = 160;
-    const newest = points.length === 0 ? Date.now() : points[points.length - 1].at;
-    const top = Math.max(1, ...points.map((p) => Math.max(p.accepted, p.deferred, p.refused)));
-    svg.replaceChildren();
-    for (const [key, cls] of SERIES) {
-      const line = document.createElementNS(SVG, "polyline");
-      line.setAttribute("class", cls);
+    const newest = points.length === 0 ? 0 : points[points.length - 1].at;
+    let top = 1;
+    for (const p of points) top = Math.max(top, p.accepted, p.deferred, p.refused);
+    for (const [key, line] of lines) {
       line.setAttribute("points", points.map((p) => {
         const x = width - (newest - p.at) / 1000;
         return x.toFixed(1) + "," + (height - (p[key] / top) * (height - 4)).toFixed(1);
       }).join(" "));
-      svg.append(line);
     }
     set("chart-top", number(top) + " /s");
   };
 
-  const showNow = (latest, publisher) => {
+  const showNow = (latest) => {
     set("now-accepted", number(latest.accepted));
     set("now-deferred", number(latest.deferred));
     set("now-refused", number(latest.refused));
@@ -62,25 +65,34 @@ export const CONSOLE_LIVE_SCRIPT = `"use strict";
     set("now-latency", number(latest.p50) + " / " + number(latest.p99) + " ms");
     set("now-open", number(latest.open, 0));
     set("now-budget", latest.inUse === undefined ? "no budget" : number(latest.inUse, 0) + " in use, " + number(latest.waiting, 0) + " waiting");
-    set("now-publisher", publisherText(publisher));
-    $("now-publisher").className = publisherText(publisher).match(/^(broker connected|spool writable|ready)$/) ? "good" : "bad";
   };
 
-  const pollTraffic = async () => {
+  const showPublisher = (publisher) => {
+    const text = publisherText(publisher);
+    set("now-publisher", text);
+    $("now-publisher").className = /^(broker connected|spool writable|ready)$/.test(text) ? "good" : "bad";
+  };
+
+  /** one section's poll: its endpoint read, shown, and its error line set or cleared */
+  const poller = (path, errorId, show) => async () => {
     try {
-      const data = await api("GET", "/api/console/traffic?since=" + lastAt);
-      for (const point of data.points) points.push(point);
-      if (points.length > HISTORY) points.splice(0, points.length - HISTORY);
-      if (points.length > 0) {
-        lastAt = points[points.length - 1].at;
-        showNow(points[points.length - 1], data.publisher);
-      }
-      drawChart();
-      set("now-error", "");
+      show(await api("GET", path()));
+      set(errorId, "");
     } catch (error) {
-      set("now-error", error.message);
+      set(errorId, error.message);
     }
   };
+
+  const pollTraffic = poller(() => "/api/console/traffic?since=" + lastAt, "now-error", (data) => {
+    for (const point of data.points) points.push(point);
+    if (points.length > HISTORY) points.splice(0, points.length - HISTORY);
+    if (data.points.length > 0) {
+      lastAt = points[points.length - 1].at;
+      showNow(points[points.length - 1]);
+      drawChart();
+    }
+    showPublisher(data.publisher);
+  });
 
   const showSessionsOf = (filters) => (event) => {
     event.preventDefault();
@@ -114,27 +126,21 @@ export const CONSOLE_LIVE_SCRIPT = `"use strict";
     return tr;
   };
 
-  const pollRefusals = async () => {
-    try {
-      const data = await api("GET", "/api/console/refusals");
-      const reasons = $("refusal-rows");
-      reasons.replaceChildren();
-      for (const [reason, count] of Object.entries(data.byReason)) {
-        if (count === 0) continue;
-        reasons.append(row([reason, link(String(count), "Sessions refused for " + reason, { refusal: reason })]));
-      }
-      if (reasons.children.length === 0) reasons.append(emptyRow(2));
-      const clients = $("refused-client-rows");
-      clients.replaceChildren();
-      for (const client of data.topClients) {
-        clients.append(row([link(client.client, "Sessions of " + client.client, { client: client.client }), String(client.count), client.reason]));
-      }
-      if (data.topClients.length === 0) clients.append(emptyRow(3));
-      set("refusals-error", "");
-    } catch (error) {
-      set("refusals-error", error.message);
+  const pollRefusals = poller(() => "/api/console/refusals", "refusals-error", (data) => {
+    const reasons = $("refusal-rows");
+    reasons.replaceChildren();
+    for (const [reason, count] of Object.entries(data.byReason)) {
+      if (count === 0) continue;
+      reasons.append(row([reason, link(String(count), "Sessions refused for " + reason, { refusal: reason })]));
     }
-  };
+    if (reasons.children.length === 0) reasons.append(emptyRow(2));
+    const clients = $("refused-client-rows");
+    clients.replaceChildren();
+    for (const client of data.topClients) {
+      clients.append(row([link(client.client, "Sessions of " + client.client, { client: client.client }), String(client.count), client.reason]));
+    }
+    if (data.topClients.length === 0) clients.append(emptyRow(3));
+  });
 
   const duration = (seconds) => {
     const d = Math.floor(seconds / 86400), h = Math.floor(seconds / 3600) % 24, m = Math.floor(seconds / 60) % 60;
@@ -184,21 +190,20 @@ export const CONSOLE_LIVE_SCRIPT = `"use strict";
     return line;
   };
 
-  const pollConfig = async () => {
-    try {
-      const data = await api("GET", "/api/console/config");
-      const list = $("config-processes");
-      list.replaceChildren();
-      const many = data.processes.length > 1;
-      if (many) list.append(daemonSummary(data.processes));
-      for (const process of data.processes) {
-        list.append(processView(process, many ? "Worker " + process.worker + " (pid " + process.pid + ")" : "Daemon (pid " + process.pid + ")"));
-      }
-      set("config-error", "");
-    } catch (error) {
-      set("config-error", error.message);
+  const pollConfig = poller(() => "/api/console/config", "config-error", (data) => {
+    const list = $("config-processes");
+    // a refresh keeps open what the operator opened
+    const opened = new Set([...list.querySelectorAll("details[open]")].map((view) => view.dataset.pid));
+    list.replaceChildren();
+    const many = data.processes.length > 1;
+    if (many) list.append(daemonSummary(data.processes));
+    for (const process of data.processes) {
+      const view = processView(process, many ? "Worker " + process.worker + " (pid " + process.pid + ")" : "Daemon (pid " + process.pid + ")");
+      view.dataset.pid = String(process.pid);
+      view.open = opened.has(view.dataset.pid);
+      list.append(view);
     }
-  };
+  });
 
   const every = (ms, poll) => {
     void poll();
