@@ -209,4 +209,33 @@ describe.skipIf(!haveChromium())("the console an operator keeps open, against th
       await threaded.stop()
     }
   }, withStartup(30_000))
+
+  it("with the broker gone: the publisher shows it, a message is deferred (451) and counts as a broker refusal", async () => {
+    const [port, nobody] = [await freePort(), await freePort()]
+    const orphan = await startDaemon({
+      "smtp-ip": "127.0.0.1", "smtp-range": "127.0.0.0/24", "management-port": port, "management-token": TOKEN,
+      "rabbitmq-address": `amqp://guest:guest@127.0.0.1:${nobody}/`, "rabbitmq-inbox": "console-unreachable"
+    })
+    try {
+      const client = await greeted(orphan.port, "127.0.0.90")
+      expect(await send(client, "Subject: nowhere\r\n\r\nhello")).toMatch(/^451 /)
+      client.close()
+      const url = `http://127.0.0.1:${port}/?token=${TOKEN}`
+      const page = await openConsole(browser, url, problems)
+      await expect.poll(() => text(page, "now-publisher"), LIVE).toBe("broker not connected")
+      expect(await page.locator("#now-publisher").getAttribute("class")).toBe("bad")
+      await expect.poll(() => chartPeak(page, "deferred"), LIVE).toBeGreaterThan(0)
+      const broker = page.getByRole("table", { name: "Refusals by reason" }).getByRole("row").filter({ hasText: "broker" })
+      await broker.waitFor()
+      expect(await broker.getByRole("cell").allTextContents()).toEqual(["broker", "1"])
+      await page.getByRole("link", { name: "Sessions refused for broker" }).click()
+      const sessions = page.getByRole("list", { name: "Sessions" })
+      await expect.poll(() => sessions.getByRole("listitem").count(), LIVE).toBe(1)
+      await sessions.locator("summary").click()
+      expect(await sessions.getByRole("table").textContent()).toMatch(/publish failed: .*451 /)
+      await page.close()
+    } finally {
+      await orphan.stop()
+    }
+  }, withStartup(30_000))
 })
