@@ -109,6 +109,7 @@ describe.skipIf(!haveChromium())("the console an operator keeps open, against th
     await page.getByRole("link", { name: "Sessions refused for bare-lf" }).click()
     expect(await page.locator("#sessions-refusal").inputValue()).toBe("bare-lf")
     await expect.poll(() => sessions.getByRole("listitem").count(), LIVE).toBe(2)
+    expect(await sessions.locator("summary").first().textContent()).toMatch(/127\.0\.0\.77:\d+ → .*<sender@example\.org> → 1 RCPT .*MessageRefused/)
     await sessions.locator("summary").first().click()
     const transcript = sessions.getByRole("table").first()
     expect(await transcript.getByRole("row").filter({ hasText: "end of data" }).textContent()).toMatch(/bare CR or LF.*550 5\.6\.0 Bare LF/)
