@@ -1,12 +1,22 @@
 import { Effect, Layer } from "effect"
+import { refusalOf } from "../domain/console/refusal-reason.ts"
 import { SessionJournals } from "./ports/session-journals.ts"
 import type { JournalQuery, SessionJournal } from "./ports/session-journals.ts"
 
 /** How many sessions' journals are kept when the config does not say. */
 export const DEFAULT_JOURNALED_SESSIONS = 1_000
 
+const refused = (journal: SessionJournal, refusal: string): boolean =>
+  journal.entries.some(({ events }) =>
+    events.some((event) => {
+      const reason = refusalOf(event)
+      return reason !== undefined && (refusal === "any" || reason === refusal)
+    })
+  )
+
 const mentions = (journal: SessionJournal, query: JournalQuery): boolean => {
   if (query.client !== undefined && !journal.client.startsWith(`${query.client}:`) && journal.client !== query.client) return false
+  if (query.refusal !== undefined && !refused(journal, query.refusal)) return false
   if (query.messageId === undefined && query.address === undefined) return true
   const address = query.address?.toLowerCase()
   return journal.entries.some(({ events }) =>

@@ -1,4 +1,5 @@
-import { Effect, Semaphore } from "effect"
+import { Clock, Effect, Semaphore } from "effect"
+import type { ReloadOutcome } from "../application/ports/daemon-facts.ts"
 import type { TlsMaterial } from "../adapters/smtp/tls-options.ts"
 import { settingsChanges, settingsToApply } from "../domain/config/settings-changes.ts"
 import type { Settings } from "../domain/config/settings.ts"
@@ -14,6 +15,8 @@ export interface ReloadTarget {
    * once the whole new config proved valid, so it cannot fail: nothing is ever half-applied.
    */
   readonly apply: (settings: Settings, tls: TlsMaterial | undefined) => Effect.Effect<void>
+  /** told what each reload did (for the console) */
+  readonly record?: ((outcome: ReloadOutcome) => void) | undefined
 }
 
 /** `a\nb` -> `a; b`: one log line, however many problems the config has. */
@@ -46,12 +49,18 @@ export const reloadConfigOnSighup = (target: ReloadTarget) =>
           Effect.annotateLogs({ file: file.path, restartNeeded: keys })
         )
       }
+      const at = yield* Clock.currentTimeMillis
+      target.record?.({ at, outcome: "applied", applied: changes.reloadable, restartNeeded: changes.restartOnly, error: undefined })
       const applied = changes.reloadable.join(", ")
       yield* Effect.logInfo(applied === "" ? "config reloaded: nothing to apply" : `config reloaded: applied ${applied}`).pipe(
         Effect.annotateLogs({ file: file.path, applied })
       )
     }).pipe(
-      Effect.catch((error) => Effect.logError(`config reload refused, keeping the running config: ${oneLine(error.message)}`)),
+      Effect.catch((error) =>
+        Effect.logError(`config reload refused, keeping the running config: ${oneLine(error.message)}`).pipe(
+          Effect.andThen(Clock.currentTimeMillis),
+          Effect.map((at) => target.record?.({ at, outcome: "refused", applied: [], restartNeeded: [], error: oneLine(error.message) }))
+        )),
       (reloading) => oneAtATime.withPermit(reloading)
     )
     const context = yield* Effect.context<never>()

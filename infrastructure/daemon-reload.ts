@@ -4,6 +4,7 @@ import { ConnectionBudgetLimits } from "../application/connection-budget-keeper.
 import { ManagedListsRefresh } from "../application/managed-lists-cache.ts"
 import type { Settings } from "../domain/config/settings.ts"
 import { reloadConfigOnSighup } from "./config-reload.ts"
+import type { ReloadTarget } from "./config-reload.ts"
 import type { RunningSettings } from "./running-settings.ts"
 import { admissionWaitMs, budgetLimits, listenerSettings } from "./settings-views.ts"
 import { onSighup } from "./sighup.ts"
@@ -14,12 +15,13 @@ import { onSighup } from "./sighup.ts"
  * the connection budget its new limits when this process holds it (a cluster worker's budget is
  * the primary's, which reloads its own). Live sessions keep what they started with.
  */
-const ConfigReload = (initial: Settings, running: RunningSettings) =>
+const ConfigReload = (initial: Settings, running: RunningSettings, record: ReloadTarget["record"]) =>
   Layer.effectDiscard(Effect.gen(function*() {
     const listeners = yield* SmtpListeners
     const budget = yield* Effect.serviceOption(ConnectionBudgetLimits)
     yield* reloadConfigOnSighup({
       initial,
+      record,
       apply: (next, tls) =>
         Effect.gen(function*() {
           yield* listeners.reconfigure(listenerSettings(next, tls))
@@ -39,5 +41,6 @@ const ListsRefresh = Layer.effectDiscard(Effect.gen(function*() {
   yield* onSighup(() => void Effect.runForkWith(context)(lists.refresh))
 }))
 
-export const ReloadOnSighup = (initial: Settings, running: RunningSettings) =>
-  Layer.merge(ConfigReload(initial, running), ListsRefresh)
+/** `record` is told what each reload did (for the console's "config in force"). */
+export const ReloadOnSighup = (initial: Settings, running: RunningSettings, record?: ReloadTarget["record"]) =>
+  Layer.merge(ConfigReload(initial, running, record), ListsRefresh)

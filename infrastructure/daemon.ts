@@ -23,9 +23,13 @@ import { LocalDaemonMetrics } from "../application/read-metrics.ts"
 import { AuthAttemptsLayer } from "../application/auth-attempts-keeper.ts"
 import { InMemoryMetrics } from "../adapters/metrics/in-memory-metrics.ts"
 import { SessionJournalsLayer } from "../application/session-journals-keeper.ts"
+import { RefusalTallyLayer } from "../application/console/refusal-tally.ts"
+import { LocalDaemonFacts, ProcessConsoleLayer } from "../application/console/daemon-facts.ts"
+import type { DaemonFacts, ProcessConsoleReader } from "../application/ports/daemon-facts.ts"
 import { parseAuthBackend } from "../domain/auth/auth-backend.ts"
 import { authenticatorLayer } from "./authenticator.ts"
 import { ReloadOnSighup } from "./daemon-reload.ts"
+import { makeProcessFacts } from "./process-facts.ts"
 import { makeRunningSettings } from "./running-settings.ts"
 import { admissionWaitMs, budgetLimits, dataMemoryBytes, dnsOptions, listenerSettings, spamdOptions } from "./settings-views.ts"
 import { loadTlsMaterial, tlsFilesOf } from "./tls/tls-material.ts"
@@ -88,14 +92,14 @@ export const localConnectionBudget = (settings: Settings) =>
 
 /**
  * What the processes of one daemon share: the connection budget, the AUTH attempts, the metrics
- * a scrape shows and the session journals the API shows (the last 1,000 sessions of each process). A single process keeps them itself; a cluster worker asks the primary (`cluster/`).
+ * a scrape shows, the session journals the API shows (the last 1,000 sessions of each process) and what the console shows of each process. A single process keeps them itself; a cluster worker asks the primary (`cluster/`).
  * Built where the process's Publisher and Metrics are provided.
  */
-export type SharedState = Layer.Layer<ConnectionBudget | AuthAttempts | DaemonMetrics, never, Publisher>
+export type SharedState = Layer.Layer<ConnectionBudget | AuthAttempts | DaemonMetrics | DaemonFacts, never, Publisher | ProcessConsoleReader>
 
 /** smtp-threads: 1 */
 export const localSharedState = (settings: Settings): SharedState =>
-  LocalDaemonMetrics.pipe(Layer.provideMerge(Layer.mergeAll(localConnectionBudget(settings), AuthAttemptsLayer, SessionJournalsLayer())))
+  Layer.merge(LocalDaemonMetrics, LocalDaemonFacts).pipe(Layer.provideMerge(Layer.mergeAll(localConnectionBudget(settings), AuthAttemptsLayer, SessionJournalsLayer())))
 
 /** The label of the AUTH failures: the kind of smtp-auth backend, or "none". */
 export const authBackendLabel = (settings: Settings) =>
@@ -120,6 +124,7 @@ export const daemonLayer = (settings: Settings, shared: SharedState) =>
     const files = tlsFilesOf(settings)
     const tls = files === undefined ? undefined : yield* loadTlsMaterial(files)
     const running = yield* makeRunningSettings(settings)
+    const facts = makeProcessFacts(running)
     const own = Layer.mergeAll(
       publisherLayer(settings),
       RandomMessageIds,
@@ -132,7 +137,9 @@ export const daemonLayer = (settings: Settings, shared: SharedState) =>
       MailauthSenderAuthentication,
       SpamdScanner(Effect.map(running.settings, spamdOptions)),
       // what this process counts, for GET /metrics; AUTH failures are labelled with the kind of smtp-auth backend
-      InMemoryMetrics(authBackendLabel(settings))
+      InMemoryMetrics(authBackendLabel(settings)),
+      // for the console: the refusals of the last hour, this process's settings and last reload
+      ProcessConsoleLayer(facts.read).pipe(Layer.provideMerge(RefusalTallyLayer))
     )
     const services = shared.pipe(Layer.provideMerge(own))
     const listeners = SmtpListenerLayer({
@@ -144,5 +151,5 @@ export const daemonLayer = (settings: Settings, shared: SharedState) =>
       dataMemoryBytes: dataMemoryBytes(settings)
     })
     const servers = Layer.merge(listeners, managementServer(settings)).pipe(Layer.provideMerge(services))
-    return ReloadOnSighup(settings, running).pipe(Layer.provide(servers))
+    return ReloadOnSighup(settings, running, facts.record).pipe(Layer.provide(servers))
   }))

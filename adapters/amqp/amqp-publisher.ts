@@ -2,7 +2,7 @@ import { Deferred, Effect, Layer, Schema } from "effect"
 import { promisify } from "node:util"
 import { gzip } from "node:zlib"
 import { Publisher, PublishFailed, PublishRefused } from "../../application/ports/publisher.ts"
-import type { Delivery } from "../../application/ports/publisher.ts"
+import type { Delivery, PublisherCondition } from "../../application/ports/publisher.ts"
 import type { QueueType } from "../../domain/config/settings.ts"
 import { openLink } from "./amqp-link.ts"
 import type { Link, OpenedLink } from "./amqp-link.ts"
@@ -158,7 +158,17 @@ const make = (options: AmqpPublisherOptions) =>
       return link !== undefined && link.isOpen() && link.blockedReason() === undefined && link.missingQueues.size === 0
     })
 
-    return Publisher.of({ publish, isReady })
+    const condition = Effect.sync((): PublisherCondition => {
+      const link = state.link
+      return {
+        kind: "rabbitmq",
+        connected: link !== undefined && link.isOpen(),
+        blocked: link?.blockedReason(),
+        missingQueues: link === undefined ? [] : [...link.missingQueues]
+      }
+    })
+
+    return Publisher.of({ publish, isReady, condition })
   })
 
 /**

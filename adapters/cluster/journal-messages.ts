@@ -17,5 +17,6 @@ export const journalQuery = (message: Readonly<Record<string, unknown>>): Journa
   client: text(message["client"]),
   messageId: text(message["messageId"]),
   address: text(message["address"]),
+  refusal: text(message["refusal"]),
   limit: typeof message["limit"] === "number" ? message["limit"] : undefined
 })

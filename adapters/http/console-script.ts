@@ -123,9 +123,13 @@ export const CONSOLE_SCRIPT = `"use strict";
     });
   }
 
+  const SESSION_FILTERS = [
+    ["sessions-client", "client"], ["sessions-message-id", "message-id"], ["sessions-address", "address"], ["sessions-refusal", "refusal"]
+  ];
+
   const sessionsQuery = () => {
     const query = new URLSearchParams({ limit: "50" });
-    for (const [field, name] of [["sessions-client", "client"], ["sessions-message-id", "message-id"], ["sessions-address", "address"]]) {
+    for (const [field, name] of SESSION_FILTERS) {
       const value = $(field).value.trim();
       if (value !== "") query.set(name, value);
     }
@@ -156,6 +160,15 @@ export const CONSOLE_SCRIPT = `"use strict";
     return table;
   };
 
+  /** what the session's summary names: its last refusal, if it had one (the reason is in the transcript) */
+  const refusalIn = (session) => {
+    for (let i = session.transcript.length - 1; i >= 0; i--) {
+      const refusal = session.transcript[i].decisions.find((d) => /^(ConnectionRefused|MessageRefused|MessageDeferred|AuthFailed)/.test(d));
+      if (refusal !== undefined) return refusal;
+    }
+    return undefined;
+  };
+
   const loadSessions = async () => {
     const list = $("sessions-list");
     try {
@@ -172,8 +185,11 @@ export const CONSOLE_SCRIPT = `"use strict";
         details.setAttribute("role", "listitem");
         const summary = document.createElement("summary");
         const last = session.transcript[session.transcript.length - 1];
+        const sender = session.transcript.find((line) => line.input.startsWith("MAIL FROM:"));
+        const recipients = session.transcript.filter((line) => line.input.startsWith("RCPT TO:")).length;
         summary.textContent = session.opened + "  " + session.client + " \u2192 " + session.local +
-          "  (" + (last === undefined ? "open" : last.decisions.join(", ")) + ")";
+          (sender === undefined ? "" : "  " + sender.input.slice(10).split(" ")[0] + " \u2192 " + recipients + " RCPT") +
+          "  (" + (refusalIn(session) || (last === undefined ? "open" : last.decisions.join(", "))) + ")";
         details.append(summary, transcript(session));
         if (session.omitted > 0) {
           const note = document.createElement("p");
@@ -189,6 +205,13 @@ export const CONSOLE_SCRIPT = `"use strict";
     }
   };
 
+  /** the live sections' links: the sessions behind a count, or of a client */
+  const findSessions = (filters) => {
+    for (const [field, name] of SESSION_FILTERS) $(field).value = filters[name] || "";
+    void loadSessions();
+  };
+  window.smtpIntakeConsole = { api, findSessions };
+
   $("sessions-form").addEventListener("submit", (event) => {
     event.preventDefault();
     void loadSessions();
@@ -201,6 +224,7 @@ export const CONSOLE_SCRIPT = `"use strict";
     $("token-state").textContent = token === "" ? "no token set" : "token set";
     for (const list of lists) void load(list);
     void loadSessions();
+    window.dispatchEvent(new Event("smtp-intake-token"));
   });
   $("token-state").textContent = token === "" ? "no token set" : "token set";
 

@@ -5,6 +5,8 @@ import { HttpRouter } from "effect/http"
 import { accessGuard } from "./access-guard.ts"
 import { errorReply } from "./api-replies.ts"
 import { BlockedRoutes } from "./blocked-routes.ts"
+import { TrafficHistoryLayer } from "../../application/console/traffic-history.ts"
+import { ConsoleDataRoutes } from "./console-data-routes.ts"
 import { ConsoleRoute } from "./console-route.ts"
 import { HealthRoutes } from "./health-routes.ts"
 import { LocalAddressRoutes } from "./local-address-routes.ts"
@@ -36,7 +38,7 @@ const ApiFallback = HttpRouter.add("*", "/api/*", errorReply(404, "no such API e
 export const managementRoutes = (token: string | undefined) =>
   Layer.mergeAll(
     HealthRoutes,
-    Layer.mergeAll(LocalAddressRoutes, MtaHostnameRoutes, BlockedRoutes, SessionRoutes, ApiFallback).pipe(
+    Layer.mergeAll(LocalAddressRoutes, MtaHostnameRoutes, BlockedRoutes, SessionRoutes, ConsoleDataRoutes, ApiFallback).pipe(
       Layer.provide(accessGuard("api", token))
     ),
     // the numbers reveal traffic: the same rule as /api/
@@ -51,6 +53,8 @@ export const managementRoutes = (token: string | undefined) =>
  */
 export const ManagementServerLayer = (options: ManagementOptions) =>
   HttpRouter.serve(managementRoutes(options.token), { disableLogger: true, disableListenLog: true }).pipe(
+    // the console's traffic history lives as long as the server: sampled only where someone may look
+    Layer.provide(TrafficHistoryLayer),
     Layer.provide(NodeHttpServer.layerServer(createServer, { host: options.ip, port: options.port })),
     Layer.catchTag("ServeError", (error) =>
       Layer.effectDiscard(Effect.fail(new ManagementListenFailed(

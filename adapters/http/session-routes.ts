@@ -29,13 +29,15 @@ const list = (request: HttpServerRequest.HttpServerRequest) =>
       client: query.get("client") ?? undefined,
       messageId: query.get("message-id") ?? undefined,
       address: query.get("address") ?? undefined,
+      refusal: query.get("refusal") ?? undefined,
       limit
     })
     return jsonReply(200, { sessions: found.map(shown) })
   }))
 
 /**
- * The recent sessions' journals, newest first: `GET /api/sessions?client=IP&message-id=ID&address=A&limit=N`.
+ * The recent sessions' journals, newest first: `GET /api/sessions?client=IP&message-id=ID&address=A&refusal=R&limit=N`
+ * (R: a refusal reason, or `any`).
  * Each is a transcript of commands, replies and decisions: why a client was refused, in its own
  * words and ours. No message content, no credentials.
  */

@@ -17,7 +17,11 @@ const make = (options: SpoolPublisherOptions) =>
     yield* Effect.logInfo(`embedded-spool-directory is set: accepted messages go to the embedded spool in ${options.directory}, not to RabbitMQ`)
     // a publish still waiting for its directory fsync should get its answer before the process goes
     yield* Effect.addFinalizer(() => Effect.promise(() => spool.idle()))
-    return Publisher.of({ publish: spool.publish, isReady: spool.isReady })
+    return Publisher.of({
+      publish: spool.publish,
+      isReady: spool.isReady,
+      condition: Effect.map(spool.isReady, (writable) => ({ kind: "spool", writable }) as const)
+    })
   })
 
 export const SpoolPublisher = {

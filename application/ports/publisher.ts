@@ -23,6 +23,18 @@ export class PublishRefused extends Schema.TaggedError<PublishRefused>()("Publis
   limit: Schema.Number
 }) {}
 
+/** What an operator needs to know of the publisher: is the broker there and taking messages, is the spool writable. */
+export type PublisherCondition =
+  | {
+    readonly kind: "rabbitmq"
+    readonly connected: boolean
+    /** the broker's reason while it blocks publishers (a resource alarm) */
+    readonly blocked: string | undefined
+    /** queues found deleted, until declared again */
+    readonly missingQueues: ReadonlyArray<string>
+  }
+  | { readonly kind: "spool"; readonly writable: boolean }
+
 /**
  * Where accepted messages go: RabbitMQ, or the embedded spool.
  * `publish` succeeds only once every delivery is durable (broker confirm, or fsync),
@@ -32,4 +44,6 @@ export class Publisher extends Context.Service<Publisher, {
   publish(deliveries: ReadonlyArray<Delivery>): Effect.Effect<void, PublishFailed | PublishRefused>
   /** true while the publisher can take messages (broker connected, spool writable) */
   readonly isReady: Effect.Effect<boolean>
+  /** the details behind isReady, for the console (a publisher without them is described by isReady alone) */
+  readonly condition?: Effect.Effect<PublisherCondition> | undefined
 }>()("smtp-intake/Publisher") {}

@@ -33,6 +33,8 @@ export interface JournalQuery {
   readonly messageId?: string | undefined
   /** a sender or recipient address in the session (case-insensitive) */
   readonly address?: string | undefined
+  /** a refusal in the session: of this reason (see `RefusalReason`), or of any with "any" */
+  readonly refusal?: string | undefined
   /** at most this many, newest first */
   readonly limit?: number | undefined
 }

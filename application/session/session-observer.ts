@@ -3,6 +3,7 @@ import type { ConnectionInfo } from "../../domain/session/connection.ts"
 import type { SessionEvent } from "../../domain/session/events.ts"
 import type { SessionState } from "../../domain/session/state.ts"
 import type { MetricsShape } from "../ports/metrics.ts"
+import { tallyRefusals } from "./refusal-observer.ts"
 
 const tenths = (ms: number) => Math.round(ms * 10) / 10
 
@@ -11,7 +12,10 @@ const tenths = (ms: number) => Math.round(ms * 10) / 10
  * reads is what the decider decided. `before` is the state the event was applied to; `at` the time
  * of the step (epoch ms).
  */
-export const makeSessionObserver = (connection: ConnectionInfo, metrics: MetricsShape, openedAt: number) => {
+export const makeSessionObserver = (connection: ConnectionInfo, metrics: MetricsShape, openedAt: number) =>
+  tallyRefusals(connection.remoteIp, observeSession(connection, metrics, openedAt))
+
+const observeSession = (connection: ConnectionInfo, metrics: MetricsShape, openedAt: number) => {
   const client = connection.remoteIp
   const peer = `${connection.remoteIp}:${connection.remotePort}`
   const local = `${connection.localIp}:${connection.localPort}`

@@ -2,6 +2,7 @@ import cluster from "node:cluster"
 import { Effect, Layer } from "effect"
 import { IpcAuthAttempts } from "../../adapters/cluster/ipc-auth-attempts.ts"
 import { IpcConnectionBudget } from "../../adapters/cluster/ipc-connection-budget.ts"
+import { IpcDaemonFacts } from "../../adapters/cluster/ipc-daemon-facts.ts"
 import { IpcDaemonMetrics } from "../../adapters/cluster/ipc-daemon-metrics.ts"
 import { IpcSessionJournals } from "../../adapters/cluster/ipc-session-journals.ts"
 import { primaryLink } from "../../adapters/cluster/message-link.ts"
@@ -18,7 +19,8 @@ const sharedWithPrimary: SharedState = Layer.mergeAll(
   IpcConnectionBudget(primaryLink),
   IpcAuthAttempts(primaryLink),
   IpcDaemonMetrics(primaryLink),
-  IpcSessionJournals(primaryLink)
+  IpcSessionJournals(primaryLink),
+  IpcDaemonFacts(primaryLink)
 )
 
 /**

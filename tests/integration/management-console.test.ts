@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs"
-import { chromium } from "playwright-core"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { startManagementServer } from "../support/management-server.ts"
@@ -13,29 +11,16 @@ import { evolveAll } from "../../domain/session/evolve.ts"
 import { initialState } from "../../domain/session/state.ts"
 import { client, policy } from "../unit/session/session-fixtures.ts"
 import type { RunningManagementServer } from "../support/management-server.ts"
-import { serviceAvailable } from "../support/services.ts"
-import { STARTUP_MS } from "../support/timing.ts"
+import { haveChromium, launchChromium, openConsole } from "../support/chromium.ts"
 
-const CHROMIUM = "/usr/bin/chromium"
-const haveChromium = serviceAvailable(`Chromium at ${CHROMIUM}`, existsSync(CHROMIUM), "apt-get install chromium")
-
-describe.skipIf(!haveChromium)("management console in headless Chromium", () => {
+describe.skipIf(!haveChromium())("management console in headless Chromium", () => {
   let browser: Browser
   let server: RunningManagementServer | undefined
   /** script errors and CSP violations: they would leave the page dead without failing a step */
   let problems: Array<string> = []
 
   beforeAll(async () => {
-    // launch() gives every run a fresh temporary profile, removed on close; Playwright runs Chromium
-    // in a process group of its own and kills it should the launch time out
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      timeout: STARTUP_MS,
-      args: [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"
-      ]
-    })
+    browser = await launchChromium()
   })
   afterAll(async () => {
     await browser?.close()
@@ -48,17 +33,7 @@ describe.skipIf(!haveChromium)("management console in headless Chromium", () => 
     expect(seen).toEqual([])
   })
 
-  const open = async (url: string): Promise<Page> => {
-    const page = await browser.newPage()
-    page.setDefaultTimeout(5_000)
-    page.on("pageerror", (error) => problems.push(error.message))
-    page.on("console", (message) => {
-      // an API error answer is logged by Chromium as "Failed to load resource"; the page shows it itself
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(message.text())
-    })
-    await page.goto(url)
-    return page
-  }
+  const open = (url: string): Promise<Page> => openConsole(browser, url, problems)
 
   const table = (page: Page, name: string) => page.getByRole("table", { name })
   const row = (page: Page, tableName: string, text: string) =>
