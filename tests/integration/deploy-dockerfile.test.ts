@@ -90,7 +90,7 @@ describe("deploy/Dockerfile, replayed on the host", () => {
     for (const dev of ["vitest", "typescript", "fast-check", "node", "playwright-core", "rolldown"]) {
       expect(installed).not.toContain(dev)
     }
-    expect(existsSync(join(app, jsonArray("ENTRYPOINT")[1]!))).toBe(true)
+    expect(existsSync(join(app, jsonArray("ENTRYPOINT").at(-1)!))).toBe(true)
     for (const folder of ["domain", "application", "adapters", "infrastructure", "tests"]) expect(existsSync(join(app, folder))).toBe(false)
   })
 
