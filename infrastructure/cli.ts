@@ -1,7 +1,6 @@
 import { splitCommandLineSettings } from "../domain/config/command-line-settings.ts"
 import { commandHelp, parseArguments, usage } from "./cli/arguments.ts"
-import { COMMANDS } from "./cli/commands.ts"
-import { OWN_OPTIONS } from "./config/config-arguments.ts"
+import { COMMANDS, OWN_OPTIONS } from "./cli/commands.ts"
 import { packageVersion } from "./package-version.ts"
 
 /**

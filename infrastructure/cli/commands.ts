@@ -3,8 +3,9 @@
  * command imports its implementation only when it runs, so that `--version` or a list command
  * loads nothing of the daemon (issue 16: fast start).
  */
+import { configSources } from "../config/config-arguments.ts"
 import type { ResolvedConfig } from "../config/config-arguments.ts"
-import { commandHelp } from "./arguments.ts"
+import { commandHelp, ownOptions } from "./arguments.ts"
 import type { CommandSpec, Invocation, OptionSpec } from "./arguments.ts"
 
 /** The config, as MailerQ layers it (`multiple-instances.md`); any key may also be given as `--key=VALUE`. */
@@ -19,7 +20,6 @@ const CONFIG_DETAILS = "Without --config or --config-file the default file is re
 
 /** Runs `run` with the config the invocation names (files, environment, `--key=value`), or says why it cannot (exit 2). */
 const withConfig = async (invocation: Invocation, run: (config: ResolvedConfig) => Promise<void>) => {
-  const { configSources } = await import("../config/config-arguments.ts")
   const config = configSources({
     config: invocation.options["--config"] ?? (invocation.options["--check-config"] || undefined),
     configFile: invocation.options["--config-file"]
@@ -109,3 +109,6 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
   listCommand("hostname", "the MTA hostnames of local IPs", { list: [], set: ["IP", "HOSTNAME"], unset: ["IP"] }),
   listCommand("block", "the blocked IPs and ranges", { list: [], add: ["IP_OR_RANGE"], remove: ["IP_OR_RANGE"] })
 ]
+
+/** The CLI's own options, and whether each takes a value; any other `--name=value` is a config key. */
+export const OWN_OPTIONS: ReadonlyMap<string, { readonly takesValue: boolean }> = new Map([...ownOptions(COMMANDS), ["-h", { takesValue: false }]])

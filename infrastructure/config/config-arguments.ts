@@ -3,12 +3,7 @@ import type { CommandLineSetting } from "../../domain/config/command-line-settin
 import { configLayers, DEFAULT_CONFIG_FILE } from "../../domain/config/config-layers.ts"
 import type { ConfigFileOptions } from "../../domain/config/config-layers.ts"
 import { DEFAULT_CONFIG_VARIABLE } from "../../domain/config/parse-config.ts"
-import { ownOptions } from "../cli/arguments.ts"
-import { COMMANDS } from "../cli/commands.ts"
 import type { ConfigSources } from "./load-config.ts"
-
-/** The CLI's own options, and whether each takes a value; any other `--name=value` is a config key. */
-export const OWN_OPTIONS: ReadonlyMap<string, { readonly takesValue: boolean }> = new Map([...ownOptions(COMMANDS), ["-h", { takesValue: false }]])
 
 /** The config a command runs with: where it comes from, and the file to name in messages. */
 export interface ResolvedConfig {

@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { splitCommandLineSettings } from "../../../domain/config/command-line-settings.ts"
 import { parseConfig } from "../../../domain/config/parse-config.ts"
-import { OWN_OPTIONS } from "../../../infrastructure/config/config-arguments.ts"
+import { OWN_OPTIONS } from "../../../infrastructure/cli/commands.ts"
 
 const seconds = fc.option(fc.integer({ min: 1, max: 86_400 }), { nil: undefined })
 const line = (value: number | undefined) => (value === undefined ? "" : `smtp-timeout: ${value}\n`)

@@ -7,7 +7,7 @@ import { OTHER_PARTS_KEYS, allOtherPartsKeys } from "../../../domain/config/othe
 import { formatConfigError, parseConfig } from "../../../domain/config/parse-config.ts"
 import type { ConfigInput } from "../../../domain/config/parse-config.ts"
 import { startNotices } from "../../../domain/config/start-notices.ts"
-import { OWN_OPTIONS } from "../../../infrastructure/config/config-arguments.ts"
+import { OWN_OPTIONS } from "../../../infrastructure/cli/commands.ts"
 
 const FIXTURE = new URL("../../fixtures/mailerq/config.txt", import.meta.url)
 const split = (args: ReadonlyArray<string>) => splitCommandLineSettings(args, OWN_OPTIONS)
