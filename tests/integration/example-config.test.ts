@@ -4,10 +4,9 @@ import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { CLI } from "../support/daemon.ts"
 import { freePort } from "../support/free-port.ts"
-import { spawnTracked } from "../support/processes.ts"
+import { startListening } from "../support/listening-daemon.ts"
 import { commandExists, serviceAvailable } from "../support/services.ts"
 import { queuedIds, swaks } from "../support/smtp-clients.ts"
-import { STARTUP_MS } from "../support/timing.ts"
 
 const ROOT = new URL("../../", import.meta.url).pathname
 const ready = serviceAvailable("swaks", commandExists("swaks"), "apt-get install -y swaks")
@@ -22,25 +21,17 @@ describe.runIf(ready)("config/example.conf, as `npm start` runs it", () => {
     copyFileSync(join(ROOT, "config/example.conf"), join(dir, "config/example.conf"))
     // its port 2525 may be taken on a shared machine: the environment overrides it, as an operator may
     const port = await freePort()
-    const daemon = spawnTracked("the example daemon", process.execPath, [CLI, "--config", "config/example.conf"], {
+    const { process: daemon, output } = await startListening("the example daemon", process.execPath, [CLI, "--config", "config/example.conf"], {
       cwd: dir,
       env: { ...process.env, SMTP_INTAKE_SMTP_PORT: String(port) }
     })
     try {
-      let output = ""
-      daemon.child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
-      daemon.child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
-      const deadline = Date.now() + STARTUP_MS
-      while (!output.includes("\"listening\"")) {
-        if (daemon.child.exitCode !== null || Date.now() > deadline) throw new Error(`the example daemon did not start:\n${output}`)
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
-      expect(output).toContain("accepted messages go to the embedded spool in ./var/spool")
+      expect(output()).toContain("accepted messages go to the embedded spool in ./var/spool")
       const sent = await swaks(port, ["--from", "me@example.org", "--to", "you@example.com"])
       expect(sent.code, sent.output).toBe(0)
       const id = queuedIds(sent.output).get("you@example.com")
       expect(readdirSync(join(dir, "var/spool/inbox"))).toEqual([`${id}.json`])
-      expect(output).not.toMatch(/connected to RabbitMQ|cannot reach RabbitMQ/)
+      expect(output()).not.toMatch(/connected to RabbitMQ|cannot reach RabbitMQ/)
     } finally {
       await daemon.stop()
     }

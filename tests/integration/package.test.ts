@@ -10,8 +10,9 @@ import { tmpdir } from "node:os"
 import { delimiter, dirname, join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freePort } from "../support/free-port.ts"
-import { runTracked, spawnTracked } from "../support/processes.ts"
-import { STARTUP_MS, withStartup } from "../support/timing.ts"
+import { startListening } from "../support/listening-daemon.ts"
+import { runTracked } from "../support/processes.ts"
+import { withStartup } from "../support/timing.ts"
 import { wireClient } from "../support/wire-client.ts"
 
 const ROOT = join(import.meta.dirname, "../..")
@@ -157,16 +158,8 @@ describe("the smtp-intake command, installed globally from the tarball", () => {
     const file = join(dir, "daemon.conf")
     writeFileSync(file, `smtp-ip: 127.0.0.1\nsmtp-port: ${port}\nsmtp-range: 127.0.0.0/8\nsmtp-hostname: packed.test\n` +
       `embedded-spool-directory: ${join(dir, "spool")}\ndatabase-address: sqlite://${join(dir, "intake.db")}\n`)
-    const daemon = spawnTracked("the installed daemon", bin, ["--config", file], { env })
+    const { process: daemon } = await startListening("the installed daemon", bin, ["--config", file], { env })
     try {
-      let output = ""
-      daemon.child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
-      daemon.child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")))
-      const deadline = Date.now() + STARTUP_MS
-      while (!output.includes("\"listening\"")) {
-        if (daemon.child.exitCode !== null || Date.now() > deadline) throw new Error(`the installed daemon did not start:\n${output}`)
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
       const client = await wireClient(port)
       expect(await client.reply()).toMatch(/^220 packed\.test /)
       for (const line of ["EHLO client.test", "MAIL FROM:<a@client.test>", "RCPT TO:<b@packed.test>", "DATA"]) {
