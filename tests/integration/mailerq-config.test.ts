@@ -53,6 +53,7 @@ describe.runIf(ready)("the daemon on a MailerQ config: default file, --config-fi
   const outbox = uniqueQueue("mq-outbox")
   const local = uniqueQueue("mq-local")
   const reports = uniqueQueue("mq-reports")
+  const refused = uniqueQueue("mq-refused")
   let daemon: RunningDaemon
   let port: number
 
@@ -64,6 +65,7 @@ describe.runIf(ready)("the daemon on a MailerQ config: default file, --config-fi
       "rabbitmq-inbox": outbox,
       "rabbitmq-local": local,
       "rabbitmq-reports": reports,
+      "rabbitmq-refused": refused,
       "lock": "/tmp/mailerq-instance1.pid",
       "server-id": 1,
       "www-ip": "127.0.0.1",
@@ -77,7 +79,7 @@ describe.runIf(ready)("the daemon on a MailerQ config: default file, --config-fi
   })
   afterAll(async () => {
     expect(await daemon?.stop()).toBe(0)
-    await deleteQueues(outbox, local, reports)
+    await deleteQueues(outbox, local, reports, refused)
   })
 
   it("logs the other parts' keys once, at start", () => {
