@@ -84,11 +84,9 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
   const current = (): SessionState => state
 
   /** Decides, applies and records one command, at once; the client's reply, if the step has one. */
-  const stepNow = (command: SessionCommand): Reply | undefined => {
+  const stepNow = (command: SessionCommand, at = clock.currentTimeMillisUnsafe()): Reply | undefined => {
     // a closed session hears nothing more (the socket's close after QUIT): nothing to record
     if (state.phase === "closed") return undefined
-    // sub-millisecond: the DATA-to-250 times of the log are a fraction of a millisecond over the broker's
-    const at = Number(clock.currentTimeNanosUnsafe()) / 1e6
     const events: ReadonlyArray<SessionEvent> = decideNext(state, command)
     const observed: Array<Effect.Effect<void>> = []
     for (const event of events) {
@@ -103,6 +101,12 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
   }
 
   const step = (command: SessionCommand) => Effect.sync(() => stepNow(command))
+
+  /**
+   * The steps of a message's end and its publish, timed to the microsecond: the log's DATA-to-250 is
+   * a fraction of a millisecond over the broker's confirm. Every other step takes the cheaper ms clock.
+   */
+  const stepPrecisely = (command: SessionCommand) => Effect.sync(() => stepNow(command, Number(clock.currentTimeNanosUnsafe()) / 1e6))
 
   /** The start: refused outside smtp-range, when blocked (smtp-protection), or when the client spoke first. */
   const connect = (spokeTooSoon: boolean) =>
@@ -173,7 +177,7 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
 
   /** The end of DATA: decides, publishes, and answers only after the publisher confirmed. */
   const message = Effect.fnUntraced(function*(data: ReceivedData) {
-    const received = yield* step(Command.dataEnd(data.size, data.bareLineEnding, data.nul, data.overBudget))
+    const received = yield* stepPrecisely(Command.dataEnd(data.size, data.bareLineEnding, data.nul, data.overBudget))
     if (state.phase !== "publishing") return received
     const { envelope, helo } = state
     const result = yield* acceptMessage({
@@ -183,9 +187,9 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
       envelope,
       mime: data.mime
     }, settings, earlySpf?.take()).pipe(Effect.result)
-    if (result._tag === "Success") return yield* step(Command.published(result.success.messageIds, result.success.brokerMs))
+    if (result._tag === "Success") return yield* stepPrecisely(Command.published(result.success.messageIds, result.success.brokerMs))
     const { failure } = result
-    return yield* step(failure._tag === "PublishRefused" ? Command.publishRefused(failure.size, failure.limit) : Command.publishFailed(failure.message))
+    return yield* stepPrecisely(failure._tag === "PublishRefused" ? Command.publishRefused(failure.size, failure.limit) : Command.publishFailed(failure.message))
   })
 
   return {
@@ -195,7 +199,7 @@ export const openSession = Effect.fnUntraced(function*(connection: ConnectionInf
     line,
     message,
     /** what the connection itself tells the session (TLS up, a timeout, shutdown, the client gone), answered at once */
-    signalNow: stepNow,
+    signalNow: (command: SessionCommand) => stepNow(command),
     /** the state right now, for the adapter to know how to read the client's next bytes */
     current,
     journal: journal.snapshot

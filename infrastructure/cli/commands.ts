@@ -76,13 +76,13 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
     run: (invocation) =>
       withConfig(invocation, async (config) => {
         const { runSend } = await import("../send/send-command.ts")
-        const options = invocation.options
-        process.exitCode = await runSend([
-          ...(options["--extract-recipients"] === undefined ? [] : ["--extract-recipients"]),
-          ...(options["--ignore-dot"] === undefined ? [] : ["--ignore-dot"]),
-          ...(options["--envelope"] === undefined ? [] : ["--envelope", options["--envelope"]]),
-          ...invocation.args
-        ], config.sources)
+        const { options } = invocation
+        process.exitCode = await runSend({
+          recipients: invocation.args,
+          extractRecipients: options["--extract-recipients"] !== undefined,
+          ignoreDot: options["--ignore-dot"] !== undefined,
+          envelope: options["--envelope"]
+        }, config.sources)
       })
   },
   {

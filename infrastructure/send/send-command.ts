@@ -13,10 +13,6 @@ import { publisherLayer } from "../daemon.ts"
 import { intakeSnapshot, spamdOptions } from "../settings-views.ts"
 
 /** `smtp-intake send` as MailerQ's command-line utility (`command-line-utility.md`): a sendmail replacement for scripts on this host. */
-export const SEND_USAGE = `       smtp-intake [--config FILE | --config-file FILE] send [--ignore-dot] [--envelope ADDRESS] RCPT...
-       smtp-intake [--config FILE | --config-file FILE] send --extract-recipients [--ignore-dot] [--envelope ADDRESS]
-                                         read a message from standard input and publish it to rabbitmq-inbox`
-
 export interface SendOptions {
   readonly recipients: ReadonlyArray<string>
   /** the recipients are also read from To, Cc and Bcc (Bcc is then removed) */
@@ -33,25 +29,6 @@ export class SendFailed extends Schema.TaggedError<SendFailed>()("SendFailed", {
   /** 2: a usage error; 1: a bad message or config; 75 (EX_TEMPFAIL): the broker did not confirm, try again */
   code: Schema.Number
 }) {}
-
-/** The send options from the arguments after the config ones (`send` itself included or not). */
-export const sendOptions = (args: ReadonlyArray<string>): SendOptions | SendFailed => {
-  const recipients: Array<string> = []
-  let envelope: string | undefined
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (arg === "--config" || arg === "--config-file") {
-      i++ // the config's own options, with their FILE
-    } else if (arg === "--envelope") {
-      envelope = args[++i]
-      if (envelope === undefined) return new SendFailed({ message: "--envelope needs an ADDRESS", code: 2 })
-    } else if (arg !== "send" && arg !== "--extract-recipients" && arg !== "--ignore-dot") {
-      if (arg.startsWith("-")) return new SendFailed({ message: `unknown option ${arg} for send`, code: 2 })
-      recipients.push(arg)
-    }
-  }
-  return { recipients, extractRecipients: args.includes("--extract-recipients"), ignoreDot: args.includes("--ignore-dot"), envelope }
-}
 
 const LOOPBACK = { localIp: "127.0.0.1", localPort: 0, remoteIp: "127.0.0.1", remotePort: 0, tls: undefined, user: undefined }
 
@@ -115,15 +92,10 @@ const readStandardInput = async (): Promise<Uint8Array> => {
 
 /** Runs `send` to its exit code; the message is read from standard input. */
 export const runSend = async (
-  args: ReadonlyArray<string>,
+  options: SendOptions,
   sources: ConfigSources,
   readInput: () => Promise<Uint8Array> = readStandardInput
 ): Promise<number> => {
-  const options = sendOptions(args)
-  if (options instanceof SendFailed) {
-    process.stderr.write(`smtp-intake send: ${options.message}\n${SEND_USAGE}\n`)
-    return options.code
-  }
   const input = await readInput()
   const outcome = await Effect.runPromise(
     sendMessage(options, sources, input).pipe(

@@ -5,10 +5,10 @@ import { join } from "node:path"
 import { childrenOf } from "./cpu-time.ts"
 
 /** The built command (`npm run build`), what `npm start` and an installed smtp-intake run. */
-const CLI = new URL("../../dist/bin/smtp-intake.js", import.meta.url).pathname
+export const BUILT_CLI = new URL("../../dist/bin/smtp-intake.js", import.meta.url).pathname
 
 /** The V8 flags every way of starting the daemon passes (the command's first line, `npm start`, deploy/). */
-const DAEMON_FLAGS = ["--max-semi-space-size=4"]
+export const DAEMON_FLAGS = ["--max-semi-space-size=4"]
 
 /** Builds dist/ from the sources in this checkout, so the bench measures what they are now. */
 export const buildCommand = (): void => {
@@ -56,7 +56,7 @@ export const startBenchDaemon = async (
   })
   writeFileSync(file, lines.map(([key, value]) => `${key}: ${value}`).join("\n") + "\n")
   const script = `ulimit -n ${WANTED_FILES} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`
-  const child = spawn("sh", ["-c", script, process.execPath, ...DAEMON_FLAGS, CLI, "--config", file], { stdio: ["ignore", "pipe", "pipe"] })
+  const child = spawn("sh", ["-c", script, process.execPath, ...DAEMON_FLAGS, BUILT_CLI, "--config", file], { stdio: ["ignore", "pipe", "pipe"] })
   const queued: Array<QueuedTiming> = []
   const output: Array<string> = []
   let partial = ""

@@ -8,15 +8,15 @@
  * its RSS at rest is read 1 s after `listening`. Targets: --version < 0.3 s, a list command < 0.5 s,
  * listening < 1 s.
  */
-import { execFileSync, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { freePort } from "../../tests/support/free-port.ts"
+import { BUILT_CLI, buildCommand, DAEMON_FLAGS } from "./bench-daemon.ts"
 import { benchQueue, BROKER_URL } from "./bench-queue.ts"
 import { median } from "./stats.ts"
 
-export const BUILT_CLI = new URL("../../dist/bin/smtp-intake.js", import.meta.url).pathname
 
 interface Start {
   readonly seconds: number
@@ -35,7 +35,7 @@ const rssMb = (pid: number) => {
 const runOnce = (cli: string, args: ReadonlyArray<string>, until?: string, restMs = 0): Promise<Start> =>
   new Promise((resolve, reject) => {
     const started = process.hrtime.bigint()
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [...DAEMON_FLAGS, cli, ...args], { stdio: ["ignore", "pipe", "pipe"] })
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9
     let output = ""
     let seconds: number | undefined
@@ -121,7 +121,7 @@ const SOURCE_CLI = new URL("../../infrastructure/bin/smtp-intake.ts", import.met
  * only FILE). The daemon publishes to a queue of its own, deleted afterwards.
  */
 export const runStartupBench = async (runs: number, cli: string | undefined): Promise<void> => {
-  execFileSync(process.execPath, [new URL("../build.ts", import.meta.url).pathname], { stdio: "inherit" })
+  buildCommand()
   const queue = benchQueue()
   try {
     for (const entry of cli === undefined ? [BUILT_CLI, SOURCE_CLI] : [cli]) {

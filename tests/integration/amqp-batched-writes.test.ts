@@ -4,16 +4,9 @@ import type { ChannelModel } from "amqplib"
 import type { Socket } from "node:net"
 import { batchFrameWrites } from "../../adapters/amqp/batched-frame-writes.ts"
 import { BROKER_URL, deleteQueues, queueDepth, uniqueQueue } from "../support/rabbit.ts"
+import { rabbitAvailable } from "../support/services.ts"
 
-const brokerUnreachable = await connect(BROKER_URL, { timeout: 3000 }).then(
-  async (c) => void (await c.close()),
-  (error: unknown) => (error instanceof Error ? error.message : String(error))
-)
-if (brokerUnreachable !== undefined) {
-  const why = `RabbitMQ is not reachable at ${BROKER_URL} (${brokerUnreachable})`
-  if (process.env["CI"] === "true") throw new Error(`${why}; the batched-writes test needs it in CI`)
-  console.warn(`\n!!! SKIPPING the batched frame writes test: ${why} !!!\n`)
-}
+const brokerReady = await rabbitAvailable()
 
 const socketOf = (model: ChannelModel) => (model as unknown as { connection: { stream: Socket } }).connection.stream
 
@@ -41,7 +34,7 @@ const socketWritesFor = async (batched: boolean, publishes: number) => {
   }
 }
 
-describe.skipIf(brokerUnreachable !== undefined)("amqplib's frame writes, batched", () => {
+describe.runIf(brokerReady)("amqplib's frame writes, batched", () => {
   let before: { writes: number; depth: number }
   let after: { writes: number; depth: number }
   beforeAll(async () => {

@@ -12,7 +12,7 @@ describe("the daemon's V8 flags", () => {
       "npm start": (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts["start"]!,
       "deploy/Dockerfile": read("deploy/Dockerfile").split("\n").find((line) => line.startsWith("ENTRYPOINT"))!,
       "deploy/smtp-intake.service": read("deploy/smtp-intake.service").split("\n").find((line) => line.startsWith("ExecStart="))!,
-      "scripts/bench/bench-daemon.ts": read("scripts/bench/bench-daemon.ts").split("\n").find((line) => line.startsWith("const DAEMON_FLAGS"))!
+      "scripts/bench/bench-daemon.ts": read("scripts/bench/bench-daemon.ts").split("\n").find((line) => line.startsWith("export const DAEMON_FLAGS"))!
     }
     const flags = Object.fromEntries(Object.entries(launchers).map(([where, line]) => [where, line.match(FLAG) ?? []]))
     const first = flags["infrastructure/bin/smtp-intake.ts"]!
