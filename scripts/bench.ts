@@ -9,6 +9,8 @@
  * - Postfix's smtp-sink, which answers 250 at once and throws the mail away;
  * - bare smtp-server + amqplib (scripts/bench/bare-stack.ts), the least a program on these
  *   libraries does per message;
+ * - the Node.js floor (scripts/bench/node-floor.ts): net + amqplib, a reply per line and the
+ *   message published as it came, no work at all: what any Node.js server could reach here;
  * - the daemon again with `smtp-threads` workers (--threads, default 2; 1 leaves it out).
  * Three runs each, medians, for (a) many messages per connection and (b) one message per
  * connection; the CPU time per message (from /proc, which moves far less than msgs/s on a shared
@@ -35,8 +37,8 @@ import { openIdleConnections } from "./bench/idle-connections.ts"
 import { postfixToolsMissing, runSmtpSource, startSmtpSink } from "./bench/postfix-tools.ts"
 import type { SourceLoad } from "./bench/postfix-tools.ts"
 import { median, percentile } from "./bench/stats.ts"
-import { startBareStack } from "./bench/bare-stack-process.ts"
-import type { BareStack } from "./bench/bare-stack-process.ts"
+import { startYardstick } from "./bench/yardstick-process.ts"
+import type { Yardstick } from "./bench/yardstick-process.ts"
 import { cpuMs } from "./bench/cpu-time.ts"
 import { runStartupBench } from "./bench/startup.ts"
 
@@ -107,6 +109,7 @@ interface ModeResult {
   readonly threaded: Series
   readonly sink: Series
   readonly bare: Series
+  readonly floor: Series
   readonly ceiling: Series
   readonly queued: Array<QueuedTiming>
   readonly confirmMs: Array<number>
@@ -118,13 +121,15 @@ interface Contenders {
   readonly daemon: BenchDaemon
   readonly threaded: BenchDaemon | undefined
   readonly sinkPort: number
-  readonly bare: BareStack
+  readonly bare: Yardstick
+  readonly floor: Yardstick
 }
 
 interface Queues {
   readonly daemon: BenchQueue
   readonly threaded: BenchQueue
   readonly bare: BenchQueue
+  readonly floor: BenchQueue
   readonly ceiling: BenchQueue
 }
 
@@ -152,10 +157,10 @@ const runAgainst = async (load: SourceLoad, pid: number, into: Series, rss?: () 
 /** One mode (a or b), `RUNS` times against every contender in turn. */
 const measure = async (label: string, contenders: Contenders, queues: Queues, load: Omit<SourceLoad, "port">): Promise<ModeResult> => {
   const result: ModeResult = {
-    intake: series(), threaded: series(), sink: series(), bare: series(), ceiling: series(),
+    intake: series(), threaded: series(), sink: series(), bare: series(), floor: series(), ceiling: series(),
     queued: [], confirmMs: [], peakRss: 0
   }
-  const { daemon, threaded, bare } = contenders
+  const { daemon, threaded, bare, floor } = contenders
   for (let run = 1; run <= RUNS; run++) {
     const ceiling = await measureBrokerCeiling(BROKER_URL, queues.ceiling.name, { messages: load.messages, outstanding: load.sessions, size: load.size })
     result.ceiling.perSecond.push(ceiling.perSecond)
@@ -172,13 +177,16 @@ const measure = async (label: string, contenders: Contenders, queues: Queues, lo
     result.sink.perSecond.push((await runSmtpSource({ ...load, port: contenders.sinkPort })).perSecond)
     await runAgainst({ ...load, port: bare.port }, bare.pid, result.bare)
     await expectDepth(queues.bare, load.messages)
+    await runAgainst({ ...load, port: floor.port }, floor.pid, result.floor)
+    await expectDepth(queues.floor, load.messages)
     const threadedText = threaded === undefined
       ? ""
       : `, ${THREADS} threads ${rate(result.threaded.perSecond.at(-1)!)} (${result.threaded.cpuMs.at(-1)!.toFixed(2)} ms CPU/msg)`
     say(`  ${label} run ${run}: smtp-intake ${rate(intake.run.perSecond)} (${intake.run.seconds.toFixed(2)} s, ` +
       `${result.intake.cpuMs.at(-1)!.toFixed(2)} ms CPU/msg, RSS up to ${Math.round(intake.peak / MB)} MB)${threadedText}, ` +
       `broker alone ${rate(ceiling.perSecond)}, smtp-sink ${rate(result.sink.perSecond.at(-1)!)}, ` +
-      `bare smtp-server + amqplib ${rate(result.bare.perSecond.at(-1)!)} (${result.bare.cpuMs.at(-1)!.toFixed(2)} ms CPU/msg)`)
+      `bare smtp-server + amqplib ${rate(result.bare.perSecond.at(-1)!)} (${result.bare.cpuMs.at(-1)!.toFixed(2)} ms CPU/msg), ` +
+      `Node.js floor ${rate(result.floor.perSecond.at(-1)!)} (${result.floor.cpuMs.at(-1)!.toFixed(2)} ms CPU/msg)`)
   }
   return result
 }
@@ -189,20 +197,22 @@ const throughput = async (queues: Queues) => {
     ? await startBenchDaemon(daemonConfig(await freePort(), queues.threaded.name, THREADS), THREADS)
     : undefined
   const sink = await startSmtpSink(await freePort())
-  const bare = await startBareStack(await freePort(), queues.bare.name, BROKER_URL)
+  const bare = await startYardstick("bare", await freePort(), queues.bare.name, BROKER_URL)
+  const floor = await startYardstick("floor", await freePort(), queues.floor.name, BROKER_URL)
   try {
     const base = { sessions: SESSIONS, size: SIZE }
-    for (const port of [daemon.port, ...(threaded === undefined ? [] : [threaded.port]), bare.port]) {
+    for (const port of [daemon.port, ...(threaded === undefined ? [] : [threaded.port]), bare.port, floor.port]) {
       await runSmtpSource({ ...base, port, messages: WARM_UP_MESSAGES, reuseConnections: true })
     }
-    await Promise.all([queues.daemon.purge(), queues.threaded.purge().catch(() => {}), queues.bare.purge()])
-    const contenders = { daemon, threaded, sinkPort: sink.port, bare }
+    await Promise.all([queues.daemon.purge(), queues.threaded.purge().catch(() => {}), queues.bare.purge(), queues.floor.purge()])
+    const contenders = { daemon, threaded, sinkPort: sink.port, bare, floor }
     say(`(a) ${MESSAGES} messages over ${SESSIONS} sessions, many per connection (smtp-source -d)`)
     const many = await measure("(a)", contenders, queues, { ...base, messages: MESSAGES, reuseConnections: true })
     say(`(b) ${SINGLE_MESSAGES} messages over ${SESSIONS} sessions, one per connection`)
     const single = await measure("(b)", contenders, queues, { ...base, messages: SINGLE_MESSAGES, reuseConnections: false })
     return { many, single }
   } finally {
+    await floor.stop()
     await bare.stop()
     await sink.stop()
     await threaded?.stop()
@@ -248,6 +258,7 @@ const summary = (result: ModeResult) => ({
   brokerAlone: result.ceiling.perSecond,
   sink: result.sink.perSecond,
   bare: result.bare,
+  floor: result.floor,
   latencyMs: {
     p50: percentile(result.queued.map((q) => q.ms), 50),
     p99: percentile(result.queued.map((q) => q.ms), 99),
@@ -266,7 +277,7 @@ const main = async () => {
   }
   buildCommand()
   say(`machine: ${machine()}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`)
-  const queues: Queues = { daemon: benchQueue(), threaded: benchQueue(), bare: benchQueue(), ceiling: benchQueue() }
+  const queues: Queues = { daemon: benchQueue(), threaded: benchQueue(), bare: benchQueue(), floor: benchQueue(), ceiling: benchQueue() }
   try {
     const { many, single } = await throughput(queues)
     say(`idle connections: opening ${IDLE}`)
@@ -282,6 +293,12 @@ const main = async () => {
       `${fixed(ratioA, 2)} x its ceiling (target >= 0.75: ${verdict(ratioA >= 0.75)}); smtp-sink ${rate(m(many.sink))}`)
     say(`(b) one per connection:  smtp-intake ${rate(m(single.intake))}, smtp-sink ${rate(m(single.sink))}: ` +
       `${fixed(ratioB, 2)} x (target >= 0.4: ${verdict(ratioB >= 0.4)})`)
+    const floorA = m(many.floor) / m(many.ceiling)
+    const floorB = m(single.floor) / m(single.sink)
+    say(`    the Node.js floor (no work at all): (a) ${rate(m(many.floor))}, ${fixed(floorA, 2)} x the broker's ceiling, smtp-intake at ` +
+      `${percent(m(many.intake) / m(many.floor))} of it; (b) ${rate(m(single.floor))}, ${fixed(floorB, 2)} x smtp-sink, smtp-intake at ` +
+      `${percent(m(single.intake) / m(single.floor))} of it` +
+      (floorA < 0.75 || floorB < 0.4 ? " (a target above the floor is out of reach for any Node.js server on this machine)" : ""))
     say(`    bare smtp-server + amqplib: (a) ${rate(m(many.bare))}, smtp-intake at ${percent(m(many.intake) / m(many.bare))}; ` +
       `(b) ${rate(m(single.bare))}, smtp-intake at ${percent(m(single.intake) / m(single.bare))}`)
     if (THREADS > 1) {
@@ -291,7 +308,7 @@ const main = async () => {
         `${fixed(b, 2)} x (target: no slower, >= 0.95 allowing for noise: ${verdict(a >= 0.95 && b >= 0.95)})`)
     }
     say(`    CPU per message: smtp-intake (a) ${c(many.intake)} ms, (b) ${c(single.intake)} ms; ` +
-      `bare (a) ${c(many.bare)} ms, (b) ${c(single.bare)} ms` +
+      `bare (a) ${c(many.bare)} ms, (b) ${c(single.bare)} ms; floor (a) ${c(many.floor)} ms, (b) ${c(single.floor)} ms` +
       (THREADS > 1 ? `; ${THREADS} threads (a) ${c(many.threaded)} ms, (b) ${c(single.threaded)} ms` : ""))
     say(latencyLine("(a)", many))
     say(latencyLine("(b)", single))
@@ -308,8 +325,8 @@ const main = async () => {
     say(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`)
     say(JSON.stringify({
       runs: RUNS,
-      manyPerConnection: { ...summary(many), ratioToBroker: ratioA },
-      onePerConnection: { ...summary(single), ratioToSink: ratioB },
+      manyPerConnection: { ...summary(many), ratioToBroker: ratioA, floorToBroker: floorA },
+      onePerConnection: { ...summary(single), ratioToSink: ratioB, floorToSink: floorB },
       rssMb: { rest: Math.round(restMb), idle: Math.round(heldMb), connections: memory.greeted }
     }))
   } finally {
