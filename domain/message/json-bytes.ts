@@ -21,6 +21,15 @@ const ESCAPES: ReadonlyArray<Uint8Array> = Array.from({ length: 256 }, (_, byte)
 const GROWTH = Uint8Array.from(ESCAPES, (escape) => Math.max(0, escape.length - 1))
 
 /**
+ * The JSON string (with its quotes) of `bytes` read as UTF-8 text, exactly as JSON.stringify writes
+ * it; undefined when they are not UTF-8 (`escapeJsonStringBytes` keeps such bytes as they are).
+ */
+export const jsonStringOfUtf8 = (bytes: Uint8Array): string | undefined => {
+  const text = validUtf8Text(bytes)
+  return text === undefined ? undefined : JSON.stringify(text)
+}
+
+/**
  * The inside of a JSON string (without the quotes) holding `bytes`, escaping only what JSON
  * requires (quote, backslash, control characters) and copying every other byte unchanged.
  * A UTF-8 message gives exactly what JSON.stringify would; an 8-bit message that is not UTF-8

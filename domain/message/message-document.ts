@@ -1,6 +1,6 @@
 import { isSecure } from "../session/connection.ts"
 import type { ConnectionInfo } from "../session/connection.ts"
-import { concatBytes, escapeJsonStringBytes, utf8 } from "./json-bytes.ts"
+import { concatBytes, escapeJsonStringBytes, jsonStringOfUtf8, utf8 } from "./json-bytes.ts"
 import { receivedHeader } from "./received-header.ts"
 import { receivedTimestamp } from "./timestamps.ts"
 
@@ -48,16 +48,17 @@ const withoutServerProperties = (properties: Readonly<Record<string, unknown>>) 
 
 /**
  * SPEC §2: one JSON document per recipient, with a Received header for that recipient prepended
- * to the mime. The (possibly large) mime is escaped once and shared by all recipients' documents.
+ * to the mime. The (possibly large) mime is escaped once and shared by all recipients' documents;
+ * UTF-8 mail (nearly all of it) becomes one string per document, encoded once, with no copies of
+ * its parts in between.
  */
 export const buildMessageDocuments = (message: AcceptedMessage): ReadonlyArray<MessageDocument> => {
-  const escapedMime = escapeJsonStringBytes(message.mime)
+  const mimeJson = jsonStringOfUtf8(message.mime)
+  let escapedBytes: Uint8Array | undefined
   const received = receivedTimestamp(message.epochMillis)
   const extra = JSON.stringify(withoutServerProperties(message.properties)).slice(1, -1)
-  const tail = utf8(
-    `"${message.ips === undefined ? "" : `,"ips":${JSON.stringify(message.ips)}`},"connection":${JSON.stringify(connectionJson(message.connection))}` +
-      `${extra === "" ? "" : `,${extra}`}}`
-  )
+  const tail = `"${message.ips === undefined ? "" : `,"ips":${JSON.stringify(message.ips)}`},"connection":${JSON.stringify(connectionJson(message.connection))}` +
+    `${extra === "" ? "" : `,${extra}`}}`
   return message.recipients.map((recipient, i) => {
     const messageId = message.messageIds[i] ?? ""
     const dsn = message.dsn?.[i]
@@ -79,12 +80,11 @@ export const buildMessageDocuments = (message: AcceptedMessage): ReadonlyArray<M
       recipient,
       epochMillis: message.epochMillis
     })
-    const body = concatBytes([
-      utf8(`${head.slice(0, -1)},"mime":"`),
-      escapeJsonStringBytes(utf8(trace)),
-      escapedMime,
-      tail
-    ])
+    const start = `${head.slice(0, -1)},"mime":`
+    // the trace's string without its closing quote, then the mime's without its opening one
+    if (mimeJson !== undefined) return { messageId, recipient, body: utf8(`${start}${JSON.stringify(trace).slice(0, -1)}${mimeJson.slice(1, -1)}${tail}`) }
+    escapedBytes ??= escapeJsonStringBytes(message.mime)
+    const body = concatBytes([utf8(`${start}"`), escapeJsonStringBytes(utf8(trace)), escapedBytes, utf8(tail)])
     return { messageId, recipient, body }
   })
 }

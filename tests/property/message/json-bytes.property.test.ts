@@ -73,3 +73,28 @@ describe("message documents", () => {
     ))
   })
 })
+
+describe("a message document's mime", () => {
+  const documentOf = (mime: Uint8Array) =>
+    buildMessageDocuments({
+      hostname: "mx.example.test",
+      helo: "c.example",
+      connection: { localIp: "127.0.0.1", localPort: 25, remoteIp: "127.0.0.2", remotePort: 1, tls: undefined, user: undefined },
+      sender: "s@example.org",
+      recipients: ["r@example.com"],
+      messageIds: ["id0"],
+      epochMillis: 0,
+      ips: ["127.0.0.1"],
+      mime,
+      properties: {}
+    })[0]!.body
+
+  it("holds the message's bytes escaped exactly as byte by byte, right after the trace, UTF-8 or not", () => {
+    const trace = Buffer.from(documentOf(new Uint8Array(0)))
+    const afterTrace = trace.indexOf("\",\"ips\":")
+    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 400 }), fc.string({ unit: "binary" }).map((s) => new TextEncoder().encode(s))), (mime) => {
+      const expected = Buffer.concat([trace.subarray(0, afterTrace), escapeByteByByte(mime), trace.subarray(afterTrace)])
+      expect(Buffer.from(documentOf(mime)).equals(expected)).toBe(true)
+    }))
+  })
+})
