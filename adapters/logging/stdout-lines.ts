@@ -2,19 +2,25 @@ import { writeSync } from "node:fs"
 import { Logger, References } from "effect"
 
 /**
- * Log lines gathered during one turn of the event loop and written to stdout together: one
- * write instead of one per line (a busy daemon logs two lines per message). Whatever is still
- * pending when the process exits is written synchronously first, so an orderly exit or a crash
- * loses nothing; only a SIGKILL can lose the lines of the current turn.
+ * Log lines gathered for a few milliseconds and written to stdout together: one write instead of
+ * one per line (a busy daemon logs one or two lines per message, and each write to a pipe wakes its
+ * reader). Whatever is still pending when the process exits is written synchronously first, so an
+ * orderly exit or a crash loses nothing; only a SIGKILL can lose the last few milliseconds.
  */
+const FLUSH_AFTER_MS = 5
+/** written at once past this much, so that a burst never holds much */
+const FLUSH_AT_CHARS = 64 * 1024
 const pending: Array<string> = []
-let scheduled = false
+let pendingChars = 0
+let timer: ReturnType<typeof setTimeout> | undefined
 
 const flush = () => {
-  scheduled = false
+  clearTimeout(timer)
+  timer = undefined
   if (pending.length === 0) return
   const text = pending.join("")
   pending.length = 0
+  pendingChars = 0
   writeAll(text)
 }
 
@@ -35,9 +41,10 @@ process.once("exit", flush)
 
 export const writeLogLine = (line: string): void => {
   pending.push(line, "\n")
-  if (scheduled) return
-  scheduled = true
-  setImmediate(flush)
+  pendingChars += line.length + 1
+  if (pendingChars >= FLUSH_AT_CHARS) return flush()
+  // unref'd: pending lines keep no process alive, the exit handler writes them
+  timer ??= setTimeout(flush, FLUSH_AFTER_MS).unref()
 }
 
 const plain = (value: unknown): boolean => {

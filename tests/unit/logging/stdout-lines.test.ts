@@ -18,7 +18,7 @@ ${ending}
   return spawnSync(process.execPath, [script], { encoding: "utf8" })
 }
 
-describe("log lines written once per event-loop turn", () => {
+describe("log lines written together every few milliseconds", () => {
   it("come out whole and in order when the process ends normally", () => {
     expect(logThenEnd("").stdout).toBe("one\ntwo\nthree\n")
   })
@@ -30,6 +30,12 @@ describe("log lines written once per event-loop turn", () => {
     const crashed = logThenEnd("throw new Error('boom')")
     expect(crashed.status).toBe(1)
     expect(crashed.stdout).toBe("one\ntwo\nthree\n")
+  })
+
+  it("come out whole and in order when a burst fills the buffer before the timer", () => {
+    const burst = logThenEnd("for (let i = 0; i < 3000; i++) writeLogLine(`line ${i} ${'x'.repeat(90)}`)")
+    const expected = ["one", "two", "three", ...Array.from({ length: 3000 }, (_, i) => `line ${i} ${"x".repeat(90)}`)]
+    expect(burst.stdout).toBe(expected.map((line) => `${line}\n`).join(""))
   })
 
   it("from later turns follow the earlier ones", () => {
