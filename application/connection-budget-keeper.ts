@@ -30,7 +30,7 @@ export class ConnectionBudgetLimits extends Context.Service<ConnectionBudgetLimi
  * connections that wait for a slot, and refusing those that waited `maxWaitMs` in vain.
  */
 export const makeConnectionBudget = (initialLimits: BudgetLimits, initialMaxWaitMs: number) =>
-  Effect.sync((): ConnectionBudgetShape & ConnectionBudgetLimitsShape => {
+  Effect.sync((): ConnectionBudgetShape & ConnectionBudgetLimitsShape & { readonly admitAtOnce: (id: string) => boolean } => {
     let limits = initialLimits
     let maxWaitMs = initialMaxWaitMs
     let state: BudgetState = emptyBudget
@@ -92,8 +92,17 @@ export const makeConnectionBudget = (initialLimits: BudgetLimits, initialMaxWait
         wake(next.admitted)
       })
 
+    const admitAtOnce = (id: string): boolean => {
+      const step = requestIncoming(limits, state, id)
+      if (step.verdict !== "admitted") return false
+      state = step.state
+      holders.add(id)
+      return true
+    }
+
     return {
       admitIncoming,
+      admitAtOnce,
       releaseIncoming: (id) => Effect.sync(() => releaseSlotOf(id)),
       acquireOutgoing: Effect.sync(() => {
         const next = acquireOutgoing(limits, state)

@@ -5,7 +5,7 @@ import { isRecord } from "./ipc-requests.ts"
  * What a worker and the primary say to each other about the connection budget (smtp-threads > 1):
  * the worker asks over `ipc-requests.ts`, naming the connection by its session id, and the primary
  * answers the request with the same requestId (kind `budget-reply`). A `releaseIncoming` also
- * withdraws a connection still waiting for a slot.
+ * withdraws a connection still waiting for a slot; it is told, and gets no reply.
  */
 export const BUDGET = "budget"
 

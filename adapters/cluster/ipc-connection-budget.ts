@@ -10,7 +10,7 @@ import type { MessageLink } from "./message-link.ts"
  * The connection budget of a cluster worker (smtp-threads > 1): every question goes to the primary,
  * which holds the one real budget for all workers. A connection that stops waiting (the client
  * left) tells the primary, so that its place in the queue, or a slot granted in that instant, goes
- * back. Without a channel (the primary is gone and this worker is about to exit) connections are refused.
+ * back; so does a connection that ends (a release gets no reply). Without a channel (the primary is gone and this worker is about to exit) connections are refused.
  */
 export const makeIpcConnectionBudget = (link: MessageLink) =>
   Effect.gen(function*() {
@@ -26,7 +26,8 @@ export const makeIpcConnectionBudget = (link: MessageLink) =>
     return ConnectionBudget.of({
       admitIncoming: (id) =>
         ask("admitIncoming", id, "refused").pipe(Effect.onInterrupt(() => Effect.sync(() => tell({ op: "releaseIncoming", id })))),
-      releaseIncoming: (id) => Effect.asVoid(ask("releaseIncoming", id, null)),
+      // told, not asked: nothing waits on it, and the primary gives back a gone worker's slots anyway
+      releaseIncoming: (id) => Effect.sync(() => void tell({ op: "releaseIncoming", id })),
       acquireOutgoing: ask("acquireOutgoing", "", false),
       releaseOutgoing: Effect.asVoid(ask("releaseOutgoing", "", null)),
       usage: ask("usage", "", { incoming: 0, outgoing: 0, waiting: 0 })

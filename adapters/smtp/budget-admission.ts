@@ -1,9 +1,9 @@
 import type { Socket } from "node:net"
 import { Effect } from "effect"
-import { ConnectionBudget } from "../../application/ports/connection-budget.ts"
+import type { ConnectionBudgetShape } from "../../application/ports/connection-budget.ts"
 import { Metrics } from "../../application/ports/metrics.ts"
 
-type Run = <A, E>(effect: Effect.Effect<A, E, ConnectionBudget>) => Promise<A>
+type Run = <A, E>(effect: Effect.Effect<A, E>) => Promise<A>
 
 /** Resolves when the client goes away, so that a held connection stops waiting for a slot. */
 const socketClosed = (socket: Socket) =>
@@ -18,21 +18,24 @@ const socketClosed = (socket: Socket) =>
  * SPEC §5: an incoming connection over budget is held (no greeting, nothing read) until a slot
  * frees, in arrival order; after the wait it gets 421 4.7.0 and is closed. Its slot is handed back
  * when it closes. Node cannot stop accepting on a listening socket, so "held" means accepted by the
- * kernel but not yet served.
+ * kernel but not yet served. A budget held in this process admits at once when a slot is free,
+ * without a fiber (the usual case, once per connection).
  */
-export const budgetAdmission = (run: Run, hostname: () => string, onRefused: (peer: string) => void) =>
-(socket: Socket, id: string): Promise<boolean> =>
-  run(ConnectionBudget.pipe(Effect.flatMap((budget) => budget.admitIncoming(id).pipe(Effect.raceFirst(socketClosed(socket)))))).then(
+export const budgetAdmission = (run: Run, budget: ConnectionBudgetShape, hostname: () => string, onRefused: (peer: string) => void) =>
+(socket: Socket, id: string): Promise<boolean> => {
+  const admitted = () => {
+    const release = () => void run(budget.releaseIncoming(id)).catch(() => {})
+    if (socket.destroyed) {
+      release()
+      return false
+    }
+    socket.once("close", release)
+    return true
+  }
+  if (budget.admitAtOnce?.(id) === true) return Promise.resolve(admitted())
+  return run(budget.admitIncoming(id).pipe(Effect.raceFirst(socketClosed(socket)))).then(
     (outcome) => {
-      if (outcome === "admitted") {
-        const release = () => void run(ConnectionBudget.pipe(Effect.flatMap((budget) => budget.releaseIncoming(id)))).catch(() => {})
-        if (socket.destroyed) {
-          release()
-          return false
-        }
-        socket.once("close", release)
-        return true
-      }
+      if (outcome === "admitted") return admitted()
       if (outcome === "refused") {
         onRefused(`${socket.remoteAddress}:${socket.remotePort}`)
         void run(Metrics.pipe(Effect.flatMap((metrics) => metrics.connectionRefused("budget")))).catch(() => {})
@@ -41,3 +44,4 @@ export const budgetAdmission = (run: Run, hostname: () => string, onRefused: (pe
       return false
     }
   )
+}

@@ -3,7 +3,7 @@ import type { Server, Socket } from "node:net"
 import { TLSSocket } from "node:tls"
 import { Context, Effect, FiberSet, Layer } from "effect"
 import { greetingNameFor } from "../../application/greeting-name.ts"
-import type { ConnectionBudget } from "../../application/ports/connection-budget.ts"
+import { ConnectionBudget } from "../../application/ports/connection-budget.ts"
 import { Metrics } from "../../application/ports/metrics.ts"
 import type { MtaHostnames } from "../../application/ports/mta-hostnames.ts"
 import type { ReverseDns } from "../../application/ports/reverse-dns.ts"
@@ -84,7 +84,7 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
     let context = options.tls === undefined ? undefined : secureContextOf(options.tls)
     const run = yield* FiberSet.makeRuntimePromise<SessionServices | ConnectionBudget | MtaHostnames | ReverseDns>()
     const log = (effect: Effect.Effect<void>) => void run(effect).catch(() => {})
-    const admit = budgetAdmission(run, () => live.hostname, (peer) =>
+    const admit = budgetAdmission(run, yield* ConnectionBudget, () => live.hostname, (peer) =>
       log(Effect.logWarning("connection refused: no slot in the connection budget in time").pipe(Effect.annotateLogs({ peer }))))
     const onTlsFailed = (client: string) => (reason: string) =>
       log(Effect.logInfo("TLS handshake failed").pipe(Effect.annotateLogs({ client, reason })))

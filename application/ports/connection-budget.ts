@@ -18,6 +18,11 @@ export interface BudgetUsage {
 export interface ConnectionBudgetShape {
   /** waits, in arrival order, until the connection fits or its wait runs out */
   admitIncoming(id: string): Effect.Effect<Admission>
+  /**
+   * A budget held in this process: the slot at once when one is free and nobody waits (true), as
+   * admitIncoming would give it; false leaves everything as it was, for admitIncoming to wait.
+   */
+  readonly admitAtOnce?: (id: string) => boolean
   releaseIncoming(id: string): Effect.Effect<void>
   /** for a delivery stage: an outgoing slot now, or false */
   acquireOutgoing: Effect.Effect<boolean>

@@ -34,6 +34,11 @@ export const makeBudgetServer = (budget: ConnectionBudgetShape) =>
         const handle = (request: BudgetRequest) => {
           switch (request.op) {
             case "admitIncoming":
+              // a free slot is answered at once, with no fiber; a wait is a fiber, keyed to be withdrawn
+              if (budget.admitAtOnce?.(key(request.id)) === true) {
+                held.add(request.id)
+                return reply(request, "admitted")
+              }
               return void admit(
                 request.id,
                 budget.admitIncoming(key(request.id)).pipe(Effect.tap((admission) =>
@@ -44,7 +49,8 @@ export const makeBudgetServer = (budget: ConnectionBudgetShape) =>
                 ))
               )
             case "releaseIncoming":
-              return answer(request, giveBack(request.id).pipe(Effect.as(null)))
+              // a worker tells, and waits for no reply
+              return void run(giveBack(request.id))
             case "acquireOutgoing":
               return answer(request, budget.acquireOutgoing.pipe(Effect.tap((granted) => Effect.sync(() => {
                 if (granted) outgoing++

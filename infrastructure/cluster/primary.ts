@@ -122,12 +122,16 @@ const superviseWorkers = (server: SharedStateServer, live: Set<RunningWorker>, c
 
 /**
  * The primary process of smtp-threads > 1: it listens for nothing itself. It holds the one connection
- * budget and the AUTH attempts all workers share, gathers their metrics for a scrape, forks the workers
- * (Node's cluster hands them connections round-robin), restarts a worker that exits, forwards SIGHUP,
- * and on SIGTERM/SIGINT stops them all.
+ * budget and the AUTH attempts all workers share, gathers their metrics for a scrape, forks the workers,
+ * restarts a worker that exits, forwards SIGHUP, and on SIGTERM/SIGINT stops them all.
  */
 export const runPrimary = (settings: Settings) =>
   Effect.scoped(Effect.gen(function*() {
+    // The listening sockets are the primary's (a second daemon on the port fails to start), and the
+    // workers accept from them themselves. Node's default on Linux, round-robin, has the primary
+    // accept every connection and pass it on over IPC: under one message per connection that cost
+    // the primary more CPU than the work it spread (docs/PERFORMANCE.md). Set before the first fork.
+    cluster.schedulingPolicy = cluster.SCHED_NONE
     const budget = yield* makeConnectionBudget(budgetLimits(settings), admissionWaitMs(settings))
     const server = yield* makeSharedStateServer(settings, budget)
     const live = new Set<RunningWorker>()

@@ -6,6 +6,32 @@ import { makeConnectionBudget } from "../../application/connection-budget-keeper
 const limits = { total: 1, incoming: undefined, outgoing: undefined, maxWaiting: 10 }
 
 describe("the connection budget keeper", () => {
+  it.effect("admits at once only when a slot is free and nobody waits, and otherwise changes nothing", () =>
+    Effect.gen(function*() {
+      const budget = yield* makeConnectionBudget({ ...limits, total: 2 }, 60_000)
+      assert.isTrue(budget.admitAtOnce("a"))
+      assert.strictEqual(yield* budget.admitIncoming("b"), "admitted")
+      // full: not admitted, and not queued either
+      assert.isFalse(budget.admitAtOnce("c"))
+      assert.deepStrictEqual(yield* budget.usage, { incoming: 2, outgoing: 0, waiting: 0 })
+      const d = yield* Effect.forkChild(budget.admitIncoming("d"))
+      yield* TestClock.adjust("10 millis")
+      yield* budget.releaseIncoming("a")
+      assert.strictEqual(yield* Fiber.join(d), "admitted")
+      const e = yield* Effect.forkChild(budget.admitIncoming("e"))
+      yield* TestClock.adjust("10 millis")
+      yield* budget.releaseIncoming("b")
+      // the freed slot went to e, who waited: nobody jumps the queue
+      assert.isFalse(budget.admitAtOnce("f"))
+      assert.strictEqual(yield* Fiber.join(e), "admitted")
+      // a slot taken at once is released like any other
+      yield* budget.releaseIncoming("d")
+      assert.isTrue(budget.admitAtOnce("g"))
+      assert.deepStrictEqual(yield* budget.usage, { incoming: 2, outgoing: 0, waiting: 0 })
+      yield* budget.releaseIncoming("g")
+      assert.deepStrictEqual(yield* budget.usage, { incoming: 1, outgoing: 0, waiting: 0 })
+    }))
+
   it.effect("a slot released twice, or by someone who never held one, frees nothing more", () =>
     Effect.gen(function*() {
       const budget = yield* makeConnectionBudget(limits, 60_000)

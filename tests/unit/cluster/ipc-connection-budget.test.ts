@@ -65,6 +65,7 @@ describe("the connection budget over IPC (smtp-threads > 1)", () => {
       yield* settle
       assert.deepStrictEqual(yield* budget.usage, { incoming: 1, outgoing: 0, waiting: 0 })
       yield* a.client.releaseIncoming("a1")
+      yield* settle
       assert.deepStrictEqual(yield* budget.usage, { incoming: 0, outgoing: 0, waiting: 0 })
     })))
 
@@ -76,6 +77,7 @@ describe("the connection budget over IPC (smtp-threads > 1)", () => {
       yield* a.client.admitIncoming("a2")
       yield* a.client.releaseIncoming("a1")
       yield* a.client.releaseIncoming("a1")
+      yield* settle
       assert.deepStrictEqual(yield* budget.usage, { incoming: 1, outgoing: 0, waiting: 0 })
     })))
 
