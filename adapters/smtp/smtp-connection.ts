@@ -318,7 +318,9 @@ export class SmtpConnection {
     socket.off("data", this.onData)
     socket.resume()
     socket.end()
-    setTimeout(() => socket.destroy(), Math.min(HALF_CLOSE_MS, this.options.timeoutMs)).unref()
+    // cleared at the close: a timer left running would hold the socket and its session for seconds
+    const unanswered = setTimeout(() => socket.destroy(), Math.min(HALF_CLOSE_MS, this.options.timeoutMs)).unref()
+    socket.once("close", () => clearTimeout(unanswered))
   }
 
   private gone() {
