@@ -1,5 +1,5 @@
 import { CR, DOT, LF, NUL } from "./ascii.ts"
-import { emptyScan, finishLineEndings, scanLineEndings } from "./bare-line-endings.ts"
+import { emptyScan, finishLineEndings, scanTextLineEndings } from "./bare-line-endings.ts"
 import type { LineEndingScan } from "./bare-line-endings.ts"
 import { concatBytes } from "./json-bytes.ts"
 
@@ -17,6 +17,9 @@ export interface ReceivedData {
   /** it was told to keep nothing (the memory budget ran out): counted, not kept */
   readonly overBudget: boolean
 }
+
+/** Single-byte text of the same length as the bytes: CR, LF and "." are where they are in the bytes. */
+const latin1 = new TextDecoder("latin1")
 
 const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => (parts.length === 1 ? parts[0]! : concatBytes(parts))
 
@@ -57,6 +60,8 @@ export class DataReader {
     const carried = this.carry.length
     const data = carried === 0 ? chunk : concat([this.carry, chunk])
     this.carry = new Uint8Array(0)
+    // read once as text, for the native searches below (a line that starts with a dot, a bare CR or LF)
+    const text = latin1.decode(data)
     let pos = 0
     for (;;) {
       if (this.atLineStart) {
@@ -73,12 +78,12 @@ export class DataReader {
       }
       // Taken in spans up to the next line that starts with a dot (or may: the chunk ends after a CRLF),
       // so that ordinary lines cost one indexOf each and nothing more.
-      const cut = this.nextDotLine(data, pos)
+      const cut = this.nextDotLine(data, text, pos)
       if (cut === -1) {
-        if (pos < data.length) this.take(data.subarray(pos))
+        if (pos < data.length) this.take(data.subarray(pos), text.slice(pos))
         return -1
       }
-      if (cut > pos) this.take(data.subarray(pos, cut))
+      if (cut > pos) this.take(data.subarray(pos, cut), text.slice(pos, cut))
       pos = cut
       this.atLineStart = true
     }
@@ -88,15 +93,16 @@ export class DataReader {
    * Just past the first CRLF from `from` on that is followed by a dot or by the end of the chunk
    * (where a dot may come next), else -1. The byte before an LF at `from` was taken before it.
    */
-  private nextDotLine(data: Uint8Array, from: number): number {
+  private nextDotLine(data: Uint8Array, text: string, from: number): number {
     let at = from
-    for (;;) {
-      const lf = data.indexOf(LF, at)
-      if (lf === -1) return -1
-      const afterCr = lf > from ? data[lf - 1] === CR : this.lastWasCr
-      if (afterCr && (lf + 1 >= data.length || data[lf + 1] === DOT)) return lf + 1
-      at = lf + 1
+    if (data[from] === LF && this.lastWasCr) {
+      if (from + 1 >= data.length || data[from + 1] === DOT) return from + 1
+      at = from + 1
     }
+    const dotLine = text.indexOf("\r\n.", at)
+    if (dotLine !== -1) return dotLine + 2
+    const end = data.length
+    return end - 2 >= at && data[end - 2] === CR && data[end - 1] === LF ? end : -1
   }
 
   /** the bytes kept so far (0 once over the limit, or once told to keep nothing) */
@@ -122,9 +128,9 @@ export class DataReader {
     }
   }
 
-  private take(bytes: Uint8Array) {
+  private take(bytes: Uint8Array, text: string) {
     this.size += bytes.length
-    this.scan = scanLineEndings(this.scan, bytes)
+    this.scan = scanTextLineEndings(this.scan, bytes, text)
     if (!this.nul && bytes.indexOf(NUL) !== -1) this.nul = true
     this.lastWasCr = bytes[bytes.length - 1] === CR
     if (this.keeping && this.size <= this.limit) this.kept.push(bytes)
