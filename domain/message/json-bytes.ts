@@ -62,6 +62,45 @@ export const escapeByteByByte = (bytes: Uint8Array): Uint8Array => {
 
 export const utf8 = (text: string): Uint8Array => encoder.encode(text)
 
+/**
+ * The UTF-8 of `parts` one after the other, encoded straight into one array: never joined into one
+ * string first (for a 10 KB message that string is 10 KB more for the garbage collector).
+ */
+export const utf8Joined = (parts: ReadonlyArray<string>): Uint8Array => {
+  let units = 0
+  for (const part of parts) {
+    // a surrogate pair cut between two parts is one character of the join: encode the join
+    if (isHighSurrogate(part.charCodeAt(part.length - 1))) return encoder.encode(parts.join(""))
+    units += part.length
+  }
+  // as many bytes as UTF-16 units: exact for ASCII, the usual case
+  let out = new Uint8Array(units)
+  let at = 0
+  for (let i = 0; i < parts.length; i++) {
+    let part = parts[i]!
+    for (;;) {
+      const { read, written } = encoder.encodeInto(part, out.subarray(at))
+      at += written
+      if (read === part.length) break
+      // not ASCII: room for the most any unit left can take (3 bytes), and on from where it stopped
+      const grown = new Uint8Array(at + 3 * remaining(parts, i, part.length - read))
+      grown.set(out.subarray(0, at))
+      out = grown
+      part = part.slice(read)
+    }
+  }
+  return at === out.length ? out : out.slice(0, at)
+}
+
+const isHighSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdbff
+
+/** UTF-16 units still to encode: what is left of part `i` and all parts after it. */
+const remaining = (parts: ReadonlyArray<string>, i: number, leftOfPart: number): number => {
+  let left = leftOfPart
+  for (let j = i + 1; j < parts.length; j++) left += parts[j]!.length
+  return left
+}
+
 export const concatBytes = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
   let length = 0
   for (const part of parts) length += part.length

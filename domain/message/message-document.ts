@@ -1,6 +1,6 @@
 import { isSecure } from "../session/connection.ts"
 import type { ConnectionInfo } from "../session/connection.ts"
-import { concatBytes, escapeJsonStringBytes, jsonStringOfUtf8, utf8 } from "./json-bytes.ts"
+import { concatBytes, escapeJsonStringBytes, jsonStringOfUtf8, utf8, utf8Joined } from "./json-bytes.ts"
 import { receivedHeader } from "./received-header.ts"
 import { receivedTimestamp } from "./timestamps.ts"
 
@@ -82,7 +82,7 @@ export const buildMessageDocuments = (message: AcceptedMessage): ReadonlyArray<M
     })
     const start = `${head.slice(0, -1)},"mime":`
     // the trace's string without its closing quote, then the mime's without its opening one
-    if (mimeJson !== undefined) return { messageId, recipient, body: utf8(`${start}${JSON.stringify(trace).slice(0, -1)}${mimeJson.slice(1, -1)}${tail}`) }
+    if (mimeJson !== undefined) return { messageId, recipient, body: utf8Joined([start, JSON.stringify(trace).slice(0, -1), mimeJson.slice(1, -1), tail]) }
     escapedBytes ??= escapeJsonStringBytes(message.mime)
     const body = concatBytes([utf8(`${start}"`), escapeJsonStringBytes(utf8(trace)), escapedBytes, utf8(tail)])
     return { messageId, recipient, body }

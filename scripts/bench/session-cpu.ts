@@ -139,6 +139,26 @@ const client = (server: Server, port: number, messages: () => boolean, body: Buf
   server.emit("connection", socket)
 }
 
+/** Every allocation sampled, also of objects the GC has collected since (BENCH_ALLOC=file.heapprofile). */
+const startAllocationSampling = async () => {
+  const { Session } = await import("node:inspector/promises")
+  const { writeFileSync } = await import("node:fs")
+  const session = new Session()
+  session.connect()
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true
+  })
+  return {
+    stop: async (file: string) => {
+      const { profile } = await session.post("HeapProfiler.stopSampling")
+      writeFileSync(file, JSON.stringify(profile))
+      session.disconnect()
+    }
+  }
+}
+
 const main = async () => {
   if (!(await brokerReachable())) throw new Error(`RabbitMQ is not reachable at ${BROKER_URL}`)
   const queue = benchQueue()
@@ -200,6 +220,7 @@ const main = async () => {
     }
     await run(Math.min(2000, MESSAGES))
     await queue.purge()
+    const allocations = process.env["BENCH_ALLOC"] === undefined ? undefined : await startAllocationSampling()
     for (let r = 1; r <= Number(flags.runs); r++) {
       const cpu = process.cpuUsage()
       const started = process.hrtime.bigint()
@@ -215,6 +236,7 @@ const main = async () => {
           `${Math.round(MESSAGES / seconds)} msgs/s, ${depth} queued, ${logLines} log lines\n`
       )
     }
+    if (allocations !== undefined) await allocations.stop(process.env["BENCH_ALLOC"]!)
   } finally {
     await Effect.runPromise(Fiber.interrupt(fiber))
     await queue.remove().catch(() => {})

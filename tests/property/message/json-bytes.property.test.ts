@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { escapeByteByByte, escapeJsonStringBytes } from "../../../domain/message/json-bytes.ts"
+import { escapeByteByByte, escapeJsonStringBytes, utf8Joined } from "../../../domain/message/json-bytes.ts"
 import { buildMessageDocuments } from "../../../domain/message/message-document.ts"
 
 const quoted = (bytes: Uint8Array) => `"${new TextDecoder().decode(escapeJsonStringBytes(bytes))}"`
@@ -95,6 +95,21 @@ describe("a message document's mime", () => {
     fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 400 }), fc.string({ unit: "binary" }).map((s) => new TextEncoder().encode(s))), (mime) => {
       const expected = Buffer.concat([trace.subarray(0, afterTrace), escapeByteByByte(mime), trace.subarray(afterTrace)])
       expect(Buffer.from(documentOf(mime)).equals(expected)).toBe(true)
+    }))
+  })
+})
+
+describe("UTF-8 of several strings", () => {
+  const part = fc.oneof(
+    fc.string({ unit: "grapheme-ascii" }),
+    fc.string({ unit: "grapheme" }),
+    fc.string({ unit: "binary" }),
+    fc.constantFrom("\ud800", "\udc00", "\ud83d\ude00", "é", "€")
+  )
+
+  it("is exactly the UTF-8 of their join, ASCII or not, lone surrogates and all", () => {
+    fc.assert(fc.property(fc.array(part, { maxLength: 8 }), (parts) => {
+      expect([...utf8Joined(parts)]).toEqual([...new TextEncoder().encode(parts.join(""))])
     }))
   })
 })
