@@ -33,13 +33,17 @@ export const LARGE_MESSAGE_BYTES = 1024 * 1024
 
 /**
  * How long a batch may wait for its confirms: the base timeout, plus the time the broker needs to
- * take in what is ahead of it and the batch itself at a pessimistic 5 MB/s (a broker on a busy
- * machine writing twenty 45 MB messages to disk took 29 s for the last), so that a 45 MB
+ * take in what is ahead of it and the batch itself at a pessimistic 2 MB/s, so that a 45 MB
  * message (or twenty of them) is not given up on while its bytes are still being written, and then
- * duplicated by the client's retry.
+ * duplicated by the client's retry. (A broker on a busy 2-CPU machine writing twenty 45 MB messages
+ * took 29 s for the last on one VM, 38 to 59 s on another; at 5 MB/s one of the twenty got 451 in
+ * a CI run there.) Twenty 45 MB messages ahead give the last about 8 minutes, within the 10 minutes
+ * a client waits for the reply to its data (RFC 5321 §4.5.3.2.6).
  */
+const PESSIMISTIC_BYTES_PER_MS = 2_000
+
 export const confirmDeadlineMs = (timeoutMs: number, bytesAhead: number, batchBytes: number): number =>
-  timeoutMs + Math.round((bytesAhead + batchBytes) / 5_000)
+  timeoutMs + Math.round((bytesAhead + batchBytes) / PESSIMISTIC_BYTES_PER_MS)
 
 /**
  * Sends `deliveries` on a shared confirm channel (the large lane for a batch of large messages) and calls `done` exactly once:
