@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
+import { CLI_NODE_FLAGS } from "../../support/daemon.ts"
 
 const read = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), "utf8")
 const FLAG = /--max-semi-space-size=\d+/g
@@ -18,5 +19,7 @@ describe("the daemon's V8 flags", () => {
     const first = flags["infrastructure/bin/smtp-intake.ts"]!
     expect(first).toHaveLength(1)
     for (const found of Object.values(flags)) expect(found).toEqual(first)
+    // and the daemons the tests start get them too
+    expect(CLI_NODE_FLAGS).toEqual(first)
   })
 })
