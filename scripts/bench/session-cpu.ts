@@ -187,37 +187,27 @@ const main = async () => {
   while ((server = servers.find((s) => s.listening)) === undefined) await new Promise((resolve) => setTimeout(resolve, 20))
   const body = messageBody(SIZE)
   try {
-    const run = async (messages: number) => {
-      let left = messages
-      let port = 10_000
-      const take = () => left-- > 0
-      await new Promise<void>((resolve) => {
+    /** `messages` in all over SESSIONS clients at a time; resolves once the last client has gone. */
+    const run = (messages: number) =>
+      new Promise<void>((resolve) => {
+        let left = messages
         let open = 0
-        const next = () => {
+        let port = 0
+        const take = () => left-- > 0
+        // a client takes its first message as it starts, and (a) its next ones itself
+        const start = (): void => {
           if (!take()) {
-            if (--open === 0) resolve()
+            if (open === 0) resolve()
             return
           }
-          client(server, port++ % 60_000 + 1024, take, body, () => {
-            open--
-            next()
-          })
           open++
-        }
-        // the first message of each session is taken when it starts
-        for (let i = 0; i < SESSIONS; i++) {
-          open++
-          if (!take()) {
+          client(server, 1024 + (port++ % 60_000), take, body, () => {
             open--
-            continue
-          }
-          client(server, port++, take, body, () => {
-            open--
-            next()
+            start()
           })
         }
+        for (let i = 0; i < SESSIONS; i++) start()
       })
-    }
     await run(Math.min(2000, MESSAGES))
     await queue.purge()
     const allocations = process.env["BENCH_ALLOC"] === undefined ? undefined : await startAllocationSampling()
