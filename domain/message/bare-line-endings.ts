@@ -1,4 +1,4 @@
-import { CR, LF } from "./ascii.ts"
+import { CR, LF, searchableText } from "./ascii.ts"
 
 /**
  * RFC 5321 §2.3.8: in SMTP, CR and LF may only occur together, as CRLF. A bare LF or a bare CR in
@@ -19,8 +19,6 @@ export interface LineEndingScan {
 
 export const emptyScan: LineEndingScan = { scanned: 0, pendingCr: false, bareAt: undefined }
 
-const latin1 = new TextDecoder("latin1")
-
 /** A CR that no LF follows, or an LF that no CR precedes (a CR at the very end is decided by what comes next). */
 const BARE = /\r(?!\n)|(?<!\r)\n/g
 
@@ -39,7 +37,7 @@ const firstBareFrom = (bytes: Uint8Array, from: number, text: string): number | 
 /** Scans the next chunk of a byte stream. Pure: the scan so far goes in, the scan including `chunk` comes out. */
 export const scanLineEndings = (scan: LineEndingScan, chunk: Uint8Array): LineEndingScan => scanTextLineEndings(scan, chunk, undefined)
 
-/** The same, for a caller that has the chunk read as latin1 already (`text`). */
+/** The same, for a caller that has the chunk as `searchableText` already (`text`). */
 export const scanTextLineEndings = (scan: LineEndingScan, chunk: Uint8Array, text: string | undefined): LineEndingScan => {
   const scanned = scan.scanned + chunk.length
   if (scan.bareAt !== undefined) return { ...scan, scanned }
@@ -49,7 +47,7 @@ export const scanTextLineEndings = (scan: LineEndingScan, chunk: Uint8Array, tex
     if (chunk[0] !== LF) return { scanned, pendingCr: false, bareAt: scan.scanned - 1 }
     from = 1
   }
-  const found = firstBareFrom(chunk, from, text ?? latin1.decode(chunk))
+  const found = firstBareFrom(chunk, from, text ?? searchableText(chunk))
   if (found === "pending") return { scanned, pendingCr: true, bareAt: undefined }
   return { scanned, pendingCr: false, bareAt: found === -1 ? undefined : scan.scanned + found }
 }

@@ -1,4 +1,4 @@
-import { CR, DOT, LF, NUL } from "./ascii.ts"
+import { CR, DOT, LF, NUL, searchableText } from "./ascii.ts"
 import { emptyScan, finishLineEndings, scanTextLineEndings } from "./bare-line-endings.ts"
 import type { LineEndingScan } from "./bare-line-endings.ts"
 import { concatBytes } from "./json-bytes.ts"
@@ -17,9 +17,6 @@ export interface ReceivedData {
   /** it was told to keep nothing (the memory budget ran out): counted, not kept */
   readonly overBudget: boolean
 }
-
-/** Single-byte text of the same length as the bytes: CR, LF and "." are where they are in the bytes. */
-const latin1 = new TextDecoder("latin1")
 
 const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => (parts.length === 1 ? parts[0]! : concatBytes(parts))
 
@@ -61,7 +58,7 @@ export class DataReader {
     const data = carried === 0 ? chunk : concat([this.carry, chunk])
     this.carry = new Uint8Array(0)
     // read once as text, for the native searches below (a line that starts with a dot, a bare CR or LF)
-    const text = latin1.decode(data)
+    const text = searchableText(data)
     let pos = 0
     for (;;) {
       if (this.atLineStart) {
