@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { startDaemon } from "../support/daemon.ts"
-import type { RunningDaemon } from "../support/daemon.ts"
-import { BROKER_URL, deleteQueues, takeMessages, uniqueQueue } from "../support/rabbit.ts"
+import { describe, expect, it } from "vitest"
+import { daemonPerSuite } from "../support/daemon-hooks.ts"
+import { BROKER_URL, takeMessages } from "../support/rabbit.ts"
 import { rabbitAvailable } from "../support/services.ts"
 import { python } from "../support/smtp-clients.ts"
 
@@ -9,22 +8,13 @@ const ready = await rabbitAvailable()
 
 /** sending-bounces.md, "Receiving DSN settings": dsn-advertise offers DSN, and its parameters land in the JSON's dsn. */
 describe.runIf(ready)("SMTP DSN (RFC 3461) with dsn-advertise, Python's smtplib and the real RabbitMQ", () => {
-  const inbox = uniqueQueue("dsn")
-  let daemon: RunningDaemon
-
-  beforeAll(async () => {
-    daemon = await startDaemon({
-      "smtp-ip": "127.0.0.1",
-      "smtp-range": "127.0.0.0/8",
-      "rabbitmq-address": BROKER_URL,
-      "rabbitmq-inbox": inbox,
-      "dsn-advertise": "true"
-    })
-  })
-  afterAll(async () => {
-    expect(await daemon?.stop()).toBe(0)
-    await deleteQueues(inbox)
-  })
+  const { queue: inbox, daemon } = daemonPerSuite("dsn", (queue) => ({
+    "smtp-ip": "127.0.0.1",
+    "smtp-range": "127.0.0.0/8",
+    "rabbitmq-address": BROKER_URL,
+    "rabbitmq-inbox": queue,
+    "dsn-advertise": "true"
+  }))
 
   it("offers DSN and puts RET, ENVID, NOTIFY and ORCPT in each recipient's dsn object", async () => {
     const sent = await python(`
@@ -38,7 +28,7 @@ print(s.rcpt("b@example.com"))
 print(s.rcpt("c@example.com", ["NOTIFY=NEVER,DELAY"]))
 print(s.data(b"Subject: dsn\\r\\n\\r\\nbody\\r\\n"))
 s.quit()
-`, daemon.port)
+`, daemon().port)
     expect(sent.code, sent.output).toBe(0)
     expect(sent.output).toContain("dsn offered: True")
     expect(sent.output).toMatch(/\(501, b'5\.5\.4 Syntax error: NOTIFY must be NEVER/)

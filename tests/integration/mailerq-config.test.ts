@@ -7,6 +7,7 @@ import { runTracked } from "../support/processes.ts"
 import { BROKER_URL, deleteQueues, queueDepth, takeMessages, uniqueQueue } from "../support/rabbit.ts"
 import { commandExists, rabbitAvailable, serviceAvailable } from "../support/services.ts"
 import { queuedIds, swaks } from "../support/smtp-clients.ts"
+import { daemonPerSuite } from "../support/daemon-hooks.ts"
 
 /** MailerQ's own config for all its parts, ~100 keys written from its docs, as /etc/mailerq/config.txt. */
 const MAILERQ_CONFIG = fileURLToPath(new URL("../fixtures/mailerq/config.txt", import.meta.url))
@@ -101,29 +102,21 @@ describe.runIf(ready)("the daemon on a MailerQ config: default file, --config-fi
 })
 
 describe.runIf(ready)("an empty rabbitmq-inbox through the daemon (rabbitmq-config.md: discard what is not local)", () => {
-  const outbox = uniqueQueue("discard-outbox")
-  let daemon: RunningDaemon
-
-  beforeAll(async () => {
-    daemon = await startDaemon({
-      "smtp-ip": "127.0.0.1",
-      "smtp-range": "127.0.0.0/8",
-      "rabbitmq-address": BROKER_URL,
-      "rabbitmq-outbox": outbox,
-      "rabbitmq-inbox": ""
-    })
-  })
-  afterAll(async () => {
-    expect(await daemon?.stop()).toBe(0)
-    await deleteQueues(outbox)
-  })
+  const suite = daemonPerSuite("discard-outbox", (queue) => ({
+    "smtp-ip": "127.0.0.1",
+    "smtp-range": "127.0.0.0/8",
+    "rabbitmq-address": BROKER_URL,
+    "rabbitmq-outbox": queue,
+    "rabbitmq-inbox": ""
+  }))
+  const outbox = suite.queue
 
   it("warns at start, answers 250 as MailerQ does, logs the discard, and publishes nothing", async () => {
-    expect(daemon.logs().some((line) => line.includes("rabbitmq-inbox is empty: mail to non-local recipients is answered 250 and discarded"))).toBe(true)
-    const sent = await swaks(daemon.port, ["--from", "a@example.org", "--to", "nobody@example.com"])
+    expect(suite.daemon().logs().some((line) => line.includes("rabbitmq-inbox is empty: mail to non-local recipients is answered 250 and discarded"))).toBe(true)
+    const sent = await swaks(suite.daemon().port, ["--from", "a@example.org", "--to", "nobody@example.com"])
     expect(sent.code, sent.output).toBe(0)
     const [id] = queuedIds(sent.output).values()
     expect(await queueDepth(outbox)).toBe(0) // nothing is published before the 250, so nothing can come later
-    expect(daemon.logs().some((line) => line.includes("message discarded for non-local recipients") && line.includes(String(id)))).toBe(true)
+    expect(suite.daemon().logs().some((line) => line.includes("message discarded for non-local recipients") && line.includes(String(id)))).toBe(true)
   })
 })

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll } from "vitest"
+import { afterAll, afterEach, beforeAll, expect } from "vitest"
 import { startDaemon } from "./daemon.ts"
 import type { RunningDaemon } from "./daemon.ts"
 import { freePort } from "./free-port.ts"
@@ -87,6 +87,29 @@ export const daemonWithManagementApi = (config: Readonly<Record<string, string |
     },
     get api(): string {
       return api
+    }
+  }
+}
+
+/**
+ * For a describe block whose tests share one daemon: started before them with `config(queue)` (a
+ * fresh queue named for `purpose`), stopped after them (it must exit 0), and its queue deleted.
+ */
+export const daemonPerSuite = (purpose: string, config: (queue: string) => Parameters<typeof startDaemon>[0]) => {
+  const queue = uniqueQueue(purpose)
+  let daemon: RunningDaemon | undefined
+  beforeAll(async () => {
+    daemon = await startDaemon(config(queue))
+  })
+  afterAll(async () => {
+    expect(await daemon?.stop()).toBe(0)
+    await deleteQueues(queue)
+  })
+  return {
+    queue,
+    daemon: (): RunningDaemon => {
+      if (daemon === undefined) throw new Error("the suite's daemon has not started")
+      return daemon
     }
   }
 }
