@@ -38,7 +38,7 @@ const COMMANDS = [
   "DATA", "DATA", "DATA now", "RSET", "NOOP", "VRFY someone", "EXPN list", "HELP", "XYZZY", "",
   "STARTTLS", `AUTH PLAIN ${b64("\0alice\0right")}`, `AUTH PLAIN ${b64("\0alice\0wrong")}`, "AUTH PLAIN", "AUTH LOGIN",
   `AUTH LOGIN ${b64("alice")}`, "AUTH CRAM-MD5", "AUTH", b64("alice"), b64("right"), b64("\0alice\0right"), "*", "not base64!",
-  "QUIT"
+  "GET / HTTP/1.1", "POST /submit HTTP/1.0", "QUIT"
 ]
 
 const BODIES = [
@@ -78,6 +78,8 @@ const fragment: fc.Arbitrary<ReadonlyArray<Action>> = fc.oneof(
   { weight: 2, arbitrary: lines("STARTTLS", "EHLO tls.example") },
   { weight: 1, arbitrary: lines(`AUTH PLAIN ${b64("\0alice\0right")}`) },
   { weight: 1, arbitrary: lines("AUTH LOGIN", b64("alice"), b64("right")) },
+  // a burst of commands that deliver nothing, past the junk limit
+  { weight: 1, arbitrary: fc.array(actionOf(fc.constantFrom("NOOP", "RSET", "VRFY someone", "HELP")), { minLength: 6, maxLength: 12 }) },
   {
     weight: 4,
     arbitrary: fc.tuple(
