@@ -12,7 +12,9 @@ import type { Zone, ZoneEntry } from "./memory-dns.ts"
  * zone in memory, as `memory-dns.ts` describes it: a name not in the zone is NXDOMAIN, a name
  * without records of the type asked is an empty answer, `{ fail: "ESERVFAIL" }` is SERVFAIL,
  * `{ fail: "EREFUSED" }` REFUSED, `"hang"` (or `{ fail: "ETIMEOUT" }`) no answer at all. Names go
- * on the wire as they are: any octet in a label. An answer over 512 bytes on UDP is truncated
+ * on the wire as they are: any octet in a label. A name with a CNAME (and no record of the type
+ * asked) is answered as a recursive resolver does: the chain's CNAME records, then the records of
+ * its end (a loop is SERVFAIL). An answer over 512 bytes on UDP is truncated
  * (TC), so that the client asks again over TCP. `delayMs` holds every answer back that long.
  */
 export interface LoopbackDns {
@@ -47,15 +49,36 @@ const record = (name: string, type: RecordType, value: unknown): Answer => {
   }
 }
 
+/** the CNAME hops a recursive resolver follows before it gives up with SERVFAIL */
+const MAX_CNAME_HOPS = 8
+
 /** The response to one query, or undefined for none at all. */
 const respond = (zone: Zone, query: DecodedPacket, udp: boolean): Buffer | undefined => {
   const question = query.questions?.[0]
   if (question === undefined) return undefined
-  const records = zone[question.name.toLowerCase().replace(/\.$/, "")]
-  const entry: ZoneEntry | undefined = records?.[question.type]
+  const lookup = (name: string) => zone[name.toLowerCase().replace(/\.$/, "")]
+  // as a recursive resolver answers: a name that is an alias (and has no record of the type asked)
+  // gives the CNAME records of the chain, then the records of its end; a loop or too long a chain is SERVFAIL
+  const chain: Array<Answer> = []
+  let name = question.name
+  let records = lookup(name)
+  let entry: ZoneEntry | undefined = records?.[question.type]
+  for (let alias = records?.CNAME; entry === undefined && question.type !== "CNAME" && Array.isArray(alias); alias = records?.CNAME) {
+    const target = String(alias[0]).replace(/\.$/, "")
+    chain.push(record(name, "CNAME", target))
+    if (chain.length > MAX_CNAME_HOPS || chain.some((hop) => hop.name.toLowerCase() === target.toLowerCase())) {
+      chain.length = 0
+      records = {}
+      entry = { fail: "ESERVFAIL" }
+      break
+    }
+    name = target
+    records = lookup(name)
+    entry = records?.[question.type]
+  }
   if (entry === "hang" || (entry !== undefined && "fail" in entry && RCODES[entry.fail] === undefined)) return undefined
   const rcode = records === undefined ? RCODES.ENOTFOUND ?? 3 : entry !== undefined && "fail" in entry ? RCODES[entry.fail] ?? 2 : 0
-  const answers = entry === undefined || "fail" in entry ? [] : [...entry].map((value) => record(question.name, question.type, value))
+  const answers = [...chain, ...(entry === undefined || "fail" in entry ? [] : [...entry].map((value) => record(name, question.type, value)))]
   const flags = packet.AUTHORITATIVE_ANSWER | packet.RECURSION_AVAILABLE | (query.flags ?? 0) & packet.RECURSION_DESIRED | rcode
   const response = { type: "response" as const, id: query.id ?? 0, flags, questions: [question], answers }
   const bytes = packet.encode(response)

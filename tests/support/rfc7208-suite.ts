@@ -47,11 +47,15 @@ const zoneOf = (data: RawScenario["zonedata"]): Zone => {
       types[type] = [...(Array.isArray(before) ? before : []), value] as ZoneEntry
     }
     const hasTxt = records.some((r) => r !== "TIMEOUT" && "TXT" in r)
+    /** the types with a record before a TIMEOUT (`TXT: NONE` and the TXT made from SPF are none) */
+    const answered = new Set<string>()
     for (const record of records) {
       if (record === "TIMEOUT") {
-        for (const type of ["A", "AAAA", "TXT", "MX", "PTR", "CNAME"]) types[type] = "hang"
-        continue
+        // as pyspf's runner reads it: a type with a record before the TIMEOUT is answered with those, the others time out
+        for (const type of ["A", "AAAA", "TXT", "MX", "PTR", "CNAME"]) if (!answered.has(type)) types[type] = "hang"
+        break
       }
+      for (const [type, value] of Object.entries(record)) if (type !== "SPF" && value !== "NONE" && value !== "TIMEOUT") answered.add(type)
       for (const [type, value] of Object.entries(record)) {
         if (value === "TIMEOUT") types[type === "SPF" ? "TXT" : type] = "hang"
         else if (type === "SPF") {
