@@ -3,6 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { startDaemon } from "../support/daemon.ts"
+import { freePort } from "../support/free-port.ts"
 import type { RunningDaemon } from "../support/daemon.ts"
 import { BROKER_URL, deleteQueues, takeMessages, uniqueQueue, withBrokerChannel } from "../support/rabbit.ts"
 import { commandExists, rabbitAvailable, serviceAvailable } from "../support/services.ts"
@@ -56,6 +57,18 @@ describe.runIf(ready)("the broker and queues as MailerQ has them (the machine's 
     } finally {
       rmSync(pickup, { recursive: true, force: true })
     }
+  })
+
+  it("a cluster address in MailerQ's h1;h2 form connects to the first node that answers", async () => {
+    const inbox = queue("semicolon-cluster")
+    const closed = await freePort() // nothing listens there: the first node does not answer
+    const daemon = await start({ "rabbitmq-address": `amqp://guest:guest@127.0.0.1:${closed};127.0.0.1:5672/`, "rabbitmq-inbox": inbox })
+    const id = await send(daemon, "cluster@example.com")
+    const [message] = await takeMessages(inbox, 1)
+    expect(message?.json["message-id"]).toBe(id)
+    const logs = daemon.logs().join("\n")
+    expect(logs).toContain(`cannot reach RabbitMQ at 127.0.0.1:${closed}`)
+    expect(logs).toContain("connected to RabbitMQ at 127.0.0.1:5672")
   })
 
   it("declares the exchange and the queues as configured, and publishes through the exchange: priority, gzip, transient", async () => {
