@@ -20,6 +20,12 @@ const CONFIG_DETAILS = "Without --config or --config-file the default file is re
 
 /** Runs `run` with the config the invocation names (files, environment, `--key=value`), or says why it cannot (exit 2). */
 const withConfig = async (invocation: Invocation, run: (config: ResolvedConfig) => Promise<void>) => {
+  const checked = invocation.options["--check-config"]
+  if (checked && invocation.options["--config"] !== undefined) {
+    process.stderr.write(`smtp-intake: --check-config ${checked} and --config ${invocation.options["--config"]} name two files; give one\n\n${commandHelp(invocation.command)}\n`)
+    process.exitCode = 2
+    return
+  }
   const config = configSources({
     config: invocation.options["--config"] ?? (invocation.options["--check-config"] || undefined),
     configFile: invocation.options["--config-file"]
@@ -56,7 +62,7 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
     flag: "--check-config",
     flagValueOptional: true,
     summary: "print the resolved settings (secrets masked), or the errors",
-    options: { "--config-file": CONFIG_OPTIONS["--config-file"]! },
+    options: CONFIG_OPTIONS,
     details: CONFIG_DETAILS,
     run: (invocation) => withConfig(invocation, async (config) => (await import("../config-commands.ts")).checkConfig(config.sources, config.label))
   },

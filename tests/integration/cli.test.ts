@@ -42,6 +42,18 @@ describe("smtp-intake --check-config", () => {
     expect(stderr).toContain("smtp-range")
   })
 
+  it("reads the file of --config as the daemon would, before or after the flag, and refuses two files", async () => {
+    const file = configFile("flag.conf", "smtp-port: 2727\n")
+    for (const args of [["--config", file, "--check-config"], ["--check-config", "--config", file]]) {
+      const { code, stdout } = await cli(args)
+      expect(code).toBe(0)
+      expect(stdout).toMatch(/^smtp-port:\s+2727$/m)
+    }
+    const { code, stderr } = await cli(["--check-config", file, "--config", file])
+    expect(code).toBe(2)
+    expect(stderr).toContain("name two files")
+  })
+
   it("lets SMTP_INTAKE_<KEY> override the file", async () => {
     const file = configFile("env.conf", "smtp-port: 2525\n")
     const { stdout } = await cli(["--check-config", file], { SMTP_INTAKE_SMTP_PORT: "2626" })
