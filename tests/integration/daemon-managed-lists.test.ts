@@ -7,7 +7,10 @@ import { withListStore } from "../support/managed-lists.ts"
 import { BROKER_URL, deleteQueues, takeMessages, uniqueQueue } from "../support/rabbit.ts"
 import { commandExists, rabbitAvailable, serviceAvailable } from "../support/services.ts"
 import { python, queuedIds, rawSession, swaks } from "../support/smtp-clients.ts"
-import { googleDmarcReport, postfixBounce } from "../support/report-samples.ts"
+import {
+  dmarcAggregateXml, EXCHANGE_REPORTING_MTA, EXIM_BOUNDARY, eximBounce, exchangeOnlineBounce, footerWrapped, forwardedAsAttachment,
+  gatewayMixedBounce, googleDmarcReport, gzipDmarcReport, postfixBounce, schemaWrappedXml
+} from "../support/report-samples.ts"
 
 const ready = (await rabbitAvailable()) && serviceAvailable("swaks", commandExists("swaks"), "apt-get install -y swaks")
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -79,6 +82,25 @@ describe.runIf(ready)("the managed lists at work in the daemon", () => {
     expect((byType.get("dsn")?.report as { recipients: Array<{ status: string }> }).recipients.map((r) => r.status))
       .toContain("5.1.1")
     expect(byType.get("dmarc")).toMatchObject({ local: true, report: { type: "dmarc", domain: expect.any(String) } })
+  })
+
+  it("routes bounces and DMARC reports as real senders shape them, and leaves a forwarded bounce to rabbitmq-local", async () => {
+    const shapes: ReadonlyArray<readonly [string, Uint8Array]> = [
+      ["exim-no-type@local.test", eximBounce({ contentType: `multipart/report; boundary=${EXIM_BOUNDARY}` })],
+      ["gateway@local.test", gatewayMixedBounce()],
+      ["footer@local.test", footerWrapped(exchangeOnlineBounce())],
+      ["wrapped-dmarc@local.test", gzipDmarcReport({ xml: schemaWrappedXml(dmarcAggregateXml({ orgName: "", email: "noreply@reports.example.net" })) })]
+    ]
+    for (const [to, message] of shapes) expect((await sendBytes(daemon.port, to, message)).code).toBe(0)
+    expect((await sendBytes(daemon.port, "forwarded@local.test", forwardedAsAttachment(postfixBounce()))).code).toBe(0)
+    const found = new Map((await takeMessages(reports, shapes.length)).map((m) => [m.json.recipient as string, m.json.report as Record<string, unknown>]))
+    expect(found.get("exim-no-type@local.test")).toMatchObject({ type: "dsn", reportingMta: "mail.example.net" })
+    expect(found.get("gateway@local.test")).toMatchObject({ type: "dsn", reportingMta: "gw.example.net" })
+    expect(found.get("footer@local.test")).toMatchObject({ type: "dsn", reportingMta: EXCHANGE_REPORTING_MTA })
+    expect(found.get("wrapped-dmarc@local.test")).toMatchObject({ type: "dmarc", orgName: "reports.example.net" })
+    const [forwarded] = await takeMessages(localQueue, 1)
+    expect(forwarded?.json).toMatchObject({ recipient: "forwarded@local.test", local: true })
+    expect(forwarded?.json.report).toBeUndefined()
   })
 
   it("greets with the MTA hostname of the local IP reached, else smtp-hostname, and uses it in the JSON", async () => {
