@@ -138,6 +138,15 @@ describe.skipIf(!haveChromium())("the console an operator keeps open, against th
     expect(await page.content()).not.toContain(TOKEN)
     // nothing wider than the screen
     expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(380)
+    // and no key broken in the middle of a word ("smtp-maxsiz|e"): only after a hyphen
+    const brokenKeys = await page.evaluate<Array<string>>(`[...document.querySelectorAll('table[aria-label^="Settings of Daemon"] td:first-child')]
+      .filter((cell) => {
+        const range = document.createRange()
+        range.selectNodeContents(cell)
+        const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size
+        return lines > cell.textContent.split("-").length
+      }).map((cell) => cell.textContent)`)
+    expect(brokenKeys).toEqual([])
     await page.screenshot({ path: join(SHOTS, "console-narrow.png") })
     await page.close()
 
