@@ -64,6 +64,8 @@ const DISPOSE_TIMEOUT_MS = 2_000
 interface State {
   link: Link | undefined
   closing: boolean
+  /** why the last attempt to connect failed, or the link was lost (redacted): what the console shows while not connected */
+  notConnected: string | undefined
 }
 
 const gzipped = promisify(gzip)
@@ -91,7 +93,7 @@ const make = (options: AmqpPublisherOptions) =>
       )
     }
     const declared = new Set(options.queues)
-    const state: State = { link: undefined, closing: false }
+    const state: State = { link: undefined, closing: false, notConnected: undefined }
     const firstAttempt = yield* Deferred.make<void, QueueMismatchAtStart>()
 
     // added before the supervisor is forked, so it runs after the supervisor is interrupted
@@ -160,9 +162,11 @@ const make = (options: AmqpPublisherOptions) =>
 
     const condition = Effect.sync((): PublisherCondition => {
       const link = state.link
+      const connected = link !== undefined && link.isOpen()
       return {
         kind: "rabbitmq",
-        connected: link !== undefined && link.isOpen(),
+        connected,
+        notConnected: connected ? undefined : state.notConnected,
         blocked: link?.blockedReason(),
         missingQueues: link === undefined ? [] : [...link.missingQueues]
       }
@@ -203,6 +207,7 @@ const supervise = (
         const mismatch = attempt.failure instanceof QueueMismatch && options.failOnQueueMismatchAtStart === true
         if (mismatch && (yield* Deferred.fail(firstAttempt, mismatchAtStart(options, address, attempt.failure)))) return
         const last = i === nodes.length - 1
+        state.notConnected = `${address.display}: ${address.redact(attempt.failure instanceof Error ? attempt.failure.message : String(attempt.failure))}`
         yield* logConnectFailure(address, attempt.failure, everConnected, last ? delay : undefined)
       }
       if (connected === undefined) {
@@ -214,6 +219,7 @@ const supervise = (
       const { link, index } = connected
       const address = nodes[index]!
       everConnected = true
+      state.notConnected = undefined
       delay = BACKOFF_START_MS
       yield* Effect.logInfo(`connected to RabbitMQ at ${address.display}`)
       yield* Deferred.succeed(firstAttempt, undefined)
@@ -234,6 +240,7 @@ const supervise = (
         stopWatchingChannels()
       })))
       if (state.link === link) state.link = undefined
+      state.notConnected = `${address.display}: connection lost: ${address.redact(reason)}`
       const then = nodes.length > 1 ? `trying ${nodes[(index + 1) % nodes.length]!.display} next` : "reconnecting"
       yield* Effect.logWarning(`lost connection to RabbitMQ at ${address.display}: ${address.redact(reason)}; ${then}`)
       yield* Effect.promise(() => link.dispose(DISPOSE_TIMEOUT_MS))

@@ -25,7 +25,7 @@ export const CONSOLE_LIVE_SCRIPT = `"use strict";
   const publisherText = (condition) => {
     if (condition === undefined || condition === null) return "no answer";
     if (condition.kind === "rabbitmq") {
-      if (!condition.connected) return "broker not connected";
+      if (!condition.connected) return "broker not connected" + (condition.notConnected ? ": " + condition.notConnected : "");
       if (condition.blocked !== undefined) return "broker blocking publishers: " + condition.blocked;
       if (condition.missingQueues.length > 0) return "queue missing: " + condition.missingQueues.join(", ");
       return "broker connected";

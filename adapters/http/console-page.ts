@@ -42,6 +42,8 @@ figcaption { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; font-size: 0.8re
 .key-refused { color: #c62828; }
 .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 1rem; }
 tr.unset td { color: #888; }
+/* a setting's key or a column's heading wraps after a hyphen, never mid-word: on a narrow screen the values give way */
+th, .process td:first-child { overflow-wrap: break-word; }
 .process p { font-size: 0.9rem; }
 `
 

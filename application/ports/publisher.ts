@@ -28,6 +28,8 @@ export type PublisherCondition =
   | {
     readonly kind: "rabbitmq"
     readonly connected: boolean
+    /** while not connected: why the last attempt failed, or the connection was lost (credentials redacted) */
+    readonly notConnected?: string | undefined
     /** the broker's reason while it blocks publishers (a resource alarm) */
     readonly blocked: string | undefined
     /** queues found deleted, until declared again */

@@ -36,6 +36,19 @@ export const REFUSAL_REASONS: ReadonlyArray<RefusalReason> = [
 export const isRefusalReason = (text: string): text is RefusalReason => (REFUSAL_REASONS as ReadonlyArray<string>).includes(text)
 
 /**
+ * A command refused for one of the console's reasons: AUTH required (530 at RCPT) or refused
+ * before TLS (538), a SIZE= over smtp-maxsize (552 at MAIL), DATA while the memory budget is
+ * spent (452 at DATA). Any other refused command (syntax, sequence) is no refusal it counts.
+ */
+const commandRefusal = (command: string, code: number): RefusalReason | undefined => {
+  if (code === 530 && command === "Rcpt") return "auth"
+  if (code === 538 && command === "Auth") return "auth"
+  if (code === 552 && command === "Mail") return "size"
+  if (code === 452 && command === "Data") return "memory"
+  return undefined
+}
+
+/**
  * The refusal a session event records, if it is one. A cancelled or malformed AUTH exchange is the
  * client's doing, not a refusal; a deferred message (451) is the broker's.
  */
@@ -57,8 +70,12 @@ export const refusalOf = (event: SessionEvent): RefusalReason | undefined => {
           return "memory"
         case "too-large-for-broker":
           return "broker"
+        case "authentication":
+          return "auth"
       }
       return undefined
+    case "CommandRefused":
+      return commandRefusal(event.command, event.reply.code)
     case "MessageDeferred":
       return "broker"
   }

@@ -7,6 +7,8 @@ import { haveChromium, launchChromium, openConsole } from "../support/chromium.t
 import { startDaemon } from "../support/daemon.ts"
 import { daemonWithManagementApi } from "../support/daemon-hooks.ts"
 import { freePort } from "../support/free-port.ts"
+import { BROKER_URL, deleteQueues, uniqueQueue, withBrokerChannel } from "../support/rabbit.ts"
+import { rabbitAvailable } from "../support/services.ts"
 import { rawSession } from "../support/smtp-clients.ts"
 import { withStartup } from "../support/timing.ts"
 
@@ -15,6 +17,8 @@ const TOKEN = "console-live-token-never-shown"
 const SHOTS = process.env["CONSOLE_SCREENSHOT_DIR"] ?? tmpdir()
 
 type Client = ReturnType<typeof rawSession>
+
+const rabbit = await rabbitAvailable()
 
 /** the page polls once a second what the daemon samples once a second: a change shows within a few, more on a loaded machine */
 const LIVE = { timeout: 15_000, interval: 100 }
@@ -138,6 +142,17 @@ describe.skipIf(!haveChromium())("the console an operator keeps open, against th
     expect(await page.content()).not.toContain(TOKEN)
     // nothing wider than the screen
     expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(380)
+    // and no key broken in the middle of a word ("smtp-maxsiz|e"): only after a hyphen
+    const brokenKeys = await page.evaluate<Array<string>>(`[...document.querySelectorAll('table[aria-label^="Settings of Daemon"] td:first-child')]
+      .filter((cell) => {
+        const range = document.createRange()
+        range.selectNodeContents(cell)
+        const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size
+        return lines > cell.textContent.split("-").length
+      }).map((cell) => cell.textContent)`)
+    expect(brokenKeys).toEqual([])
+    // the README's narrow screenshot: the top of the page, Now's tiles and the refusals as a phone shows them
+    await page.evaluate("window.scrollTo(0, 0)")
     await page.screenshot({ path: join(SHOTS, "console-narrow.png") })
     await page.close()
 
@@ -211,6 +226,35 @@ describe.skipIf(!haveChromium())("the console an operator keeps open, against th
     }
   }, withStartup(30_000))
 
+  it.runIf(rabbit)("shows the publisher as it is: not connected and why (a queue that is not there), connected, a queue deleted under it", async () => {
+    const port = await freePort()
+    const inbox = uniqueQueue("console-publisher")
+    const daemon = await startDaemon({
+      "smtp-ip": "127.0.0.1", "smtp-range": "127.0.0.0/24", "management-port": port, "management-token": TOKEN,
+      "rabbitmq-address": BROKER_URL, "rabbitmq-inbox": inbox, "rabbitmq-declare": "false"
+    })
+    try {
+      const page = await openConsole(browser, `http://127.0.0.1:${port}/?token=${TOKEN}`, problems)
+      await expect.poll(() => text(page, "now-publisher"), LIVE)
+        .toMatch(new RegExp(`^broker not connected: 127\\.0\\.0\\.1:5672: .*"${inbox}" does not exist and rabbitmq-declare is false`))
+      // the operator declares it: the next attempt (at most 5 s later) connects
+      await withBrokerChannel((channel) => channel.assertQueue(inbox, { durable: true }))
+      await expect.poll(() => text(page, "now-publisher"), LIVE).toBe("broker connected")
+      expect(await page.locator("#now-publisher").getAttribute("class")).toBe("good")
+      // deleted under the running daemon: the publish that finds it gone gets 451, and nothing declares it again
+      await deleteQueues(inbox)
+      const client = await greeted(daemon.port, "127.0.0.91")
+      expect(await send(client, "Subject: gone\r\n\r\nhello")).toMatch(/^451 /)
+      client.close()
+      await expect.poll(() => text(page, "now-publisher"), LIVE).toBe(`queue missing: ${inbox}`)
+      expect(await page.locator("#now-publisher").getAttribute("class")).toBe("bad")
+      await page.close()
+    } finally {
+      await daemon.stop()
+      await deleteQueues(inbox).catch(() => {})
+    }
+  }, withStartup(60_000))
+
   it("with the broker gone: the publisher shows it, a message is deferred (451) and counts as a broker refusal", async () => {
     const [port, nobody] = [await freePort(), await freePort()]
     const orphan = await startDaemon({
@@ -223,7 +267,7 @@ describe.skipIf(!haveChromium())("the console an operator keeps open, against th
       client.close()
       const url = `http://127.0.0.1:${port}/?token=${TOKEN}`
       const page = await openConsole(browser, url, problems)
-      await expect.poll(() => text(page, "now-publisher"), LIVE).toBe("broker not connected")
+      await expect.poll(() => text(page, "now-publisher"), LIVE).toMatch(/^broker not connected: 127\.0\.0\.1:\d+: .*ECONNREFUSED/)
       expect(await page.locator("#now-publisher").getAttribute("class")).toBe("bad")
       await expect.poll(() => chartPeak(page, "deferred"), LIVE).toBeGreaterThan(0)
       const broker = page.getByRole("table", { name: "Refusals by reason" }).getByRole("row").filter({ hasText: "broker" })

@@ -113,7 +113,7 @@ describe.skipIf(!haveChromium())("management console in headless Chromium", () =
     await withoutToken.close()
   })
 
-  it("finds a session by client IP and opens it as a transcript that says why the client was refused", async () => {
+  it("finds a session by client IP, sender or recipient and message id, and opens it as a transcript that says why the client was refused", async () => {
     const journal = (client: string, commands: ReadonlyArray<SessionCommand>): SessionJournal => {
       const step = decide(policy)
       let state = initialState
@@ -128,7 +128,9 @@ describe.skipIf(!haveChromium())("management console in headless Chromium", () =
     server = await startManagementServer({
       journals: [
         journal("192.0.2.8", [...start("192.0.2.8"), Command.rcpt("bad address"), Command.quit]),
-        journal("192.0.2.9", [...start("192.0.2.9"), Command.rcpt("ok@example.com"), Command.quit])
+        journal("192.0.2.9", [
+          ...start("192.0.2.9"), Command.rcpt("ok@example.com"), Command.data, Command.dataEnd(10), Command.published(["id-of-9"]), Command.quit
+        ])
       ]
     })
     const page = await open(server.base)
@@ -142,6 +144,17 @@ describe.skipIf(!haveChromium())("management console in headless Chromium", () =
     const refusal = transcript.getByRole("row").filter({ hasText: "RCPT TO:<bad address>" })
     await refusal.waitFor()
     expect(await refusal.textContent()).toMatch(/553 5\.1\.3 Bad recipient address syntax.*CommandRefused: Rcpt/)
+
+    // by sender or recipient (any case), and by message id
+    const found = async (field: string, value: string, count: number) => {
+      for (const label of ["Client IP", "Message id", "Sender or recipient"]) await page.getByLabel(label).fill(label === field ? value : "")
+      await page.getByRole("button", { name: "Find sessions" }).click()
+      await expect.poll(() => sessions.getByRole("listitem").count()).toBe(count)
+      return sessions.locator("summary").allTextContents()
+    }
+    expect(await found("Sender or recipient", "OK@example.com", 1)).toEqual([expect.stringContaining("192.0.2.9:40000")])
+    expect(await found("Message id", "id-of-9", 1)).toEqual([expect.stringContaining("192.0.2.9:40000")])
+    expect(await found("Sender or recipient", "a@example.org", 2)).toHaveLength(2)
     await page.screenshot({ path: join(tmpdir(), "smtp-intake-console-sessions.png"), fullPage: true })
     await page.close()
   })
