@@ -163,7 +163,7 @@ export const CONSOLE_SCRIPT = `"use strict";
   /** what the session's summary names: its last refusal, if it had one (the reason is in the transcript) */
   const refusalIn = (session) => {
     for (let i = session.transcript.length - 1; i >= 0; i--) {
-      const refusal = session.transcript[i].decisions.find((d) => /^(ConnectionRefused|MessageRefused|MessageDeferred|AuthFailed)/.test(d));
+      const refusal = session.transcript[i].decisions.find((d) => /^(ConnectionRefused|CommandRefused|MessageRefused|MessageDeferred|AuthFailed)/.test(d));
       if (refusal !== undefined) return refusal;
     }
     return undefined;

@@ -139,6 +139,8 @@ describe.skipIf(!haveChromium())("management console in headless Chromium", () =
     await page.getByLabel("Client IP").fill("192.0.2.8")
     await page.getByRole("button", { name: "Find sessions" }).click()
     await sessions.getByRole("listitem").nth(1).waitFor({ state: "detached" })
+    // a session whose only refusal was a command's names that refusal, not how it ended
+    expect(await sessions.locator("summary").filter({ hasText: "192.0.2.8:40000" }).textContent()).toContain("(CommandRefused: Rcpt)")
     await sessions.locator("summary").filter({ hasText: "192.0.2.8:40000" }).click()
     const transcript = page.getByRole("table", { name: "Transcript of 192.0.2.8:40000" })
     const refusal = transcript.getByRole("row").filter({ hasText: "RCPT TO:<bad address>" })
