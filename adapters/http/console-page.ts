@@ -84,7 +84,7 @@ const NOW_SECTION = `<section id="now" aria-labelledby="now-title">
       <tbody id="refused-client-rows"></tbody>
     </table>
   </div>
-  <p class="note">Budget and PROXY refusals happen before a session starts: they are counted, but not by client.</p>
+  <p class="note">Budget and PROXY refusals happen before a session starts: they count for the address that connected, with no session to open.</p>
   <p id="refusals-error" class="error" role="alert"></p>
 </section>`
 

@@ -1,7 +1,6 @@
 import type { Socket } from "node:net"
 import { Effect } from "effect"
 import type { ConnectionBudgetShape } from "../../application/ports/connection-budget.ts"
-import { Metrics } from "../../application/ports/metrics.ts"
 
 type Run = <A, E>(effect: Effect.Effect<A, E>) => Promise<A>
 
@@ -21,7 +20,7 @@ const socketClosed = (socket: Socket) =>
  * kernel but not yet served. A budget held in this process admits at once when a slot is free,
  * without a fiber (the usual case, once per connection).
  */
-export const budgetAdmission = (run: Run, budget: ConnectionBudgetShape, hostname: () => string, onRefused: (peer: string) => void) =>
+export const budgetAdmission = (run: Run, budget: ConnectionBudgetShape, hostname: () => string, onRefused: (socket: Socket) => void) =>
 (socket: Socket, id: string): Promise<boolean> => {
   const admitted = () => {
     const release = () => void run(budget.releaseIncoming(id)).catch(() => {})
@@ -37,8 +36,7 @@ export const budgetAdmission = (run: Run, budget: ConnectionBudgetShape, hostnam
     (outcome) => {
       if (outcome === "admitted") return admitted()
       if (outcome === "refused") {
-        onRefused(`${socket.remoteAddress}:${socket.remotePort}`)
-        void run(Metrics.pipe(Effect.flatMap((metrics) => metrics.connectionRefused("budget")))).catch(() => {})
+        onRefused(socket)
         if (!socket.destroyed) socket.end(`421 4.7.0 ${hostname()} Too many connections, try again later\r\n`)
       }
       return false

@@ -1,11 +1,12 @@
 import { createServer } from "node:net"
 import type { Server, Socket } from "node:net"
 import { TLSSocket } from "node:tls"
-import { Context, Effect, FiberSet, Layer } from "effect"
+import { Clock, Context, Effect, FiberSet, Layer } from "effect"
 import { greetingNameFor } from "../../application/greeting-name.ts"
 import { ConnectionBudget } from "../../application/ports/connection-budget.ts"
 import { Metrics } from "../../application/ports/metrics.ts"
 import type { MtaHostnames } from "../../application/ports/mta-hostnames.ts"
+import { RefusalTally } from "../../application/ports/refusal-tally.ts"
 import type { ReverseDns } from "../../application/ports/reverse-dns.ts"
 import { openSession } from "../../application/session/smtp-session.ts"
 import type { SessionServices } from "../../application/session/smtp-session.ts"
@@ -84,8 +85,18 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
     let context = options.tls === undefined ? undefined : secureContextOf(options.tls)
     const run = yield* FiberSet.makeRuntimePromise<SessionServices | ConnectionBudget | MtaHostnames | ReverseDns>()
     const log = (effect: Effect.Effect<void>) => void run(effect).catch(() => {})
-    const admit = budgetAdmission(run, yield* ConnectionBudget, () => live.hostname, (peer) =>
-      log(Effect.logWarning("connection refused: no slot in the connection budget in time").pipe(Effect.annotateLogs({ peer }))))
+    /** A refusal before any session: logged, counted, and tallied for the console with its client. */
+    const refusedBeforeSession = (socket: Socket, reason: "budget" | "proxy", message: string, annotations: Record<string, string> = {}) => {
+      const client = normalizeIp(socket.remoteAddress ?? "") ?? socket.remoteAddress
+      log(Effect.logWarning(message).pipe(
+        Effect.annotateLogs({ peer: `${socket.remoteAddress}:${socket.remotePort}`, ...annotations }),
+        Effect.andThen(Metrics.pipe(Effect.flatMap((metrics) => metrics.connectionRefused(reason)))),
+        Effect.andThen(Effect.all([RefusalTally, Clock.currentTimeMillis])),
+        Effect.map(([tally, at]) => tally.record(reason, client, at))
+      ))
+    }
+    const admit = budgetAdmission(run, yield* ConnectionBudget, () => live.hostname, (socket) =>
+      refusedBeforeSession(socket, "budget", "connection refused: no slot in the connection budget in time"))
     const onTlsFailed = (client: string) => (reason: string) =>
       log(Effect.logInfo("TLS handshake failed").pipe(Effect.annotateLogs({ client, reason })))
     const onDefect = (error: unknown) => log(Effect.logError("internal error in an SMTP session", error))
@@ -94,11 +105,8 @@ export const SmtpListenerLayer = (options: ListenerOptions) =>
       admit,
       timeoutMs: () => live.timeoutSeconds * 1000,
       greetingName: (localIp: string) => run(greetingNameFor(normalizeIp(localIp) ?? localIp)),
-      onProxyRefused: (peer: string, reason: string) =>
-        log(Effect.logWarning("PROXY header refused, connection closed").pipe(
-          Effect.annotateLogs({ peer, reason }),
-          Effect.andThen(Metrics.pipe(Effect.flatMap((metrics) => metrics.connectionRefused("proxy"))))
-        ))
+      onProxyRefused: (socket: Socket, reason: string) =>
+        refusedBeforeSession(socket, "proxy", "PROXY header refused, connection closed", { reason })
     }
     const servers: Array<Server> = []
     const connections = new Set<SmtpConnection>()

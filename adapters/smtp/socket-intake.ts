@@ -10,7 +10,7 @@ export interface SocketIntake {
   readonly proxyRanges: () => ReadonlyArray<IpRange>
   /** resolves true once the connection has a slot in the budget; false when it was refused or left */
   readonly admit: (socket: Socket, id: string) => Promise<boolean>
-  readonly onProxyRefused: (peer: string, reason: string) => void
+  readonly onProxyRefused: (socket: Socket, reason: string) => void
   /** the name to greet a client with that reached this local IP */
   readonly greetingName: (localIp: string) => Promise<string>
   /** how long a proxy may take to send its header */
@@ -56,7 +56,7 @@ export const takeIn = async (socket: Socket, intake: SocketIntake): Promise<Admi
       try {
         addresses = await proxiedAddresses(socket)
       } catch (error) {
-        intake.onProxyRefused(`${socket.remoteAddress}:${socket.remotePort}`, (error as Error).message)
+        intake.onProxyRefused(socket, (error as Error).message)
         socket.destroy()
         return undefined
       } finally {

@@ -1,11 +1,9 @@
 import { Clock, Context, Effect, Layer, Option, Schedule } from "effect"
 import { histogramQuantile } from "../../domain/console/histogram-quantile.ts"
-import { CONNECTION_REFUSALS, Metrics, PUBLISH_SECONDS_BUCKETS } from "../ports/metrics.ts"
+import { CONNECTION_REFUSALS, PUBLISH_SECONDS_BUCKETS } from "../ports/metrics.ts"
 import type { MetricsSnapshot } from "../ports/metrics.ts"
 import { DaemonMetrics } from "../ports/metrics-reading.ts"
 import type { MetricsReading } from "../ports/metrics-reading.ts"
-import { RefusalTally } from "../ports/refusal-tally.ts"
-import type { RefusalTallyShape } from "../ports/refusal-tally.ts"
 
 /** One second of the daemon's traffic, as the console's "Now" and its chart show it. */
 export interface TrafficPoint {
@@ -63,18 +61,6 @@ export const trafficPoint = (at: number, now: MetricsReading, before: { at: numb
   }
 }
 
-/**
- * The refusals a session does not see (the budget's, before a session starts, and a bad PROXY
- * header) reach the tally from this process's own metrics (with smtp-threads, each worker counts
- * its own): counted, but without a client.
- */
-const tallyConnectionRefusals = (tally: RefusalTallyShape, at: number, now: MetricsSnapshot, before: MetricsSnapshot) => {
-  for (const reason of ["budget", "proxy"] as const) {
-    const delta = now.connectionsRefused[reason] - before.connectionsRefused[reason]
-    if (delta > 0) tally.record(reason, undefined, at, delta)
-  }
-}
-
 export class TrafficHistory extends Context.Service<TrafficHistory, {
   /** the points after `since` (epoch ms), oldest first: at most the last fifteen minutes */
   since(since: number): Effect.Effect<ReadonlyArray<TrafficPoint>>
@@ -86,9 +72,6 @@ export class TrafficHistory extends Context.Service<TrafficHistory, {
  */
 export const TrafficHistoryLayer = Layer.effect(TrafficHistory, Effect.gen(function*() {
   const metrics = yield* DaemonMetrics
-  const tally = yield* RefusalTally
-  const own = yield* Metrics
-  let ownBefore = yield* own.snapshot
   const points: Array<TrafficPoint | undefined> = new Array(HISTORY_POINTS)
   let next = 0
   const readings: Array<{ at: number; reading: MetricsReading }> = []
@@ -102,9 +85,6 @@ export const TrafficHistoryLayer = Layer.effect(TrafficHistory, Effect.gen(funct
       points[next] = trafficPoint(at, reading.value, before, readings[0]!.reading)
       next = (next + 1) % points.length
     }
-    const ownNow = yield* own.snapshot
-    tallyConnectionRefusals(tally, at, ownNow, ownBefore)
-    ownBefore = ownNow
     readings.push({ at, reading: reading.value })
     if (readings.length > LATENCY_SAMPLES) readings.shift()
   })

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest"
+import type { RefusalSummary } from "../../application/ports/refusal-tally.ts"
 import { daemonPerTest } from "../support/daemon-hooks.ts"
+import { freePort } from "../support/free-port.ts"
 import { mostAtOnce } from "../support/overlap.ts"
 import { BROKER_URL, takeMessages } from "../support/rabbit.ts"
 import { rabbitAvailable } from "../support/services.ts"
@@ -52,13 +54,20 @@ describe.runIf(ready)("connection budgets and timeouts at the SMTP port", () => 
     )
   }, withStartup(60_000))
 
-  it("refuses a held connection with 421 4.7.0 once it has waited its bound", async () => {
-    const daemon = await daemons.start({ "smtp-ip": "127.0.0.1", "smtp-range": "127.0.0.1", "smtp-connections-in": 1, "smtp-timeout": 1 })
+  it("refuses a held connection with 421 4.7.0 once it has waited its bound, and the console counts it for its client", async () => {
+    const managementPort = await freePort()
+    const daemon = await daemons.start({
+      "smtp-ip": "127.0.0.1",
+      "smtp-range": "127.0.0.0/8",
+      "smtp-connections-in": 1,
+      "smtp-timeout": 1,
+      "management-port": managementPort
+    })
     const first = rawSession(daemon.port)
     expect(await first.reply()).toMatch(/^220 /)
     const keepAlive = setInterval(() => first.send("NOOP\r\n"), 300)
     try {
-      const second = rawSession(daemon.port)
+      const second = rawSession(daemon.port, "127.0.0.1", "127.0.0.23")
       const started = Date.now()
       expect(await second.reply(5000)).toMatch(/^421 4\.7\.0 .*Too many connections/)
       expect(Date.now() - started).toBeGreaterThanOrEqual(900)
@@ -66,6 +75,9 @@ describe.runIf(ready)("connection budgets and timeouts at the SMTP port", () => 
       clearInterval(keepAlive)
       first.close()
     }
+    const refusals = await (await fetch(`http://127.0.0.1:${managementPort}/api/console/refusals`)).json() as RefusalSummary
+    expect(refusals.byReason.budget).toBe(1)
+    expect(refusals.topClients).toContainEqual({ client: "127.0.0.23", count: 1, reason: "budget" })
     // the slot is free again
     const third = rawSession(daemon.port)
     expect(await third.reply(5000)).toMatch(/^220 /)
