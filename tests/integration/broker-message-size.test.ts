@@ -83,12 +83,17 @@ describe.runIf(ready)("a RabbitMQ node of the test's own (max_message_size = 1 M
       expect(await sendMessage(port, "during@example.com", 1_000)).toMatch(/^451 4\.3\.0 /)
       await waitFor("the daemon to see the block", () => logLines(daemon!).some((l) => l.message.includes("blocks publishers")))
       expect(await readiness()).toBe(503)
+      // the console's publisher tile reads this condition: blocked, with RabbitMQ's reason
+      const traffic = await (await fetch(`http://127.0.0.1:${managementPort}/api/console/traffic`)).json() as { publisher: Record<string, unknown> }
+      expect(traffic.publisher).toMatchObject({ kind: "rabbitmq", connected: true, blocked: expect.stringMatching(/memory/i) })
       expect(await sendMessage(port, "blocked@example.com", 1_000)).toMatch(/^451 4\.3\.0 /)
     } finally {
       await rabbit.ctl("set_vm_memory_high_watermark", "0.4")
     }
     await waitFor("the daemon to see the block lifted", () => logLines(daemon!).some((l) => l.message.includes("accepts publishes again")))
     expect(await readiness()).toBe(200)
+    const lifted = await (await fetch(`http://127.0.0.1:${managementPort}/api/console/traffic`)).json() as { publisher: Record<string, unknown> }
+    expect(lifted.publisher.blocked).toBeUndefined()
     expect(await sendMessage(port, "after@example.com", 1_000)).toMatch(/^250-Ok/)
   }, withStartup(60_000))
 })
