@@ -113,6 +113,20 @@ describe("the README's examples, as written", () => {
     expect(stderr).toBe("")
     expect(stdout).toBe(readmeBlock("Use as a library", "node example.js", "text"))
   })
+
+  it("Use as a library: example.js type-checks against the declarations (a TypeScript user copying it gets no error)", async () => {
+    const checked = join(project, "checked")
+    mkdirSync(checked)
+    writeFileSync(join(checked, "example.js"), readmeBlock("Use as a library", "`example.js`:", "js"))
+    writeFileSync(join(checked, "tsconfig.json"), JSON.stringify({
+      // strict off: plain JavaScript need not prove that parseIpRange found a range; every other type is checked
+      compilerOptions: { target: "es2024", lib: ["es2024", "dom"], module: "nodenext", moduleResolution: "nodenext", strict: false, allowJs: true, checkJs: true, noEmit: true, types: [] },
+      files: ["example.js"]
+    }))
+    const tsc = await node([join(ROOT, "node_modules/typescript/bin/tsc"), "-p", checked])
+    expect(tsc.stdout).toBe("")
+    expect(tsc.code).toBe(0)
+  })
 })
 
 describe("the smtp-intake command, installed globally from the tarball", () => {
