@@ -148,6 +148,18 @@ describe("the smtp-intake command, installed globally from the tarball", () => {
     expect(check.stdout).not.toContain("s3cret")
   })
 
+  it("on a Node older than 24 (the first `node` on a user's PATH may be) says so in one line and exits 1", async () => {
+    const olderNode = "data:text/javascript,Object.defineProperty(process, \"versions\", { value: { ...process.versions, node: \"20.19.0\" } });" +
+      "Object.defineProperty(process, \"version\", { value: \"v20.19.0\" })"
+    const file = join(dir, "old-node.conf")
+    writeFileSync(file, "smtp-port: 2525\n")
+    for (const args of [["--check-config", file], ["--config", file], ["--version"]]) {
+      const old = await node(["--import", olderNode, bin, ...args])
+      expect(old.stderr).toBe(`smtp-intake needs Node.js 24 or later; ${process.execPath} is v20.19.0\n`)
+      expect(old.code).toBe(1)
+    }
+  })
+
   it("Simulate your limits: the README's example prints what the README shows", async () => {
     const example = join(dir, "simulate-example")
     mkdirSync(example)
