@@ -2,7 +2,6 @@ import { Effect, Layer } from "effect"
 import type { Scope } from "effect"
 import { ManagedListsStore, StoreUnavailable } from "../../application/ports/managed-lists-store.ts"
 import type { ManagedListsStoreShape } from "../../application/ports/managed-lists-store.ts"
-import { listenForChanges } from "./change-feed.ts"
 import { sqliteStore } from "./sqlite-store.ts"
 
 export type DatabaseAddress =
