@@ -193,14 +193,24 @@ const synopsis = (command: CommandSpec): ReadonlyArray<string> => {
   return Object.entries(command.verbs).map(([verb, args]) => [head, verb, ...args].join(" "))
 }
 
+/** Options beyond this many are `[options]` in the overview; `smtp-intake COMMAND --help` names them. */
+const OVERVIEW_OPTIONS = 2
+
+/** A command's line in the overview: its one form, with its options named or, when many, as `[options]`. */
+const overviewForm = (command: CommandSpec): string => {
+  const optional = Object.entries(command.options).filter(([name]) => !(command.required ?? []).includes(name))
+  if (command.verbs !== undefined || optional.length <= OVERVIEW_OPTIONS) return synopsis(command)[0] ?? ""
+  return [baseOf(command), "[options]", ...(command.positional === undefined ? [] : [command.positional])].join(" ")
+}
+
 /** The usage of every command, one line each: `smtp-intake --config FILE local list | add PATTERN [TYPE] | remove PATTERN`. */
 export const usage = (table: ReadonlyArray<CommandSpec>): string => {
   const lines = table.map((command) => {
     const [head = "", ...more] = synopsis(command)
-    return more.length === 0 ? [head, command.summary] as const : [[head, ...more.map((form) => form.slice(baseOf(command).length + 1))].join(" | "), ""] as const
+    return more.length === 0 ? [overviewForm(command), command.summary] as const : [[head, ...more.map((form) => form.slice(baseOf(command).length + 1))].join(" | "), ""] as const
   })
-  const width = Math.max(...lines.filter(([, summary]) => summary !== "").map(([line]) => line.length)) + 2
-  const body = lines.map(([line, summary]) => (summary === "" ? line : line.padEnd(width) + summary))
+  // the summary under its form, so that no line is wider than the longest form
+  const body = lines.map(([line, summary]) => (summary === "" ? line : `${line}\n           ${summary}`))
   return ["usage: " + body[0], ...body.slice(1).map((l) => "       " + l), "       smtp-intake --version | --help",
     "", "Options may come before or after the command; `smtp-intake COMMAND --help` tells more."].join("\n")
 }

@@ -55,4 +55,10 @@ describe("the command line", () => {
     const text = usage(COMMANDS)
     for (const command of COMMANDS) expect(text).toContain(command.flag ?? command.name)
   })
+
+  it("keeps the usage readable in a terminal: no line wider than 100 columns, many options as [options]", () => {
+    const text = usage(COMMANDS)
+    for (const line of text.split("\n")) expect(line.length, line).toBeLessThanOrEqual(100)
+    expect(text).toContain("smtp-intake send [options] RCPT...")
+  })
 })
