@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
@@ -47,7 +47,8 @@ const asJson = (result: SimulationResult, threads: number) =>
 
 /** On a violation: the shrunk plan as a scenario file, and the command that replays it. */
 const replayHint = (options: SimulateOptions, result: SimulationResult) => {
-  const file = join(tmpdir(), `smtp-intake-simulate-failure-${result.seed}.json`)
+  // a directory of its own: a fixed name in the shared /tmp could be another user's file or link
+  const file = join(mkdtempSync(join(tmpdir(), "smtp-intake-simulate-")), `failure-seed-${result.seed}.json`)
   writeFileSync(file, `${JSON.stringify({ plan: result.shrunk }, null, 2)}\n`)
   return `replay it: smtp-intake simulate --config ${options.config} --scenario ${file}\n`
 }

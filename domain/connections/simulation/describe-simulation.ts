@@ -1,3 +1,4 @@
+import type { Plan } from "./scenario.ts"
 import type { SimulationLimits, SimulationResult } from "./simulate-connections.ts"
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
@@ -40,7 +41,21 @@ export const describeSimulation = (result: SimulationResult): string => {
     ...lines,
     `INVARIANT BROKEN at event ${v.step} (t = ${v.atMs} ms, ${v.event}): ${v.message}`,
     ...(result.shrunk === undefined ? [] : [
-      `shortest failing run: ${result.shrunk.clients.length} clients and ${result.shrunk.outgoing.length} outgoing connections`
+      `shortest failing run: ${result.shrunk.clients.length} clients and ${result.shrunk.outgoing.length} outgoing connections`,
+      ...planLines(result.shrunk)
     ])
   ].join("\n")
+}
+
+/** A shrunk run short enough to read is printed whole, one client or connection a line. */
+const PRINTED_PLAN_LINES = 20
+
+const planLines = (plan: Plan): ReadonlyArray<string> => {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(3)} s`
+  if (plan.clients.length + plan.outgoing.length > PRINTED_PLAN_LINES) return []
+  return [
+    ...plan.clients.map((c) =>
+      `  client   arrives at ${seconds(c.atMs)}, stays ${seconds(c.holdMs)}${c.patienceMs === undefined ? "" : `, waits at most ${seconds(c.patienceMs)}`}`),
+    ...plan.outgoing.map((o) => `  outgoing at ${seconds(o.atMs)}, for ${seconds(o.holdMs)}`)
+  ]
 }

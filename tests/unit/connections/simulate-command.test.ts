@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest"
 import { parseScenario } from "../../../domain/connections/simulation/scenario.ts"
 import { runPlan } from "../../../domain/connections/simulation/simulate-connections.ts"
@@ -35,10 +35,15 @@ describe("smtp-intake simulate, when the budget breaks an invariant", () => {
     expect(stdout).toContain("shortest failing run: 5 clients and 0 outgoing connections")
     const replay = /^replay it: smtp-intake simulate --config (\S+) --scenario (\S+)$/m.exec(stderr)
     expect(replay?.[1]).toBe(config)
+    // in a directory of its own, not at a name anyone could have put there first
+    expect(dirname(replay![2]!)).not.toBe(tmpdir())
     const scenario = parseScenario(readFileSync(replay![2]!, "utf8"))
     if (!scenario.ok) throw new Error(scenario.error)
+    // the run is short enough to print: one line per client, as in the file
+    const printed = stdout.split("\n").filter((line) => line.startsWith("  client   arrives at "))
+    expect(printed).toEqual(scenario.value.plan!.clients.map((c) => expect.stringContaining(`arrives at ${(c.atMs / 1000).toFixed(3)} s, stays ${(c.holdMs / 1000).toFixed(3)} s`)))
     const limits = { total: undefined, incoming: 3, outgoing: undefined, maxWaiting: 1000, maxWaitMs: 60_000 }
     expect(runPlan(limits, scenario.value.plan!, leakyBudget).violation?.message).toMatch(/over the incoming limit 3/)
-    rmSync(replay![2]!)
+    rmSync(dirname(replay![2]!), { recursive: true })
   })
 })
