@@ -256,6 +256,9 @@ export const runPlan = (limits: SimulationLimits, plan: Plan, rules: BudgetRules
   let now = 0
   let failure: Violation | undefined
   for (let next = agenda.next(); next !== undefined; next = agenda.next()) {
+    // a waiting client's timer that fires after it was admitted (or gone) is no event: it neither
+    // counts as a step nor stretches the simulated time
+    if ((next.event.kind === "waitEnds" || next.event.kind === "hangUp") && states[next.event.client] !== "waiting") continue
     now = next.atMs
     steps++
     handle(next.event, now)
