@@ -180,7 +180,7 @@ export const configKeys = [
   }),
   key("smtpHostname", {
     name: "smtp-hostname", parse: optional(parseHostname), format: asIs, default: undefined,
-    whenUnset: "the machine's hostname", supported: true, reload: "live"
+    whenUnset: "the reverse DNS name of the local IP, else the machine's hostname", supported: true, reload: "live"
   }),
   key("smtpExtract", {
     name: "smtp-extract", parse: parseBoolean, format: formatBoolean, default: true, supported: true, reload: "live"
