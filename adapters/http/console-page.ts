@@ -45,6 +45,14 @@ tr.unset td { color: #888; }
 /* a setting's key or a column's heading wraps after a hyphen, never mid-word: on a narrow screen the values give way */
 th, .process td:first-child { overflow-wrap: break-word; }
 .process p { font-size: 0.9rem; }
+/* on a phone a transcript stacks: time and command on one line, the reply and the decision under them */
+@media (max-width: 32rem) {
+  table.transcript tr:first-child { display: none; }
+  table.transcript tr { display: grid; grid-template-columns: max-content 1fr; column-gap: 0.5rem; border-bottom: 1px solid #8884; padding-block: 0.3rem; }
+  table.transcript td { border: 0; padding: 0.1rem 0; }
+  table.transcript td:nth-child(n+3) { grid-column: 1 / -1; }
+  table.transcript td:nth-child(4):not(:empty)::before { content: "decision: "; color: #888; }
+}
 `
 
 const refusalOptions = ["any", ...REFUSAL_REASONS].map((reason) => `<option value="${reason}">${reason}</option>`).join("")

@@ -138,6 +138,7 @@ export const CONSOLE_SCRIPT = `"use strict";
 
   const transcript = (session) => {
     const table = document.createElement("table");
+    table.className = "transcript";
     table.setAttribute("aria-label", "Transcript of " + session.client);
     const head = document.createElement("tr");
     for (const title of ["Time", "Client", "Reply", "Decision"]) {

@@ -130,6 +130,12 @@ describe.skipIf(!haveChromium())("the console an operator keeps open, against th
   })
 
   it("shows the config in force with secrets masked, what the last SIGHUP applied or refused, on a narrow screen too", async () => {
+    // a session of its own to open as a transcript below
+    const client = await greeted(running.daemon.port, "127.0.0.38")
+    expect(await client.command("MAIL FROM:<narrow@example.org>")).toMatch(/^250[ -]/)
+    expect(await client.command("RCPT TO:<bad address>")).toMatch(/^5/)
+    expect(await client.command("QUIT")).toMatch(/^221 /)
+    client.close()
     const page = await open({ width: 380 })
     const daemonView = page.locator("#config-processes summary").filter({ hasText: /^Daemon \(pid \d+\) — version \d+\.\d+\.\d+, up / })
     await daemonView.click()
@@ -151,6 +157,26 @@ describe.skipIf(!haveChromium())("the console an operator keeps open, against th
         return lines > cell.textContent.split("-").length
       }).map((cell) => cell.textContent)`)
     expect(brokenKeys).toEqual([])
+    // a transcript stacks: the time on one line beside the command, the reply and the decision under them at full width
+    const sessions = page.getByRole("list", { name: "Sessions" })
+    await sessions.locator("summary").filter({ hasText: "127.0.0.38" }).click()
+    const rows = await page.evaluate<Array<{ timeLines: number; replyWidth: number; tableWidth: number }>>(`[...document.querySelector("table.transcript").rows].slice(1)
+      .map((row) => {
+        const range = document.createRange()
+        range.selectNodeContents(row.cells[0])
+        return {
+          timeLines: new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size,
+          replyWidth: row.cells[2].getBoundingClientRect().width,
+          tableWidth: row.getBoundingClientRect().width
+        }
+      })`)
+    await page.locator("table.transcript").first().screenshot({ path: join(tmpdir(), "smtp-intake-console-narrow-transcript.png") })
+    expect(rows.length).toBeGreaterThan(0)
+    for (const row of rows) {
+      expect(row.timeLines).toBe(1)
+      expect(row.replyWidth).toBeGreaterThan(row.tableWidth * 0.9)
+    }
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(380)
     // the README's narrow screenshot: the top of the page, Now's tiles and the refusals as a phone shows them
     await page.evaluate("window.scrollTo(0, 0)")
     await page.screenshot({ path: join(SHOTS, "console-narrow.png") })
