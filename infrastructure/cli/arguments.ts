@@ -63,7 +63,8 @@ const SHORT: Readonly<Record<string, string>> = { "-h": "--help" }
 
 const optional = (arg: string) => arg.startsWith("[")
 
-const isOption = (arg: string) => arg.startsWith("-") && arg !== "-"
+/** `-3` is a value (the command says what is wrong with it), not an option */
+const isOption = (arg: string) => arg.startsWith("-") && arg !== "-" && !/^-\d/.test(arg)
 
 /** The option's name and, for `--name=value`, its value. */
 const splitOption = (arg: string): readonly [string, string | undefined] => {

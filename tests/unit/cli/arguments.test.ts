@@ -44,6 +44,10 @@ describe("the command line", () => {
     expect(errorOf("--config", "a", "--config", "b")).toBe("--config is given twice")
   })
 
+  it("takes a negative number as a value, for the command to judge (--seed -3), not as an option", () => {
+    expect(ran("--config", "f.conf", "simulate", "--seed", "-3").options).toEqual({ "--config": "f.conf", "--seed": "-3" })
+  })
+
   it("gives help for a command, or for all, and the version", () => {
     expect(parse("local", "--help")).toMatchObject({ _tag: "Help", command: { name: "local" } })
     expect(parse("-h")).toEqual({ _tag: "Help", command: undefined })
