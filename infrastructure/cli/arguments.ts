@@ -185,9 +185,12 @@ const baseOf = (command: CommandSpec) => {
   return ["smtp-intake", ...required, command.flag !== undefined ? flag : command.name].filter((w) => w !== "").join(" ")
 }
 
+/** The options a command may be given without: every one it has but those it requires. */
+const optionalOptions = (command: CommandSpec) => Object.entries(command.options).filter(([name]) => !(command.required ?? []).includes(name))
+
 const synopsis = (command: CommandSpec): ReadonlyArray<string> => {
   const head = baseOf(command)
-  const optional = Object.entries(command.options).filter(([name]) => !(command.required ?? []).includes(name))
+  const optional = optionalOptions(command)
   if (command.verbs === undefined) {
     return [[head, ...optional.map(([name, spec]) => `[${optionText(name, spec)}]`), ...(command.positional === undefined ? [] : [command.positional])].join(" ")]
   }
@@ -199,8 +202,7 @@ const OVERVIEW_OPTIONS = 2
 
 /** A command's line in the overview: its one form, with its options named or, when many, as `[options]`. */
 const overviewForm = (command: CommandSpec): string => {
-  const optional = Object.entries(command.options).filter(([name]) => !(command.required ?? []).includes(name))
-  if (command.verbs !== undefined || optional.length <= OVERVIEW_OPTIONS) return synopsis(command)[0] ?? ""
+  if (command.verbs !== undefined || optionalOptions(command).length <= OVERVIEW_OPTIONS) return synopsis(command)[0] ?? ""
   return [baseOf(command), "[options]", ...(command.positional === undefined ? [] : [command.positional])].join(" ")
 }
 

@@ -20,14 +20,15 @@ const CONFIG_DETAILS = "Without --config or --config-file the default file is re
 
 /** Runs `run` with the config the invocation names (files, environment, `--key=value`), or says why it cannot (exit 2). */
 const withConfig = async (invocation: Invocation, run: (config: ResolvedConfig) => Promise<void>) => {
-  const checked = invocation.options["--check-config"]
-  if (checked && invocation.options["--config"] !== undefined) {
-    process.stderr.write(`smtp-intake: --check-config ${checked} and --config ${invocation.options["--config"]} name two files; give one\n\n${commandHelp(invocation.command)}\n`)
+  // the file alone: `--config FILE`, or `--check-config FILE`
+  const alone = [invocation.options["--config"], invocation.options["--check-config"] || undefined].filter((file) => file !== undefined)
+  if (alone.length > 1) {
+    process.stderr.write(`smtp-intake: --check-config ${alone[1]} and --config ${alone[0]} name two files; give one\n\n${commandHelp(invocation.command)}\n`)
     process.exitCode = 2
     return
   }
   const config = configSources({
-    config: invocation.options["--config"] ?? (invocation.options["--check-config"] || undefined),
+    config: alone[0],
     configFile: invocation.options["--config-file"]
   }, invocation.settings)
   if (!config.ok) {

@@ -2,7 +2,7 @@ import { Effect, FiberMap, FiberSet } from "effect"
 import { BUDGET, isBudgetRequest } from "../../adapters/cluster/budget-messages.ts"
 import { replyKind } from "../../adapters/cluster/ipc-requests.ts"
 import type { BudgetOp, BudgetRequest, BudgetResults, MessageLink } from "../../adapters/cluster/budget-messages.ts"
-import type { ConnectionBudgetShape } from "../../application/ports/connection-budget.ts"
+import type { Admission, ConnectionBudgetShape } from "../../application/ports/connection-budget.ts"
 
 /**
  * The primary's side of the connection budget (smtp-threads > 1): answers every worker's requests
@@ -31,22 +31,19 @@ export const makeBudgetServer = (budget: ConnectionBudgetShape) =>
         /** A held slot goes back; a connection still waiting is withdrawn (the keeper hands on a slot it got meanwhile). */
         const giveBack = (id: string) => held.delete(id) ? budget.releaseIncoming(key(id)) : FiberMap.remove(waiting, id)
 
+        const settle = (request: BudgetRequest, admission: Admission) => {
+          if (admission === "admitted") held.add(request.id)
+          reply(request, admission)
+        }
+
         const handle = (request: BudgetRequest) => {
           switch (request.op) {
             case "admitIncoming":
               // a free slot is answered at once, with no fiber; a wait is a fiber, keyed to be withdrawn
-              if (budget.admitAtOnce?.(key(request.id)) === true) {
-                held.add(request.id)
-                return reply(request, "admitted")
-              }
+              if (budget.admitAtOnce?.(key(request.id)) === true) return settle(request, "admitted")
               return void admit(
                 request.id,
-                budget.admitIncoming(key(request.id)).pipe(Effect.tap((admission) =>
-                  Effect.sync(() => {
-                    if (admission === "admitted") held.add(request.id)
-                    reply(request, admission)
-                  })
-                ))
+                budget.admitIncoming(key(request.id)).pipe(Effect.tap((admission) => Effect.sync(() => settle(request, admission))))
               )
             case "releaseIncoming":
               // a worker tells, and waits for no reply

@@ -20,6 +20,13 @@ type Client = ReturnType<typeof rawSession>
 
 const rabbit = await rabbitAvailable()
 
+/** In the page: how many lines an element's text takes on the screen. */
+const LINES_OF = `(element) => {
+  const range = document.createRange()
+  range.selectNodeContents(element)
+  return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size
+}`
+
 /** the page polls once a second what the daemon samples once a second: a change shows within a few, more on a loaded machine */
 const LIVE = { timeout: 15_000, interval: 100 }
 
@@ -150,27 +157,17 @@ describe.skipIf(!haveChromium())("the console an operator keeps open, against th
     expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(380)
     // and no key broken in the middle of a word ("smtp-maxsiz|e"): only after a hyphen
     const brokenKeys = await page.evaluate<Array<string>>(`[...document.querySelectorAll('table[aria-label^="Settings of Daemon"] td:first-child')]
-      .filter((cell) => {
-        const range = document.createRange()
-        range.selectNodeContents(cell)
-        const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size
-        return lines > cell.textContent.split("-").length
-      }).map((cell) => cell.textContent)`)
+      .filter((cell) => (${LINES_OF})(cell) > cell.textContent.split("-").length).map((cell) => cell.textContent)`)
     expect(brokenKeys).toEqual([])
     // a transcript stacks: the time on one line beside the command, the reply and the decision under them at full width
     const sessions = page.getByRole("list", { name: "Sessions" })
     await sessions.locator("summary").filter({ hasText: "127.0.0.38" }).click()
     const rows = await page.evaluate<Array<{ timeLines: number; replyWidth: number; tableWidth: number }>>(`[...document.querySelector("table.transcript").rows].slice(1)
-      .map((row) => {
-        const range = document.createRange()
-        range.selectNodeContents(row.cells[0])
-        return {
-          timeLines: new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size,
-          replyWidth: row.cells[2].getBoundingClientRect().width,
-          tableWidth: row.getBoundingClientRect().width
-        }
-      })`)
-    await page.locator("table.transcript").first().screenshot({ path: join(tmpdir(), "smtp-intake-console-narrow-transcript.png") })
+      .map((row) => ({
+        timeLines: (${LINES_OF})(row.cells[0]),
+        replyWidth: row.cells[2].getBoundingClientRect().width,
+        tableWidth: row.getBoundingClientRect().width
+      }))`)
     expect(rows.length).toBeGreaterThan(0)
     for (const row of rows) {
       expect(row.timeLines).toBe(1)

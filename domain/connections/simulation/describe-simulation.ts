@@ -2,6 +2,8 @@ import type { Plan } from "./scenario.ts"
 import type { SimulationLimits, SimulationResult } from "./simulate-connections.ts"
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+/** to the millisecond, as a replay file holds the times */
+const exactSeconds = (ms: number) => `${(ms / 1000).toFixed(3)} s`
 const limit = (value: number | undefined) => (value === undefined ? "unlimited" : String(value))
 const of = (value: number, max: number | undefined) => (max === undefined ? String(value) : `${value} of ${max}`)
 
@@ -51,11 +53,10 @@ export const describeSimulation = (result: SimulationResult): string => {
 const PRINTED_PLAN_LINES = 20
 
 const planLines = (plan: Plan): ReadonlyArray<string> => {
-  const seconds = (ms: number) => `${(ms / 1000).toFixed(3)} s`
   if (plan.clients.length + plan.outgoing.length > PRINTED_PLAN_LINES) return []
   return [
     ...plan.clients.map((c) =>
-      `  client   arrives at ${seconds(c.atMs)}, stays ${seconds(c.holdMs)}${c.patienceMs === undefined ? "" : `, waits at most ${seconds(c.patienceMs)}`}`),
-    ...plan.outgoing.map((o) => `  outgoing at ${seconds(o.atMs)}, for ${seconds(o.holdMs)}`)
+      `  client   arrives at ${exactSeconds(c.atMs)}, stays ${exactSeconds(c.holdMs)}${c.patienceMs === undefined ? "" : `, waits at most ${exactSeconds(c.patienceMs)}`}`),
+    ...plan.outgoing.map((o) => `  outgoing at ${exactSeconds(o.atMs)}, for ${exactSeconds(o.holdMs)}`)
   ]
 }
