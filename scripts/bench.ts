@@ -23,7 +23,10 @@
  *
  *   npm run bench -- --startup [--runs 3] [--startup-cli FILE]   (start-up times and RSS at rest only: scripts/bench/startup.ts)
  *   npm run bench -- [--runs 3] [--messages 10000] [--single-messages 5000] [--idle 10000]
- *                    [--sessions 20] [--size 10240] [--queue-type classic|quorum] [--threads 2]
+ *                    [--sessions 20] [--size 10240] [--queue-type classic|quorum] [--threads 2] [--pin]
+ *
+ * --pin: the contenders on every CPU but the last, RabbitMQ and smtp-source on the last
+ * (scripts/bench/cpu-pinning.ts), so that no contender takes CPU from the broker.
  */
 import { cpus, loadavg, totalmem } from "node:os"
 import { parseArgs } from "node:util"
@@ -41,6 +44,8 @@ import { startYardstick } from "./bench/yardstick-process.ts"
 import type { Yardstick } from "./bench/yardstick-process.ts"
 import { cpuMs } from "./bench/cpu-time.ts"
 import { runStartupBench } from "./bench/startup.ts"
+import { pinCpus } from "./bench/cpu-pinning.ts"
+import type { Pinning } from "./bench/cpu-pinning.ts"
 
 const { values: flags } = parseArgs({
   options: {
@@ -53,6 +58,7 @@ const { values: flags } = parseArgs({
     "queue-type": { type: "string", default: "classic" },
     threads: { type: "string", default: "2" },
     startup: { type: "boolean", default: false },
+    pin: { type: "boolean", default: false },
     "startup-cli": { type: "string" }
   }
 })
@@ -63,7 +69,11 @@ const IDLE = Number(flags.idle)
 const SESSIONS = Number(flags.sessions)
 const SIZE = Number(flags.size)
 const QUEUE_TYPE = flags["queue-type"]
-const THREADS = Number(flags.threads)
+const REQUESTED_THREADS = Number(flags.threads)
+/** set by main under --pin */
+let pinning: Pinning | undefined
+/** workers sharing fewer CPUs than there are of them say nothing of how threads scale: left out */
+let THREADS = REQUESTED_THREADS
 const WARM_UP_MESSAGES = 1000
 
 const MB = 1024 * 1024
@@ -145,7 +155,7 @@ const runAgainst = async (load: SourceLoad, pid: number, into: Series, rss?: () 
   let peak = rss?.() ?? 0
   const sampler = rss === undefined ? undefined : setInterval(() => (peak = Math.max(peak, rss())), 100)
   try {
-    const run = await runSmtpSource(load)
+    const run = await runSmtpSource(load, pinning?.loadPrefix)
     into.perSecond.push(run.perSecond)
     into.cpuMs.push((cpuMs(pid) - cpu) / load.messages)
     return { run, peak }
@@ -174,7 +184,7 @@ const measure = async (label: string, contenders: Contenders, queues: Queues, lo
       await runAgainst({ ...load, port: threaded.port }, threaded.pid, result.threaded)
       await expectDepth(queues.threaded, load.messages)
     }
-    result.sink.perSecond.push((await runSmtpSource({ ...load, port: contenders.sinkPort })).perSecond)
+    result.sink.perSecond.push((await runSmtpSource({ ...load, port: contenders.sinkPort }, pinning?.loadPrefix)).perSecond)
     await runAgainst({ ...load, port: bare.port }, bare.pid, result.bare)
     await expectDepth(queues.bare, load.messages)
     await runAgainst({ ...load, port: floor.port }, floor.pid, result.floor)
@@ -202,7 +212,7 @@ const throughput = async (queues: Queues) => {
   try {
     const base = { sessions: SESSIONS, size: SIZE }
     for (const port of [daemon.port, ...(threaded === undefined ? [] : [threaded.port]), bare.port, floor.port]) {
-      await runSmtpSource({ ...base, port, messages: WARM_UP_MESSAGES, reuseConnections: true })
+      await runSmtpSource({ ...base, port, messages: WARM_UP_MESSAGES, reuseConnections: true }, pinning?.loadPrefix)
     }
     await Promise.all([queues.daemon.purge(), queues.threaded.purge().catch(() => {}), queues.bare.purge(), queues.floor.purge()])
     const contenders = { daemon, threaded, sinkPort: sink.port, bare, floor }
@@ -276,7 +286,21 @@ const main = async () => {
     return
   }
   buildCommand()
+  if (flags.pin) {
+    const pinned = pinCpus()
+    if (typeof pinned === "string") {
+      process.stderr.write(`bench: ${pinned}\n`)
+      process.exitCode = 1
+      return
+    }
+    pinning = pinned
+    if (REQUESTED_THREADS > pinned.serverCpus) THREADS = 1
+  }
   say(`machine: ${machine()}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`)
+  if (pinning !== undefined) {
+    say(`pinned: ${pinning.describe}` +
+      (THREADS < REQUESTED_THREADS ? `; smtp-threads ${REQUESTED_THREADS} left out (${pinning.serverCpus} CPU for the contenders)` : ""))
+  }
   const queues: Queues = { daemon: benchQueue(), threaded: benchQueue(), bare: benchQueue(), floor: benchQueue(), ceiling: benchQueue() }
   try {
     const { many, single } = await throughput(queues)
@@ -325,12 +349,14 @@ const main = async () => {
     say(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`)
     say(JSON.stringify({
       runs: RUNS,
+      ...(pinning === undefined ? {} : { pinned: pinning.describe }),
       manyPerConnection: { ...summary(many), ratioToBroker: ratioA, floorToBroker: floorA },
       onePerConnection: { ...summary(single), ratioToSink: ratioB, floorToSink: floorB },
       rssMb: { rest: Math.round(restMb), idle: Math.round(heldMb), connections: memory.greeted }
     }))
   } finally {
     for (const queue of Object.values(queues)) await queue.remove().catch(() => {})
+    pinning?.restore()
   }
 }
 

@@ -27,9 +27,10 @@ export interface SourceLoad {
 /**
  * Postfix's smtp-source (no Postfix daemon involved): `sessions` parallel SMTP sessions sending
  * `messages` messages of `size` bytes of payload in all. It stops at the first reply it did not
- * expect, so a clean exit means every message got its 250.
+ * expect, so a clean exit means every message got its 250. `prefix` starts it through another
+ * command (`taskset -c N` under `--pin`).
  */
-export const runSmtpSource = (load: SourceLoad): Promise<SourceRun> =>
+export const runSmtpSource = (load: SourceLoad, prefix: ReadonlyArray<string> = []): Promise<SourceRun> =>
   new Promise((resolve, reject) => {
     const args = [
       "-s", String(load.sessions),
@@ -42,7 +43,8 @@ export const runSmtpSource = (load: SourceLoad): Promise<SourceRun> =>
       `127.0.0.1:${load.port}`
     ]
     const started = process.hrtime.bigint()
-    const child = spawn(SMTP_SOURCE, args, { stdio: ["ignore", "ignore", "pipe"] })
+    const [command, ...rest] = [...prefix, SMTP_SOURCE, ...args]
+    const child = spawn(command!, rest, { stdio: ["ignore", "ignore", "pipe"] })
     let errors = ""
     child.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")))
     child.once("error", reject)
