@@ -287,7 +287,7 @@ const main = async () => {
   }
   buildCommand()
   if (flags.pin) {
-    const pinned = pinCpus()
+    const pinned = pinCpus(BROKER_URL)
     if (typeof pinned === "string") {
       process.stderr.write(`bench: ${pinned}\n`)
       process.exitCode = 1

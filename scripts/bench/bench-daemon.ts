@@ -2,6 +2,7 @@ import { execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { stopOnExit } from "./on-exit.ts"
 import { childrenOf } from "./cpu-time.ts"
 
 /** The built command (`npm run build`), what `npm start` and an installed smtp-intake run. */
@@ -56,7 +57,7 @@ export const startBenchDaemon = async (
   })
   writeFileSync(file, lines.map(([key, value]) => `${key}: ${value}`).join("\n") + "\n")
   const script = `ulimit -n ${WANTED_FILES} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`
-  const child = spawn("sh", ["-c", script, process.execPath, ...DAEMON_FLAGS, BUILT_CLI, "--config", file], { stdio: ["ignore", "pipe", "pipe"] })
+  const child = stopOnExit(spawn("sh", ["-c", script, process.execPath, ...DAEMON_FLAGS, BUILT_CLI, "--config", file], { stdio: ["ignore", "pipe", "pipe"] }))
   const queued: Array<QueuedTiming> = []
   const output: Array<string> = []
   let partial = ""

@@ -8,6 +8,7 @@
  */
 import { execFileSync } from "node:child_process"
 import { availableParallelism } from "node:os"
+import { atExit } from "./on-exit.ts"
 
 export interface Pinning {
   /** which CPUs went to whom, for the report */
@@ -33,10 +34,13 @@ const localBroker = (): number | undefined => {
   }
 }
 
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"])
+
 /** Pins this process (and so every contender it starts) and the local broker; a reason when it cannot. */
-export const pinCpus = (): Pinning | string => {
+export const pinCpus = (brokerUrl: string): Pinning | string => {
   const cpus = availableParallelism()
   if (cpus < 2) return `--pin needs at least 2 CPUs, this machine has ${cpus}`
+  if (!LOOPBACK.has(new URL(brokerUrl).hostname)) return "--pin needs the bench's RabbitMQ on this machine (a loopback address)"
   const broker = localBroker()
   if (broker === undefined) return "--pin needs RabbitMQ on this machine (one beam.smp process)"
   const last = String(cpus - 1)
@@ -51,7 +55,8 @@ export const pinCpus = (): Pinning | string => {
       restored = true
       taskset(["-a", "-cp", brokerHad, String(broker)])
     }
-    process.once("exit", restore)
+    // a bench that crashes or is stopped with ^C must not leave the broker on one CPU
+    atExit(restore)
     return {
       describe: `contenders on CPU ${servers}, RabbitMQ (pid ${broker}) and smtp-source on CPU ${last}`,
       serverCpus: cpus - 1,

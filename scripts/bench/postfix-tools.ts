@@ -2,6 +2,7 @@ import { spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
 import { existsSync } from "node:fs"
 import { connect } from "node:net"
+import { stopOnExit } from "./on-exit.ts"
 
 export const SMTP_SOURCE = "/usr/sbin/smtp-source"
 export const SMTP_SINK = "/usr/sbin/smtp-sink"
@@ -44,7 +45,7 @@ export const runSmtpSource = (load: SourceLoad, prefix: ReadonlyArray<string> = 
     ]
     const started = process.hrtime.bigint()
     const [command, ...rest] = [...prefix, SMTP_SOURCE, ...args]
-    const child = spawn(command!, rest, { stdio: ["ignore", "ignore", "pipe"] })
+    const child = stopOnExit(spawn(command!, rest, { stdio: ["ignore", "ignore", "pipe"] }))
     let errors = ""
     child.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")))
     child.once("error", reject)
@@ -64,9 +65,9 @@ export interface RunningSink {
 export const startSmtpSink = async (port: number): Promise<RunningSink> => {
   // smtp-sink refuses to run as root unless told whose privileges to drop to.
   const privileges = process.getuid?.() === 0 ? ["-u", "nobody"] : []
-  const child: ChildProcess = spawn(SMTP_SINK, [...privileges, "-m", "1024", `127.0.0.1:${port}`, "1024"], {
+  const child: ChildProcess = stopOnExit(spawn(SMTP_SINK, [...privileges, "-m", "1024", `127.0.0.1:${port}`, "1024"], {
     stdio: ["ignore", "ignore", "inherit"]
-  })
+  }))
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
   await waitForPort(port, exited)
   return {

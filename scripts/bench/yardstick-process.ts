@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process"
+import { stopOnExit } from "./on-exit.ts"
 
 /** The programs the daemon is measured against, each `node SCRIPT PORT QUEUE BROKER_URL`. */
 export const YARDSTICKS = {
@@ -17,7 +18,7 @@ export interface Yardstick {
 /** Starts one of the YARDSTICKS in a process of its own and waits until it listens. */
 export const startYardstick = (which: keyof typeof YARDSTICKS, port: number, queue: string, brokerUrl: string): Promise<Yardstick> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [YARDSTICKS[which], String(port), queue, brokerUrl], { stdio: ["ignore", "pipe", "inherit"] })
+    const child = stopOnExit(spawn(process.execPath, [YARDSTICKS[which], String(port), queue, brokerUrl], { stdio: ["ignore", "pipe", "inherit"] }))
     const exited = new Promise<void>((done) => child.once("exit", () => done()))
     child.once("exit", (code) => reject(new Error(`${which} exited with ${code} before listening`)))
     child.stdout.once("data", () =>
