@@ -356,7 +356,6 @@ const main = async () => {
     }))
   } finally {
     for (const queue of Object.values(queues)) await queue.remove().catch(() => {})
-    pinning?.restore()
   }
 }
 

@@ -17,8 +17,6 @@ export interface Pinning {
   readonly serverCpus: number
   /** put before a load generator's command so that it runs on the broker's CPU */
   readonly loadPrefix: ReadonlyArray<string>
-  /** gives the broker back every CPU it had */
-  readonly restore: () => void
 }
 
 const taskset = (args: ReadonlyArray<string>): string => execFileSync("taskset", args, { encoding: "utf8" })
@@ -36,7 +34,10 @@ const localBroker = (): number | undefined => {
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"])
 
-/** Pins this process (and so every contender it starts) and the local broker; a reason when it cannot. */
+/**
+ * Pins this process (and so every contender it starts) and the local broker, whose CPUs are given
+ * back when the bench exits; a reason when it cannot.
+ */
 export const pinCpus = (brokerUrl: string): Pinning | string => {
   const cpus = availableParallelism()
   if (cpus < 2) return `--pin needs at least 2 CPUs, this machine has ${cpus}`
@@ -49,19 +50,12 @@ export const pinCpus = (brokerUrl: string): Pinning | string => {
     const brokerHad = affinityOf(broker)
     taskset(["-a", "-cp", last, String(broker)])
     taskset(["-a", "-cp", servers, String(process.pid)])
-    let restored = false
-    const restore = () => {
-      if (restored) return
-      restored = true
-      taskset(["-a", "-cp", brokerHad, String(broker)])
-    }
-    // a bench that crashes or is stopped with ^C must not leave the broker on one CPU
-    atExit(restore)
+    // at exit, however the bench ends: a crash or ^C must not leave the broker on one CPU
+    atExit(() => taskset(["-a", "-cp", brokerHad, String(broker)]))
     return {
       describe: `contenders on CPU ${servers}, RabbitMQ (pid ${broker}) and smtp-source on CPU ${last}`,
       serverCpus: cpus - 1,
-      loadPrefix: ["taskset", "-c", last],
-      restore
+      loadPrefix: ["taskset", "-c", last]
     }
   } catch (error) {
     return `--pin could not set CPU affinity: ${(error as Error).message.split("\n")[0]}`

@@ -19,9 +19,11 @@ process.once("exit", () => {
   stopAll()
   for (const step of undo) step()
 })
+let stopping = false
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   process.on(signal, () => {
-    if (process.exitCode === code) return process.exit(code)
+    if (stopping) return process.exit(code)
+    stopping = true
     process.exitCode = code
     process.stderr.write(`bench: ${signal}, stopping (again to exit at once)\n`)
     stopAll()
