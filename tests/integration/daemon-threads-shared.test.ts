@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import { THROTTLE } from "../../domain/auth/auth-throttle.ts"
 import { certificateFactory } from "../support/certificates.ts"
 import { daemonPerTest } from "../support/daemon-hooks.ts"
-import { annotationOf, listeningPids, logLines, waitFor } from "../support/daemon-logs.ts"
+import { annotationOf, countOf, listeningPids, waitFor } from "../support/daemon-logs.ts"
 import { freePort } from "../support/free-port.ts"
 import { BROKER_URL } from "../support/rabbit.ts"
 import { commandExists, rabbitAvailable, serviceAvailable } from "../support/services.ts"
@@ -86,11 +86,11 @@ describe.runIf(ready)("smtp-threads: 2 shares the metrics and the AUTH throttle 
       const sent = await Promise.all(Array.from({ length: 24 }, (_, n) => sendOver(daemon.port, `w${waves}c${n}`, 1 + (n % 3))))
       expect(sent.reduce((a, b) => a + b, 0)).toBe(48)
       waves++
-      await waitFor(`${48 * waves} message queued log lines`, () => logLines(daemon).filter((l) => l.message === "message queued").length === 48 * waves)
+      await waitFor(`${48 * waves} message queued log lines`, () => countOf(daemon, "message queued") === 48 * waves)
     }
     expect(annotationOf(daemon, "message queued", "pid").size).toBe(2)
-    const messages = 48 * waves
-    const connections = 24 * waves
+    const queued = 48 * waves
+    const opened = 24 * waves
 
     const expectWholeDaemon = async (messages: number, connections: number) => {
       for (let n = 0; n < 8; n++) {
@@ -103,22 +103,22 @@ describe.runIf(ready)("smtp-threads: 2 shares the metrics and the AUTH throttle 
         expect(valueOf(text, "smtp_intake_publisher_ready")).toBe(1)
       }
     }
-    await expectWholeDaemon(messages, connections)
+    await expectWholeDaemon(queued, opened)
     // the session journals of both workers, whichever worker serves the API request
     for (let n = 0; n < 4; n++) {
       const { sessions } = JSON.parse(await scrape(managementPort, "/api/sessions?limit=1000")) as { sessions: Array<{ transcript: Array<{ decisions: Array<string> }> }> }
-      expect(sessions).toHaveLength(connections)
-      expect(sessions.flatMap((s) => s.transcript).filter((line) => line.decisions.includes("MessageQueued"))).toHaveLength(messages)
+      expect(sessions).toHaveLength(opened)
+      expect(sessions.flatMap((s) => s.transcript).filter((line) => line.decisions.includes("MessageQueued"))).toHaveLength(queued)
     }
 
     // A worker dies; its replacement counts from zero, and the primary keeps what the dead one reported.
     const [victim] = listeningPids(daemon)
     process.kill(victim ?? 0, "SIGKILL")
     await waitFor("a replacement worker listening", () => listeningPids(daemon).length === 3)
-    await expectWholeDaemon(messages, connections)
+    await expectWholeDaemon(queued, opened)
     const more = await Promise.all(Array.from({ length: 4 }, (_, n) => sendOver(daemon.port, `after${n}`, 1)))
     expect(more.reduce((a, b) => a + b, 0)).toBe(4)
-    await expectWholeDaemon(messages + 4, connections + 4)
+    await expectWholeDaemon(queued + 4, opened + 4)
   }, withStartup(60_000))
 
   // The same attack against one process and against two workers: the IP is refused after the same number of failures.
@@ -135,7 +135,7 @@ describe.runIf(ready)("smtp-threads: 2 shares the metrics and the AUTH throttle 
     // each on a connection of its own, so that node:cluster spreads them over the workers
     const failures = await Promise.all(Array.from({ length: THROTTLE.BLOCK_AFTER }, () => attempt("guess")))
     for (const failure of failures) expect(failure.output).toMatch(/535 5\.7\.8 /)
-    await waitFor("the failures logged", () => logLines(daemon).filter((l) => l.message === "authentication failed").length === THROTTLE.BLOCK_AFTER)
+    await waitFor("the failures logged", () => countOf(daemon, "authentication failed") === THROTTLE.BLOCK_AFTER)
 
     // The right password, in parallel rounds until every worker has refused it: the kernel picks which
     // worker accepts, and one after another the connections tend to land on the same one. Whichever
@@ -146,7 +146,7 @@ describe.runIf(ready)("smtp-threads: 2 shares the metrics and the AUTH throttle 
         expect(blocked.output).toMatch(/454 4\.7\.0 Too many failed authentication attempts/)
         expect(blocked.output).not.toMatch(/235 /)
       }
-      await waitFor("the round's refusals logged", () => logLines(daemon).filter((l) => l.message === refusal).length === 4 * (round + 1))
+      await waitFor("the round's refusals logged", () => countOf(daemon, refusal) === 4 * (round + 1))
     }
     expect(annotationOf(daemon, refusal, "pid").size).toBe(threads)
     const text = await scrape(managementPort)

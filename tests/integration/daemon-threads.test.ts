@@ -6,7 +6,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { CLI } from "../support/daemon.ts"
 import { daemonPerTest } from "../support/daemon-hooks.ts"
-import { annotationOf, listeningPids, logLines, sleep, waitFor } from "../support/daemon-logs.ts"
+import { annotationOf, countOf, listeningPids, logLines, sleep, waitFor } from "../support/daemon-logs.ts"
 import { mostAtOnce } from "../support/overlap.ts"
 import { freePort } from "../support/free-port.ts"
 import { runTracked } from "../support/processes.ts"
@@ -99,7 +99,7 @@ describe.runIf(ready)("smtp-threads: N worker processes", () => {
 
     const messages = await takeMessages(inbox, 40)
     expect(new Map(messages.map((m) => [m.json.recipient, m.json["message-id"]]))).toEqual(queued)
-    await waitFor("40 message queued log lines", () => logLines(started).filter((l) => l.message === "message queued").length === 40)
+    await waitFor("40 message queued log lines", () => countOf(started, "message queued") === 40)
     expect(annotationOf(started, "message queued", "worker").size).toBe(2)
 
     const workers = childPids(started.process.pid ?? 0)
@@ -132,7 +132,7 @@ describe.runIf(ready)("smtp-threads: N worker processes", () => {
     )
     expect(mostAtOnce(results)).toBeLessThanOrEqual(3)
     expect(mostAtOnce(results)).toBeGreaterThanOrEqual(2)
-    await waitFor("12 message queued log lines", () => logLines(started).filter((l) => l.message === "message queued").length === 12)
+    await waitFor("12 message queued log lines", () => countOf(started, "message queued") === 12)
     expect(annotationOf(started, "message queued", "worker").size).toBe(2)
   }, withStartup(40_000))
 

@@ -16,6 +16,9 @@ export const logLines = (daemon: RunningDaemon): Array<LogLine> =>
     }
   })
 
+/** How many lines carry this message (e.g. how many messages were queued so far). */
+export const countOf = (daemon: RunningDaemon, message: string) => logLines(daemon).filter((l) => l.message === message).length
+
 /** The values one annotation took in the lines with this message (e.g. which worker pids queued a message). */
 export const annotationOf = (daemon: RunningDaemon, message: string, annotation: string) =>
   new Set(logLines(daemon).filter((l) => l.message === message).map((l) => l.annotations[annotation]))
